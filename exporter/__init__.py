@@ -1,0 +1,11 @@
+"""Accessible publishing: one structured source turned into PDF, Word, EPUB, audio and HTML."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from exporter.model import Document  # noqa: E402
+from exporter.pipeline import export  # noqa: E402
+from exporter.reader import read  # noqa: E402
+
+__all__ = ["Document", "__version__", "export", "read"]

@@ -1,0 +1,187 @@
+"""The `exporter` command: export, writers (and check, serve as they arrive)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from exporter import __version__
+
+EXIT_OK, EXIT_WRITER_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+DEFAULT_SOURCE = Path("source/hsct.md")
+DEFAULT_OUTPUT = Path("output")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="exporter",
+        description="Turn one structured source into accessible formats "
+        "(large-print PDF, Word, EPUB 3, audio, HTML).",
+        epilog="Exit status: 0 ok, 1 a writer failed, 2 bad input.",
+    )
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    ex = sub.add_parser("export", help="build output files from a source",
+                        description="Check the source, then build each format into the "
+                        "output folder. Nothing is written if the source has problems.")
+    ex.add_argument("source", nargs="?", type=Path, default=DEFAULT_SOURCE,
+                    help=f"the Markdown source (default: {DEFAULT_SOURCE})")
+    ex.add_argument("--to", default="all", metavar="FORMATS",
+                    help="comma-separated writer names, or 'all' (default); see 'exporter writers'")
+    ex.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT,
+                    help=f"output folder (default: {DEFAULT_OUTPUT})")
+    ex.add_argument("--size", default=None, metavar="PT[,PT...]",
+                    help="body text size(s) in points for print formats, 16 to 36 "
+                    "(default: 18); several give several files")
+    ex.add_argument("--scheme", default=None, help="colour scheme (see styles/settings.yaml)")
+    ex.add_argument("--line-spacing", type=float, default=None, help="line spacing, 1.5 to 2.0")
+    ex.add_argument("-j", "--jobs", type=int, default=None,
+                    help="writers to run at once (default: one per core)")
+
+    sub.add_parser("writers", help="list installed writers",
+                   description="List every writer installed through the exporter.writers "
+                   "entry-point group, with a one-line description.")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "writers":
+        return _writers()
+    return _export(args)
+
+
+def _writers() -> int:
+    from exporter import registry
+    from exporter.writers.base import WriterError
+
+    status = EXIT_OK
+    for name, reg in registry.available().items():
+        try:
+            print(f"{name:<8} {reg.load().description}")
+        except WriterError as exc:
+            print(f"{name:<8} (unavailable: {exc})")
+            status = EXIT_WRITER_FAILED
+    return status
+
+
+def _fail(message: str) -> int:
+    print(f"exporter: error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _export(args: argparse.Namespace) -> int:
+    from exporter import registry
+    from exporter.pipeline import JobResult, JobSpec, export
+    from exporter.reader import SourceError, read
+    from exporter.styles import StylesError, load_styles
+    from exporter.writers.base import Options, WriterError
+
+    try:
+        styles = load_styles()
+    except StylesError as exc:
+        return _fail(str(exc))
+    known = list(registry.available())
+    names = known if args.to == "all" else [n.strip() for n in args.to.split(",") if n.strip()]
+    unknown = [n for n in names if n not in known]
+    if unknown or not names:
+        return _fail(f"unknown writer {', '.join(unknown) or '(none given)'}; "
+                     f"installed: {', '.join(known)}")
+    try:
+        sizes = [int(s) for s in args.size.split(",")] if args.size else [styles.default_size]
+    except ValueError:
+        return _fail(f"--size must be whole points, e.g. 18 or 16,18,24; got {args.size!r}")
+    bad = [s for s in sizes if not styles.min_size <= s <= styles.max_size]
+    if bad:
+        return _fail(f"--size {bad[0]} is outside {styles.min_size} to {styles.max_size} points")
+    scheme = args.scheme or styles.default_scheme
+    if scheme not in styles.schemes:
+        return _fail(f"--scheme {scheme!r} is not one of: {', '.join(styles.schemes)}")
+    spacing = args.line_spacing or styles.line_spacing
+    if not 1.5 <= spacing <= 2.0:
+        return _fail(f"--line-spacing {spacing} is outside 1.5 to 2.0")
+    options = Options(size=sizes[0], scheme=scheme, line_spacing=spacing)
+
+    try:
+        read(args.source)  # all source problems are reported before any output exists
+    except SourceError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        n = len(exc.problems)
+        print(f"exporter: {n} problem{'s' * (n != 1)} in the source; nothing was written.",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+    progress = _Progress()
+    try:
+        results = export(args.source, args.output, names, sizes=sizes, options=options,
+                         styles=styles, jobs=args.jobs, on_start=progress.start,
+                         on_done=progress.done)
+    except WriterError as exc:
+        progress.stop()
+        return _fail(str(exc))
+    progress.stop()
+    failed: list[JobResult] = [r for r in results if not r.ok]
+    for r in failed:
+        print(f"exporter: {_label(r.spec)} failed: {r.error}", file=sys.stderr)
+        if r.detail:
+            print(r.detail, file=sys.stderr)
+    made = sum(len(r.entries) for r in results)
+    print(f"{made} file{'s' * (made != 1)} in {args.output}/"
+          + (f"; {len(failed)} writer job(s) failed" if failed else ""))
+    _ = JobSpec
+    return EXIT_WRITER_FAILED if failed else EXIT_OK
+
+
+def _label(spec: object) -> str:
+    from exporter.pipeline import JobSpec
+
+    assert isinstance(spec, JobSpec)
+    size = f" {spec.options.size}pt" if spec.writer in ("pdf", "docx") else ""
+    return f"{spec.writer}{size}"
+
+
+class _Progress:
+    """A rich progress bar on a terminal; plain lines otherwise (logs, CI, pipes)."""
+
+    def __init__(self) -> None:
+        self.live = sys.stdout.isatty()
+        self.bar: object | None = None
+        self.task: object | None = None
+
+    def start(self, specs: Sequence[object]) -> None:
+        if self.live:
+            from rich.progress import Progress
+
+            bar = Progress(transient=False)
+            bar.start()
+            self.task = bar.add_task("Exporting", total=len(specs))
+            self.bar = bar
+        else:
+            print(f"exporting {len(specs)} job(s): {', '.join(_label(s) for s in specs)}")
+
+    def done(self, result: object) -> None:
+        from exporter.pipeline import JobResult
+
+        assert isinstance(result, JobResult)
+        files = ", ".join(e["file"] for e in result.entries)
+        line = (f"{_label(result.spec)}: {files} ({result.seconds:.1f} s)" if result.ok
+                else f"{_label(result.spec)}: FAILED")
+        if self.bar is not None:
+            from rich.progress import Progress
+
+            assert isinstance(self.bar, Progress)
+            self.bar.console.print(line)
+            self.bar.advance(self.task)  # type: ignore[arg-type]
+        else:
+            print(line, flush=True)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            from rich.progress import Progress
+
+            assert isinstance(self.bar, Progress)
+            self.bar.stop()

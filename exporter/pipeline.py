@@ -1,0 +1,149 @@
+"""Runs writers over one document: plans jobs, runs them (in parallel), publishes, records."""
+
+from __future__ import annotations
+
+import os
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from exporter import __version__, registry
+from exporter.model import Document
+from exporter.outline import Outline, build_outline
+from exporter.output import build_time, publish, sha256_file, staging, write_manifest
+from exporter.reader import read
+from exporter.styles import Styles, load_styles
+from exporter.writers.base import Job, Options, WriterError
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """One writer with one set of options."""
+
+    writer: str
+    options: Options
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """What one job made, or why it failed."""
+
+    spec: JobSpec
+    entries: tuple[dict[str, Any], ...] = ()  #: manifest entries of the files published
+    error: str | None = None
+    seconds: float = 0.0
+    detail: str = field(default="", repr=False)  #: traceback of an unexpected failure
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def plan(writers: Sequence[str], sizes: Sequence[int], options: Options) -> list[JobSpec]:
+    """One job per writer, and per size for the writers whose output depends on size."""
+    specs: list[JobSpec] = []
+    for name in writers:
+        cls = registry.get(name)
+        if "size" in cls.option_names and sizes:
+            specs += [JobSpec(name, _with(options, size=s)) for s in sizes]
+        else:
+            specs.append(JobSpec(name, options))
+    return specs
+
+
+def _with(options: Options, **changes: Any) -> Options:
+    return replace(options, **changes)
+
+
+def run_job(spec: JobSpec, doc: Document, outline: Outline, styles: Styles, out_dir: Path,
+            stem: str) -> JobResult:
+    """Run one writer into a staging folder and publish its files only if all went well."""
+    start = time.perf_counter()
+    try:
+        cls = registry.get(spec.writer)
+        with staging(out_dir, spec.writer) as dest:
+            produced = cls().write(Job(doc, outline, styles, spec.options, dest, stem))
+            missing = [p.name for p in produced if not (dest / p.name).is_file()]
+            if missing or not produced:
+                raise WriterError(f"writer '{spec.writer}' reported files it did not write: "
+                                  f"{missing or 'none'}")
+            built = build_time().isoformat().replace("+00:00", "Z")
+            entries = []
+            for p in produced:
+                path = dest / p.name
+                entries.append({
+                    "file": p.name,
+                    "format": spec.writer,
+                    "options": spec.options.subset(cls.option_names),
+                    "bytes": path.stat().st_size,
+                    "sha256": sha256_file(path),
+                    "source": doc.source_path,
+                    "source_sha256": doc.source_sha256,
+                    "built": built,
+                    "facts": dict(p.facts),
+                })
+            for p in produced:
+                publish(dest / p.name, out_dir)
+        return JobResult(spec, tuple(entries), seconds=time.perf_counter() - start)
+    except WriterError as exc:
+        return JobResult(spec, error=str(exc), seconds=time.perf_counter() - start)
+    except Exception as exc:  # a bug in a writer must not stop the other formats
+        return JobResult(spec, error=f"{type(exc).__name__}: {exc}",
+                         seconds=time.perf_counter() - start, detail=traceback.format_exc())
+
+
+def export(
+    source: Path,
+    out_dir: Path,
+    writers: Sequence[str],
+    *,
+    sizes: Sequence[int] = (),
+    options: Options | None = None,
+    styles: Styles | None = None,
+    jobs: int | None = None,
+    on_start: Callable[[Sequence[JobSpec]], None] | None = None,
+    on_done: Callable[[JobResult], None] | None = None,
+) -> list[JobResult]:
+    """Read, check and write every format. Raises SourceError before anything is written."""
+    doc = read(source)
+    styles = styles or load_styles()
+    options = options or Options(size=styles.default_size, scheme=styles.default_scheme,
+                                 line_spacing=styles.line_spacing)
+    outline = build_outline(doc.headings)
+    specs = plan(writers, sizes, options)
+    if on_start:
+        on_start(specs)
+    stem = source.stem
+    workers = min(len(specs), jobs or os.cpu_count() or 1)
+    results: list[JobResult] = []
+    if workers <= 1:
+        for spec in specs:
+            results.append(run_job(spec, doc, outline, styles, out_dir, stem))
+            if on_done:
+                on_done(results[-1])
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures: dict[Future[JobResult], int] = {
+                pool.submit(run_job, spec, doc, outline, styles, out_dir, stem): i
+                for i, spec in enumerate(specs)
+            }
+            done: dict[int, JobResult] = {}
+            for fut in as_completed(futures):
+                done[futures[fut]] = fut.result()
+                if on_done:
+                    on_done(done[futures[fut]])
+        results = [done[i] for i in range(len(specs))]
+    entries = [e for r in results for e in r.entries]
+    write_manifest(out_dir, entries, {
+        "generator": f"hsct-exporter {__version__}",
+        "source": doc.source_path,
+        "source_sha256": doc.source_sha256,
+        "title": doc.meta.title,
+        "language": doc.meta.language,
+    })
+    return results
+

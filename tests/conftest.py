@@ -1,0 +1,70 @@
+"""Shared test fixtures: the real source, the seed page's sentences, a fresh output folder."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from exporter import sentences
+from exporter.model import Document
+from exporter.outline import Outline, build_outline
+from exporter.reader import read
+from exporter.styles import Styles, load_styles
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "source" / "hsct.md"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SEED = ROOT.parent / "shared" / "seed" / "hsct-page.txt"
+#: Lines of the web page that are navigation furniture, not content.
+FURNITURE = ("Jump to:", "Back to the top", "We last updated this page on")
+
+
+def seed_sentences() -> list[str]:
+    """Every sentence of the seed page's content, in order (furniture dropped, bullets removed)."""
+    out: list[str] = []
+    for line in SEED.read_text(encoding="utf-8").splitlines():
+        text = line.strip().lstrip("•").strip()
+        if text and not text.startswith(FURNITURE):
+            out += sentences.split(text)
+    return out
+
+
+@pytest.fixture(scope="session")
+def hsct_sentences() -> list[str]:
+    if not SEED.is_file():
+        pytest.fail(f"the seed page is missing: {SEED} (../shared must sit beside the project)")
+    return seed_sentences()
+
+
+@pytest.fixture(scope="session")
+def hsct_doc() -> Document:
+    return read(SOURCE)
+
+
+@pytest.fixture(scope="session")
+def hsct_outline(hsct_doc: Document) -> Outline:
+    return build_outline(hsct_doc.headings)
+
+
+@pytest.fixture(scope="session")
+def styles() -> Styles:
+    return load_styles()
+
+
+@pytest.fixture
+def out_dir(tmp_path: Path) -> Path:
+    d = tmp_path / "output"
+    d.mkdir()
+    return d
+
+
+@pytest.fixture
+def no_weasyprint_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fail the test on any warning or error from WeasyPrint's logger (it logs, then goes on)."""
+    caplog.set_level(logging.WARNING, logger="weasyprint")
+    yield
+    bad = [r for r in caplog.records if r.name.startswith("weasyprint") and r.levelno >= logging.WARNING]
+    assert not bad, "weasyprint logged: " + "; ".join(r.getMessage() for r in bad)
