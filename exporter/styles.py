@@ -47,10 +47,16 @@ class Styles:
     settings: Mapping[str, Any]  #: the whole settings file, for writer-specific sections
 
     def section(self, name: str) -> Mapping[str, Any]:
-        """A writer's own section of settings.yaml (e.g. "word", "audio"); empty if absent."""
-        value = self.settings.get(name, {})
+        """A writer's own settings file, styles/<name>.yaml (e.g. "word", "audio"); {} if absent."""
+        file = self.root / f"{name}.yaml"
+        if not file.is_file():
+            return {}
+        try:
+            value = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise StylesError(f"{file}: malformed YAML: {exc}") from exc
         if not isinstance(value, Mapping):
-            raise StylesError(f"{self.root / 'settings.yaml'}: '{name}' must be a mapping")
+            raise StylesError(f"{file}: expected 'setting: value' lines")
         return value
 
     def path(self, name: str) -> Path:
