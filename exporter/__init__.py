@@ -4,8 +4,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from exporter.model import Document  # noqa: E402
-from exporter.pipeline import export  # noqa: E402
-from exporter.reader import read  # noqa: E402
+from exporter.model import Document
+from exporter.pipeline import export
+from exporter.reader import read
 
 __all__ = ["Document", "__version__", "export", "read"]

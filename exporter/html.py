@@ -17,7 +17,6 @@ from exporter.model import (
     Image,
     Inline,
     LineBreak,
-    Link,
     ListBlock,
     Paragraph,
     Strong,
@@ -134,7 +133,7 @@ class Markup:
 
 
 def head_meta(doc: Document) -> str:
-    """<title> and <meta> lines for a page's head, from the front matter (missing values omitted)."""
+    """<title> and <meta> lines for a page's head from the front matter (missing values omitted)."""
     m = doc.meta
     lines = [
         '<meta charset="utf-8"/>',

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Union
 
 # ---------------------------------------------------------------- inlines
 
@@ -59,7 +58,7 @@ class LineBreak:
     """A hard line break inside a paragraph."""
 
 
-Inline = Union[Text, Emphasis, Strong, Link, Code, Image, LineBreak]
+Inline = Text | Emphasis | Strong | Link | Code | Image | LineBreak
 
 # ---------------------------------------------------------------- blocks
 
@@ -110,7 +109,7 @@ class Callout:
     line: int
 
 
-Block = Union[Heading, Paragraph, ListBlock, Callout]
+Block = Heading | Paragraph | ListBlock | Callout
 
 #: Callout kinds the source may use, with the label every format shows or speaks.
 CALLOUT_LABELS: dict[str, str] = {

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from exporter.model import Block, Document, Heading, plain_text
 
-
 TreeNode = tuple[str, list["TreeNode"]]
 
 

@@ -8,7 +8,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -82,14 +82,19 @@ def read_manifest(out_dir: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) and isinstance(data.get("files"), list) else {"files": []}
 
 
-def write_manifest(out_dir: Path, entries: list[Mapping[str, Any]], extra: Mapping[str, Any]) -> None:
+def write_manifest(
+    out_dir: Path, entries: Sequence[Mapping[str, Any]], extra: Mapping[str, Any]
+) -> None:
     """Replace the manifest's entries for these files, keep others whose files still exist."""
     old = read_manifest(out_dir)["files"]
     names = {e["file"] for e in entries}
     kept = [
         e for e in old
-        if isinstance(e, dict) and e.get("file") not in names and (out_dir / str(e.get("file"))).is_file()
+        if isinstance(e, dict)
+        and e.get("file") not in names
+        and (out_dir / str(e.get("file"))).is_file()
     ]
     files = sorted([*kept, *entries], key=lambda e: str(e["file"]))
     body = {**extra, "files": files}
-    atomic_write(out_dir / MANIFEST, (json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode())
+    text = json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    atomic_write(out_dir / MANIFEST, text.encode())

@@ -1,4 +1,4 @@
-"""Reads a source file (YAML front matter + CommonMark) into a Document, or reports every problem."""
+"""Reads a source (YAML front matter + CommonMark) into a Document, or reports every problem."""
 
 from __future__ import annotations
 
@@ -120,6 +120,7 @@ class _Parser:
         self.problems: list[Problem] = []
         self.headings: list[Heading] = []
         self.links: list[tuple[str, int]] = []  # internal "#id" links, checked at the end
+        self.rejected: list[int] = []  # lines of blocks already reported as unsupported
 
     def problem(self, line: int, message: str, fix: str) -> None:
         self.problems.append(Problem(self.path, line, message, fix))
@@ -254,7 +255,11 @@ class _Parser:
         # Built with raw HTML off, so nothing of it can reach a writer; a second pass with
         # HTML recognition exists only to find raw HTML and say where it is.
         self.find_raw_html(body)
-        root = SyntaxTreeNode(MarkdownIt("commonmark", {"html": False}).parse(body))
+        md = MarkdownIt("commonmark", {"html": False})
+        # markdown-it silently leaves links with unsafe schemes (javascript:, file:) as plain
+        # text; accept every address here so link() can name the problem instead.
+        md.validateLink = lambda url: True  # type: ignore[method-assign]
+        root = SyntaxTreeNode(md.parse(body))
         blocks = self.blocks(root.children, top=True)
         self.check_structure(blocks)
         return blocks
@@ -271,7 +276,7 @@ class _Parser:
             found = [token] if token.type == "html_block" else [
                 t for t in token.children or [] if t.type == "html_inline"
             ]
-            for t in found:
+            for t in found[:1]:  # one report per block is enough to find the rest
                 snippet = t.content.strip().splitlines()[0][:40] if t.content.strip() else ""
                 self.problem(line, f"raw HTML is not allowed: {snippet!r}",
                              "use Markdown instead (the writers make their own markup), or "
@@ -304,6 +309,7 @@ class _Parser:
             return ListBlock(kind == "ordered_list", items, line, start)
         if kind == "blockquote":
             return self.callout(node, line)
+        self.rejected.append(line)
         names = {"code_block": "an indented code block", "fence": "a fenced code block",
                  "hr": "a horizontal rule", "html_block": "raw HTML", "table": "a table"}
         fixes = {"code_block": "remove the indentation (4 spaces start a code block)",
@@ -336,11 +342,13 @@ class _Parser:
         m = _CALLOUT_MARK.match(text.content) if text is not None and text.type == "text" else None
         kinds = ", ".join(f"[!{k.upper()}]" for k in CALLOUT_LABELS)
         if m is None:
+            self.rejected.append(line)
             self.problem(line, "a quotation block without a callout kind",
                          f"start its first line with one of {kinds}")
             return None
         kind = m.group(1).lower()
         if kind not in CALLOUT_LABELS:
+            self.rejected.append(line)
             self.problem(line, f"unknown callout kind [!{m.group(1)}]", f"use one of {kinds}")
             return None
         blocks = list(self.blocks(node.children))
@@ -439,9 +447,11 @@ class _Parser:
                              f"H{block.level}", f"use '{want}' (H{previous.level + 1}) here, "
                              "or add the missing level above it")
             following = blocks[i + 1] if i + 1 < len(blocks) else None
-            if following is None or (
+            end = _line(following) if following is not None else 1 << 30
+            rejected_inside = any(block.line < r < end for r in self.rejected)
+            if not rejected_inside and (following is None or (
                 isinstance(following, Heading) and following.level <= block.level
-            ):
+            )):
                 self.problem(block.line, f"the section '{title}' is empty",
                              "write its content under the heading, or remove the heading")
             previous = block

@@ -1,4 +1,4 @@
-"""Finds writers through the `exporter.writers` entry-point group; loads a writer only when asked."""
+"""Finds writers through the `exporter.writers` entry-point group; loads one only when asked."""
 
 from __future__ import annotations
 

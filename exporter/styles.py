@@ -112,7 +112,9 @@ def load_styles(root: Path = DEFAULT_STYLES_DIR) -> Styles:
                 f"below {MIN_CONTRAST}:1"
             )
     if styles.default_scheme not in schemes:
-        raise StylesError(f"{settings_file}: default_scheme {styles.default_scheme!r} is not a scheme")
+        raise StylesError(
+            f"{settings_file}: default_scheme {styles.default_scheme!r} is not a scheme"
+        )
     if not styles.min_size <= styles.default_size <= styles.max_size:
         raise StylesError(f"{settings_file}: default_size is outside min_size..max_size")
     return styles

@@ -66,5 +66,34 @@ def no_weasyprint_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """Fail the test on any warning or error from WeasyPrint's logger (it logs, then goes on)."""
     caplog.set_level(logging.WARNING, logger="weasyprint")
     yield
-    bad = [r for r in caplog.records if r.name.startswith("weasyprint") and r.levelno >= logging.WARNING]
+    bad = [
+        r for r in caplog.records
+        if r.name.startswith("weasyprint") and r.levelno >= logging.WARNING
+    ]
     assert not bad, "weasyprint logged: " + "; ".join(r.getMessage() for r in bad)
+
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-goldens", action="store_true",
+                     help="rewrite tests/golden/* from the current output (review the diff)")
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> object:
+    """Compare text with tests/golden/<name>; --update-goldens rewrites the file instead."""
+    update = bool(request.config.getoption("--update-goldens"))
+
+    def check(name: str, text: str) -> None:
+        path = GOLDEN / name
+        if update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            return
+        assert path.is_file(), f"no golden file {path}: run pytest --update-goldens and review"
+        expected = path.read_text(encoding="utf-8")
+        assert text == expected, f"{name} differs from its golden file (pytest --update-goldens)"
+
+    return check

@@ -13,7 +13,9 @@ class HtmlWriter(Writer):
     """One self-contained, semantic HTML page (no external files, nothing fetched)."""
 
     name: ClassVar[str] = "html"
-    description: ClassVar[str] = "Accessible HTML: one self-contained page with contents and landmarks"
+    description: ClassVar[str] = (
+        "Accessible HTML: one self-contained page with contents and landmarks"
+    )
 
     def write(self, job: Job) -> list[Produced]:
         images = [n for n in iter_inlines(job.doc.blocks) if isinstance(n, Image)]

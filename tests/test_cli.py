@@ -1,0 +1,60 @@
+"""The command line: help everywhere, exit codes, plain progress when not on a terminal."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SOURCE
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "exporter", *args], capture_output=True,
+                          text=True, cwd=ROOT, timeout=300)
+
+
+@pytest.mark.parametrize("command", [[], ["export"], ["writers"]])
+def test_help_on_every_command(command: list[str]) -> None:
+    run = cli(*command, "--help")
+    assert run.returncode == 0
+    assert "usage: exporter" in run.stdout
+
+
+def test_writers_lists_html_with_a_description() -> None:
+    run = cli("writers")
+    assert "html     Accessible HTML" in run.stdout
+
+
+def test_export_html_plain_progress(tmp_path: Path) -> None:
+    run = cli("export", str(SOURCE), "--to", "html", "-o", str(tmp_path / "o"))
+    assert run.returncode == 0, run.stderr
+    assert "html: hsct.html" in run.stdout
+    assert "\x1b[" not in run.stdout  # no terminal control codes in logs
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--to", "nope"], "unknown writer nope"),
+        (["--size", "12"], "--size 12 is outside 16 to 36 points"),
+        (["--size", "big"], "--size must be whole points"),
+        (["--scheme", "pink"], "--scheme 'pink' is not one of"),
+        (["--line-spacing", "3"], "--line-spacing 3.0 is outside 1.5 to 2.0"),
+    ],
+)
+def test_bad_options_exit_2_and_write_nothing(args: list[str], message: str,
+                                              tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    run = cli("export", str(SOURCE), *args, "-o", str(out))
+    assert run.returncode == 2
+    assert message in run.stderr
+    assert not out.exists()
+
+
+def test_missing_source_exits_2(tmp_path: Path) -> None:
+    run = cli("export", str(tmp_path / "absent.md"), "--to", "html", "-o", str(tmp_path / "o"))
+    assert run.returncode == 2
+    assert "cannot read the source" in run.stderr

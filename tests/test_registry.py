@@ -1,0 +1,73 @@
+"""Writers come from the entry-point group: a third-party package installs one, no code changes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from exporter import registry
+from exporter.writers.base import Writer, WriterError
+from tests.conftest import ROOT, SOURCE
+
+PLUGIN = Path(__file__).resolve().parent / "plugins" / "exporter_plaintext"
+
+
+@pytest.fixture(scope="session")
+def plugin_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test plugin installed by pip into a folder of its own (the venv stays untouched)."""
+    target = tmp_path_factory.mktemp("site")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
+         "--target", str(target), str(PLUGIN)],
+        check=True, capture_output=True, timeout=300,
+    )
+    return target
+
+
+@pytest.fixture
+def with_plugin(plugin_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.syspath_prepend(str(plugin_path))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(plugin_path), str(ROOT)]))
+    yield plugin_path
+
+
+def test_builtin_writers_are_registered_through_the_entry_point_group() -> None:
+    names = set(registry.available())
+    assert {"html", "pdf", "docx", "epub", "audio"} <= names
+    assert issubclass(registry.get("html"), Writer)
+
+
+def test_unknown_writer_is_a_clear_error() -> None:
+    with pytest.raises(WriterError, match="no writer named 'nope'; installed writers: "):
+        registry.get("nope")
+
+
+def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "exporter", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=300, env=os.environ.copy())
+
+
+@pytest.mark.usefixtures("with_plugin")
+def test_installed_plugin_is_listed_and_runs(tmp_path: Path) -> None:
+    listed = _cli("writers")
+    assert "plaintext" in listed.stdout and "Plain text, one paragraph per line" in listed.stdout
+    out = tmp_path / "out"
+    run = _cli("export", str(SOURCE), "--to", "plaintext,html", "-o", str(out))
+    assert run.returncode == 0, run.stderr
+    text = (out / "hsct.txt").read_text(encoding="utf-8")
+    assert "Who can HSCT work for?" in text
+    assert (out / "hsct.html").is_file()
+
+
+@pytest.mark.usefixtures("with_plugin")
+def test_a_failing_writer_leaves_nothing_and_others_still_build(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run = _cli("export", str(SOURCE), "--to", "broken,html,plaintext", "-o", str(out))
+    assert run.returncode == 1
+    assert "broken failed: the broken writer failed on purpose" in run.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["hsct.html", "hsct.txt", "manifest.json"]
