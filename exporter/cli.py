@@ -40,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--line-spacing", type=float, default=None, help="line spacing, 1.5 to 2.0")
     ex.add_argument("-j", "--jobs", type=int, default=None,
                     help="writers to run at once (default: one per core)")
+    ex.add_argument("--force", action="store_true",
+                    help="rebuild every file even if its inputs have not changed")
 
     sub.add_parser("writers", help="list installed writers",
                    description="List every writer installed through the exporter.writers "
@@ -75,7 +77,7 @@ def _fail(message: str) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from exporter import registry
-    from exporter.pipeline import JobResult, JobSpec, export
+    from exporter.pipeline import JobResult, export
     from exporter.reader import SourceError, read
     from exporter.styles import StylesError, load_styles
     from exporter.writers.base import Options, WriterError
@@ -118,7 +120,7 @@ def _export(args: argparse.Namespace) -> int:
     progress = _Progress()
     try:
         results = export(args.source, args.output, names, sizes=sizes, options=options,
-                         styles=styles, jobs=args.jobs, on_start=progress.start,
+                         styles=styles, jobs=args.jobs, force=args.force, on_start=progress.start,
                          on_done=progress.done)
     except WriterError as exc:
         progress.stop()
@@ -129,10 +131,11 @@ def _export(args: argparse.Namespace) -> int:
         print(f"exporter: {_label(r.spec)} failed: {r.error}", file=sys.stderr)
         if r.detail:
             print(r.detail, file=sys.stderr)
-    made = sum(len(r.entries) for r in results)
-    print(f"{made} file{'s' * (made != 1)} in {args.output}/"
+    made = sum(len(r.entries) for r in results if not r.skipped)
+    kept = sum(len(r.entries) for r in results if r.skipped)
+    print(f"{made} file{'s' * (made != 1)} written to {args.output}/"
+          + (f", {kept} already up to date" if kept else "")
           + (f"; {len(failed)} writer job(s) failed" if failed else ""))
-    _ = JobSpec
     return EXIT_WRITER_FAILED if failed else EXIT_OK
 
 
@@ -168,8 +171,12 @@ class _Progress:
 
         assert isinstance(result, JobResult)
         files = ", ".join(e["file"] for e in result.entries)
-        line = (f"{_label(result.spec)}: {files} ({result.seconds:.1f} s)" if result.ok
-                else f"{_label(result.spec)}: FAILED")
+        if result.skipped:
+            line = f"{_label(result.spec)}: up to date ({files})"
+        elif result.ok:
+            line = f"{_label(result.spec)}: {files} ({result.seconds:.1f} s)"
+        else:
+            line = f"{_label(result.spec)}: FAILED"
         if self.bar is not None:
             from rich.progress import Progress
 

@@ -14,7 +14,16 @@ from typing import Any
 from exporter import __version__, registry
 from exporter.model import Document
 from exporter.outline import Outline, build_outline
-from exporter.output import build_time, publish, sha256_file, staging, write_manifest
+from exporter.fingerprint import job_fingerprint
+from exporter.output import (
+    MANIFEST,
+    build_time,
+    publish,
+    read_manifest,
+    sha256_file,
+    staging,
+    write_manifest,
+)
 from exporter.reader import read
 from exporter.styles import Styles, load_styles
 from exporter.writers.base import Job, Options, WriterError
@@ -35,6 +44,7 @@ class JobResult:
     spec: JobSpec
     entries: tuple[dict[str, Any], ...] = ()  #: manifest entries of the files published
     error: str | None = None
+    skipped: bool = False  #: already up to date: nothing was rebuilt
     seconds: float = 0.0
     detail: str = field(default="", repr=False)  #: traceback of an unexpected failure
 
@@ -59,12 +69,33 @@ def _with(options: Options, **changes: Any) -> Options:
     return replace(options, **changes)
 
 
+def fingerprint(spec: JobSpec, doc: Document, styles: Styles) -> str:
+    """The content hash a job's manifest entries carry."""
+    cls = registry.get(spec.writer)
+    return job_fingerprint(doc.source_sha256, spec.writer,
+                           spec.options.subset(cls.option_names), styles.root)
+
+
+def up_to_date(spec: JobSpec, key: str, out_dir: Path,
+               manifest: Sequence[Any]) -> tuple[dict[str, Any], ...]:
+    """The previous entries of this job if its inputs and files are unchanged, else ()."""
+    old = tuple(e for e in manifest if isinstance(e, dict) and e.get("fingerprint") == key
+                and e.get("format") == spec.writer)
+    for e in old:
+        path = out_dir / str(e.get("file"))
+        if not path.is_file() or path.stat().st_size != e.get("bytes") or \
+                sha256_file(path) != e.get("sha256"):
+            return ()
+    return old
+
+
 def run_job(spec: JobSpec, doc: Document, outline: Outline, styles: Styles, out_dir: Path,
             stem: str) -> JobResult:
     """Run one writer into a staging folder and publish its files only if all went well."""
     start = time.perf_counter()
     try:
         cls = registry.get(spec.writer)
+        key = fingerprint(spec, doc, styles)
         with staging(out_dir, spec.writer) as dest:
             produced = cls().write(Job(doc, outline, styles, spec.options, dest, stem))
             missing = [p.name for p in produced if not (dest / p.name).is_file()]
@@ -85,6 +116,7 @@ def run_job(spec: JobSpec, doc: Document, outline: Outline, styles: Styles, out_
                     "source_sha256": doc.source_sha256,
                     "built": built,
                     "facts": dict(p.facts),
+                    "fingerprint": key,
                 })
             for p in produced:
                 publish(dest / p.name, out_dir)
@@ -105,6 +137,7 @@ def export(
     options: Options | None = None,
     styles: Styles | None = None,
     jobs: int | None = None,
+    force: bool = False,
     on_start: Callable[[Sequence[JobSpec]], None] | None = None,
     on_done: Callable[[JobResult], None] | None = None,
 ) -> list[JobResult]:
@@ -118,25 +151,38 @@ def export(
     if on_start:
         on_start(specs)
     stem = source.stem
-    workers = min(len(specs), jobs or os.cpu_count() or 1)
-    results: list[JobResult] = []
-    if workers <= 1:
-        for spec in specs:
-            results.append(run_job(spec, doc, outline, styles, out_dir, stem))
+    done: dict[int, JobResult] = {}
+    previous = [] if force else read_manifest(out_dir)["files"]
+    todo: list[int] = []
+    for i, spec in enumerate(specs):
+        kept = up_to_date(spec, fingerprint(spec, doc, styles), out_dir, previous)
+        if kept:
+            done[i] = JobResult(spec, kept, skipped=True)
             if on_done:
-                on_done(results[-1])
+                on_done(done[i])
+        else:
+            todo.append(i)
+    # Slowest writers first, so the pool is not left waiting on one long job at the end.
+    todo.sort(key=lambda i: -registry.get(specs[i].writer).cost)
+    workers = min(len(todo), jobs or os.cpu_count() or 1)
+    if workers <= 1:
+        for i in todo:
+            done[i] = run_job(specs[i], doc, outline, styles, out_dir, stem)
+            if on_done:
+                on_done(done[i])
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures: dict[Future[JobResult], int] = {
-                pool.submit(run_job, spec, doc, outline, styles, out_dir, stem): i
-                for i, spec in enumerate(specs)
+                pool.submit(run_job, specs[i], doc, outline, styles, out_dir, stem): i
+                for i in todo
             }
-            done: dict[int, JobResult] = {}
             for fut in as_completed(futures):
                 done[futures[fut]] = fut.result()
                 if on_done:
                     on_done(done[futures[fut]])
-        results = [done[i] for i in range(len(specs))]
+    results = [done[i] for i in range(len(specs))]
+    if all(r.skipped for r in results) and (out_dir / MANIFEST).is_file():
+        return results  # a no-op build leaves every file, the manifest included, untouched
     entries = [e for r in results for e in r.entries]
     write_manifest(out_dir, entries, {
         "generator": f"hsct-exporter {__version__}",

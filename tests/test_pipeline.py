@@ -58,3 +58,29 @@ def test_two_builds_are_byte_identical(tmp_path: Path, monkeypatch: pytest.Monke
 def test_no_staging_or_temp_files_remain(out_dir: Path) -> None:
     export(SOURCE, out_dir, ["html"], jobs=1)
     assert sorted(p.name for p in out_dir.iterdir()) == ["hsct.html", "manifest.json"]
+
+
+def test_second_export_with_nothing_changed_does_no_work(out_dir: Path) -> None:
+    first = export(SOURCE, out_dir, ["html"], jobs=1)
+    assert not first[0].skipped
+    before = {p.name: p.stat().st_mtime_ns for p in out_dir.iterdir()}
+    second = export(SOURCE, out_dir, ["html"], jobs=1)
+    assert second[0].skipped and second[0].ok
+    assert {p.name: p.stat().st_mtime_ns for p in out_dir.iterdir()} == before
+
+
+def test_changed_source_or_damaged_output_rebuilds(out_dir: Path, tmp_path: Path) -> None:
+    export(SOURCE, out_dir, ["html"], jobs=1)
+    (out_dir / "hsct.html").write_text("damaged")
+    assert not export(SOURCE, out_dir, ["html"], jobs=1)[0].skipped
+    changed = tmp_path / "hsct.md"
+    changed.write_text(SOURCE.read_text(encoding="utf-8").replace(
+        "Researchers are working hard", "Researchers work hard"), encoding="utf-8")
+    result = export(changed, out_dir, ["html"], jobs=1)[0]
+    assert not result.skipped
+    assert "Researchers work hard" in (out_dir / "hsct.html").read_text(encoding="utf-8")
+
+
+def test_force_rebuilds(out_dir: Path) -> None:
+    export(SOURCE, out_dir, ["html"], jobs=1)
+    assert not export(SOURCE, out_dir, ["html"], jobs=1, force=True)[0].skipped

@@ -59,6 +59,8 @@ class Writer(ABC):
     description: ClassVar[str]
     #: Options fields that change this writer's output (one job per distinct combination)
     option_names: ClassVar[frozenset[str]] = frozenset()
+    #: rough relative run time, so the slowest jobs start first when running in parallel
+    cost: ClassVar[int] = 1
 
     @abstractmethod
     def write(self, job: Job) -> list[Produced]:
