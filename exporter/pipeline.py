@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from exporter import __version__, registry
+from exporter.fingerprint import job_fingerprint
 from exporter.model import Document
 from exporter.outline import Outline, build_outline
-from exporter.fingerprint import job_fingerprint
 from exporter.output import (
     MANIFEST,
     build_time,
