@@ -1,0 +1,275 @@
+"""EPUB 3 writer: a document per section, nav and NCX, accessibility metadata, fixed zip."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import io
+import re
+import uuid
+import zipfile
+from collections.abc import Callable, Mapping
+from html import escape
+from pathlib import Path
+from typing import Any, ClassVar
+
+from exporter.html import Markup, footer
+from exporter.model import Document, Heading, Image, iter_inlines
+from exporter.outline import Chunk, Entry, Outline
+from exporter.output import atomic_write, build_time
+from exporter.writers.base import Job, Produced, Writer, WriterError
+
+CSS_FILE = "epub.css"  #: inside styles/
+CSS_HREF = "styles/epub.css"  #: inside the EPUB, relative to the content documents
+NAV_FILE = "nav.xhtml"
+TOC_ID = "toc"  #: id of the table of contents <nav>, the target of the "toc" landmark
+#: Fonts the stylesheet names as url("../fonts/NAME"); each is copied from the font package.
+_FONT_URL = re.compile(r"""url\(\s*["']?\.\./fonts/([A-Za-z0-9_.-]+\.ttf)["']?\s*\)""")
+_EPUB_ROOT = "EPUB/"  #: ebooklib's folder for the package and its items
+_ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)  #: earliest time a zip entry can hold
+
+#: EPUB Accessibility 1.1 metadata that is true of every book this writer makes: text only
+#: (images are refused), headings and a full table of contents, spine order = source order,
+#: relative units and no fixed colours so reading systems can restyle everything.
+ACCESSIBILITY: tuple[tuple[str, str], ...] = (
+    ("schema:accessMode", "textual"),
+    ("schema:accessModeSufficient", "textual"),
+    ("schema:accessibilityFeature", "structuralNavigation"),
+    ("schema:accessibilityFeature", "tableOfContents"),
+    ("schema:accessibilityFeature", "readingOrder"),
+    ("schema:accessibilityFeature", "displayTransformability"),
+    ("schema:accessibilityHazard", "none"),
+)
+SUMMARY = (
+    "This publication is text only, with no images, audio or video. Every heading is in the "
+    "table of contents, headings are marked up in a logical order, and the reading order "
+    "follows the text. Text size, font and colours can be changed in the reading app; the "
+    "embedded Atkinson Hyperlegible typeface is designed for low vision, and emphasis is "
+    "shown in bold rather than italics. Boxed notes such as the helpline are labelled regions."
+)
+CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
+
+
+class EpubWriter(Writer):
+    """EPUB 3 with one XHTML document per top-level section, for e-readers and reading apps."""
+
+    name: ClassVar[str] = "epub"
+    description: ClassVar[str] = (
+        "EPUB 3 for e-readers: a document per section, full contents, accessibility metadata"
+    )
+
+    def write(self, job: Job) -> list[Produced]:
+        _refuse_images(job.doc)
+        chunks = job.outline.chunks(job.doc, depth=2)
+        data = build(job, chunks)
+        name = f"{job.stem}.epub"
+        # atomic_write goes through a temp file in job.dest: never a truncated .epub.
+        atomic_write(job.dest / name, data)
+        return [Produced(name, {"documents": len(chunks), "identifier": identifier(job.doc)})]
+
+
+def _refuse_images(doc: Document) -> None:
+    images = [n for n in iter_inlines(doc.blocks) if isinstance(n, Image)]
+    if images:
+        # Embedding images needs their files and changes accessMode; no source needs it yet.
+        raise WriterError(
+            f"{doc.source_path}: images are not supported by the EPUB writer yet "
+            f"(first: {images[0].src}); remove the image or describe it in the text"
+        )
+
+
+def identifier(doc: Document) -> str:
+    """A stable dc:identifier: the same source always gives the same book identity."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'urn:sha256:{doc.source_sha256}')}"
+
+
+def file_names(chunks: tuple[Chunk, ...]) -> list[str]:
+    """The content document name of each chunk, in reading order."""
+    return [f"section-{i:02d}.xhtml" for i in range(len(chunks))]
+
+
+def anchors(chunks: tuple[Chunk, ...], outline: Outline) -> dict[str, str]:
+    """Heading id -> "<file>.xhtml#id", so links and the nav reach across documents."""
+    where: dict[str, str] = {}
+    for chunk, file in zip(chunks, file_names(chunks), strict=True):
+        for block in chunk.blocks:
+            if isinstance(block, Heading):
+                hid = outline.of(block).id
+                where[hid] = f"{file}#{hid}"
+    return where
+
+
+def nav_href(entry: Entry, where: Mapping[str, str]) -> str:
+    """Where the contents send a reader: a document's start for the headings that open one."""
+    href = where[entry.id]
+    return href.split("#", 1)[0] if entry.level <= 2 else href
+
+
+def build(job: Job, chunks: tuple[Chunk, ...]) -> bytes:
+    """The finished .epub bytes."""
+    from ebooklib import epub  # heavy and optional: only this writer needs it
+
+    doc, outline = job.doc, job.outline
+    css = job.styles.text(CSS_FILE)
+    where = anchors(chunks, outline)
+    book = epub.EpubBook()
+    _metadata(book, doc, job.styles.section("epub"))
+    book.add_item(epub.EpubItem(uid="css", file_name=CSS_HREF, media_type="text/css",
+                                content=css.encode()))
+    for font in _fonts(css, job.styles.font_package):
+        book.add_item(epub.EpubItem(uid=_item_id(font.name), file_name=f"fonts/{font.name}",
+                                    media_type="font/ttf", content=font.read_bytes()))
+    mk = Markup(outline, anchor=lambda hid: where.get(hid, f"#{hid}"))
+    docs = []
+    for i, (chunk, file) in enumerate(zip(chunks, file_names(chunks), strict=True)):
+        last = i == len(chunks) - 1
+        body = mk.blocks(chunk.blocks) + (f"\n<footer>\n{footer(doc)}\n</footer>" if last else "")
+        item = epub.EpubItem(uid=file.removesuffix(".xhtml"), file_name=file,
+                             media_type="application/xhtml+xml",
+                             content=xhtml(doc.meta.language, chunk.entry.title, body))
+        book.add_item(item)
+        docs.append(item)
+    nav = epub.EpubNav(title="Contents")
+    nav.add_link(href=CSS_HREF, rel="stylesheet", type="text/css")
+    book.add_item(nav)
+    book.add_item(epub.EpubNcx())
+    book.toc = [_toc(outline, r, where) for r in outline.roots]
+    book.guide = [
+        {"type": "toc", "title": "Contents", "href": f"{NAV_FILE}#{TOC_ID}"},
+        {"type": "text", "title": doc.meta.title, "href": file_names(chunks)[0]},
+    ]
+    # The "toc" landmark must point into the spine (RSC-011); non-linear keeps the reading
+    # order the text's own, and reading systems still open the contents on request.
+    book.spine = [*docs, (nav, "no")]
+    raw = io.BytesIO()
+    # raise_exceptions: otherwise an OSError is swallowed and write_epub returns False.
+    epub.write_epub(raw, book, {"raise_exceptions": True, "mtime": build_time(),
+                                "epub3_pages": False, "landmark_title": "Landmarks"})
+    lang = doc.meta.language
+    fixes: dict[str, Callable[[bytes], bytes]] = {
+        f"{_EPUB_ROOT}content.opf": lambda b: _fix_opf(b, lang),
+        f"{_EPUB_ROOT}{NAV_FILE}": _fix_nav,
+        f"{_EPUB_ROOT}toc.ncx": lambda b: _fix_ncx(b, lang, outline),
+    }
+    return rezip(raw.getvalue(), fixes, build_time())
+
+
+def _metadata(book: Any, doc: Document, settings: Mapping[str, Any]) -> None:
+    m = doc.meta
+    book.set_identifier(identifier(doc))
+    book.set_title(m.title)
+    book.set_language(m.language)
+    book.add_metadata("DC", "publisher", m.publisher)
+    book.add_metadata("DC", "description", m.summary)
+    for subject in ([m.subject] if m.subject else []) + list(m.keywords):
+        book.add_metadata("DC", "subject", subject)
+    if m.updated:
+        book.add_metadata("DC", "date", m.updated.isoformat())
+    for prop, value in ACCESSIBILITY:
+        book.add_metadata(None, "meta", value, {"property": prop})
+    book.add_metadata(None, "meta", SUMMARY, {"property": "schema:accessibilitySummary"})
+    # A conformance claim needs a named evaluator (EPUB Accessibility 1.1); automated checks
+    # alone do not cover WCAG AA, so claim only when styles/epub.yaml names who evaluated it.
+    certified_by = settings.get("certified_by")
+    if isinstance(certified_by, str) and certified_by.strip():
+        book.add_metadata(None, "meta", CONFORMANCE, {"property": "dcterms:conformsTo"})
+        book.add_metadata(None, "meta", certified_by.strip(), {"property": "a11y:certifiedBy"})
+
+
+def _fonts(css: str, package: str) -> list[Path]:
+    """The font files the stylesheet names, from the font package's files folder."""
+    try:
+        root = Path(importlib.import_module(package).__file__ or "").parent / "files"
+    except ImportError as exc:
+        raise WriterError(f"font package '{package}' is not installed: pip install "
+                          f"{package.replace('_', '-')}") from exc
+    fonts = []
+    for name in dict.fromkeys(_FONT_URL.findall(css)):
+        path = root / name
+        if not path.is_file():
+            raise WriterError(f"styles/{CSS_FILE} names font '{name}', not found in {root}")
+        fonts.append(path)
+    return fonts
+
+
+def _item_id(file_name: str) -> str:
+    return "font-" + re.sub(r"[^A-Za-z0-9-]", "-", file_name.rsplit(".", 1)[0])
+
+
+def xhtml(lang: str, title: str, body: str) -> bytes:
+    """One EPUB content document: language on the root, the title, the shared stylesheet."""
+    a = escape(lang, quote=True)
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
+        f'<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" '
+        f'lang="{a}" xml:lang="{a}">\n<head>\n<meta charset="utf-8"/>\n'
+        f"<title>{escape(title, quote=False)}</title>\n"
+        f'<link rel="stylesheet" type="text/css" href="{CSS_HREF}"/>\n</head>\n'
+        f"<body>\n{body}\n</body>\n</html>\n"
+    ).encode()
+
+
+def _toc(outline: Outline, entry: Entry, where: Mapping[str, str]) -> Any:
+    """ebooklib's toc shape: a Link, or (Link, [children]) when the heading has subheadings."""
+    from ebooklib import epub
+
+    link = epub.Link(nav_href(entry, where), entry.title, f"nav-{entry.index}")
+    kids = outline.kids(entry)
+    return (link, [_toc(outline, k, where) for k in kids]) if kids else link
+
+
+def _fix_opf(data: bytes, lang: str) -> bytes:
+    # ebooklib sets no xml:lang on <package>: Ace by DAISY flags it as serious (epub-lang).
+    return _sub_once(rb"<package ", b'<package xml:lang="%s" ' % _attr(lang), data, "content.opf")
+
+
+def _fix_nav(data: bytes) -> bytes:
+    # ebooklib gives the toc <nav> the id "id"; the landmark points at a meaningful one.
+    return _sub_once(rb'(<nav [^>]*epub:type="toc"[^>]*) id="id"', rb'\1 id="%s"' % TOC_ID.encode(),
+                     data, NAV_FILE)
+
+
+def _fix_ncx(data: bytes, lang: str, outline: Outline) -> bytes:
+    # ebooklib writes dtb:depth 0 and no language; older readers use both.
+    depth = max((e.level for e in outline), default=1)
+    data = _sub_once(rb"<ncx ", b'<ncx xml:lang="%s" ' % _attr(lang), data, "toc.ncx")
+    return _sub_once(rb'<meta content="0" name="dtb:depth"/>',
+                     b'<meta content="%d" name="dtb:depth"/>' % depth, data, "toc.ncx")
+
+
+def _attr(value: str) -> bytes:
+    return escape(value, quote=True).encode()
+
+
+def _sub_once(pattern: bytes, replacement: bytes, data: bytes, where: str) -> bytes:
+    # ebooklib's output is fixed text; if a new version changes it, fail loudly, never silently.
+    new, n = re.subn(pattern, replacement, data, count=1)
+    if n != 1:
+        raise WriterError(f"unexpected {where} from ebooklib (pattern {pattern!r} not found); "
+                          "this writer is tested with EbookLib 0.20")
+    return new
+
+
+def rezip(raw: bytes, fixes: Mapping[str, Callable[[bytes], bytes]], when: dt.datetime) -> bytes:
+    """The same entries with fixed times and attributes; `mimetype` first and stored (OCF)."""
+    stamp = max(when, _ZIP_EPOCH).astimezone(dt.UTC)
+    date_time = (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as src, zipfile.ZipFile(out, "w") as dst:
+        names = src.namelist()
+        if "mimetype" not in names:
+            raise WriterError("ebooklib wrote no mimetype entry; reinstall EbookLib>=0.20")
+        for name in ["mimetype", *(n for n in names if n != "mimetype")]:
+            data = src.read(name)
+            if name in fixes:
+                data = fixes[name](data)
+            info = zipfile.ZipInfo(name, date_time=date_time)
+            info.create_system = 3  # Unix, whatever machine builds it
+            info.external_attr = 0o100644 << 16
+            if name == "mimetype":
+                info.compress_type = zipfile.ZIP_STORED
+                dst.writestr(info, data)
+            else:
+                info.compress_type = zipfile.ZIP_DEFLATED
+                dst.writestr(info, data, compresslevel=9)
+    return out.getvalue()
