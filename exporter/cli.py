@@ -78,7 +78,7 @@ def _fail(message: str) -> int:
 def _export(args: argparse.Namespace) -> int:
     from exporter import registry
     from exporter.pipeline import JobResult, export
-    from exporter.reader import SourceError, read
+    from exporter.reader import SourceError
     from exporter.styles import StylesError, load_styles
     from exporter.writers.base import Options, WriterError
 
@@ -107,8 +107,12 @@ def _export(args: argparse.Namespace) -> int:
         return _fail(f"--line-spacing {spacing} is outside 1.5 to 2.0")
     options = Options(size=sizes[0], scheme=scheme, line_spacing=spacing)
 
+    progress = _Progress()
     try:
-        read(args.source)  # all source problems are reported before any output exists
+        # export() reads and checks the whole source before it writes anything.
+        results = export(args.source, args.output, names, sizes=sizes, options=options,
+                         styles=styles, jobs=args.jobs, force=args.force, on_start=progress.start,
+                         on_done=progress.done)
     except SourceError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -116,16 +120,10 @@ def _export(args: argparse.Namespace) -> int:
         print(f"exporter: {n} problem{'s' * (n != 1)} in the source; nothing was written.",
               file=sys.stderr)
         return EXIT_BAD_INPUT
-
-    progress = _Progress()
-    try:
-        results = export(args.source, args.output, names, sizes=sizes, options=options,
-                         styles=styles, jobs=args.jobs, force=args.force, on_start=progress.start,
-                         on_done=progress.done)
     except WriterError as exc:
-        progress.stop()
         return _fail(str(exc))
-    progress.stop()
+    finally:
+        progress.stop()
     failed: list[JobResult] = [r for r in results if not r.ok]
     for r in failed:
         print(f"exporter: {_label(r.spec)} failed: {r.error}", file=sys.stderr)

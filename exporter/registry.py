@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
+from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 
 from exporter.writers.base import Writer, WriterError
@@ -32,8 +34,14 @@ class Registered:
 
 def available() -> dict[str, Registered]:
     """Every installed writer by name, in name order."""
+    return dict(_scan(tuple(sys.path)))
+
+
+@cache
+def _scan(path: tuple[str, ...]) -> tuple[tuple[str, Registered], ...]:
+    # Scanning every installed distribution costs tens of milliseconds: once per sys.path.
     eps = sorted(entry_points(group=GROUP), key=lambda ep: ep.name)
-    return {ep.name: Registered(ep.name, ep) for ep in eps}
+    return tuple((ep.name, Registered(ep.name, ep)) for ep in eps)
 
 
 def get(name: str) -> type[Writer]:
