@@ -12,6 +12,9 @@ RUN_PACKAGES  := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
 # Test-only tools: pdftotext/pdffonts, pandoc (an independent reader), Java for EPUBCheck.
 TEST_PACKAGES := poppler-utils pandoc openjdk-17-jre-headless
 
+# Bench-only peers: espeak-ng's own command line (the limit for speech) and pandoc.
+BENCH_PACKAGES := espeak-ng pandoc
+
 .PHONY: export test lint bench serve clean setup setup-test help
 .DEFAULT_GOAL := help
 
@@ -19,6 +22,7 @@ help:
 	@echo "make export   build every format into $(OUTPUT)/ (sizes $(SIZES))"
 	@echo "make test     run lint and the test suite"
 	@echo "make lint     ruff and mypy --strict"
+	@echo "make bench    benchmark; writes bench/RESULTS.md"
 	@echo "make clean    remove $(OUTPUT)/ and caches"
 
 # Installs missing Debian packages when root; otherwise prints the exact command and stops.
@@ -69,6 +73,10 @@ test: setup-test lint
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check exporter tests
 	$(BIN)/mypy
+
+bench: setup-test
+	$(call require_packages,$(BENCH_PACKAGES))
+	$(BIN)/python bench/bench.py
 
 clean:
 	rm -rf $(OUTPUT) .pytest_cache .mypy_cache .ruff_cache
