@@ -58,3 +58,19 @@ def test_missing_source_exits_2(tmp_path: Path) -> None:
     run = cli("export", str(tmp_path / "absent.md"), "--to", "html", "-o", str(tmp_path / "o"))
     assert run.returncode == 2
     assert "cannot read the source" in run.stderr
+
+
+@pytest.mark.parametrize("args", [["--help"], ["writers"], ["export", "--to", "docx", "-j", "1"]])
+def test_heavy_libraries_load_only_for_their_own_format(args: list[str], tmp_path: Path) -> None:
+    if args[0] == "export":
+        args = [*args, "-o", str(tmp_path / "o"), str(SOURCE)]
+    code = (
+        "import sys\nfrom exporter.cli import main\n"
+        f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('weasyprint', 'pyttsx3', 'lameenc', 'ebooklib') "
+        "if m in sys.modules))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip().splitlines()[-1] == "[]"
