@@ -1,0 +1,335 @@
+"""On-demand builds of one format with chosen options, cached by (source hash, writer, options)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from exporter.output import atomic_write, sha256_file
+from exporter.writers.base import Options
+
+#: Written last into a finished cache folder: its presence means the folder is complete.
+RECORD = "variant.json"
+BUILDING_PREFIX = ".building-"
+#: Folder names are this many hex digits of the key's sha256.
+KEY_LENGTH = 24
+#: A failed build is not retried for this long (a broken writer must not be hammered).
+FAILURE_MEMORY_SECONDS = 30.0
+#: Longest message kept from a build's error output.
+MAX_ERROR_CHARS = 2000
+
+
+class VariantError(Exception):
+    """A variant could not be built; ``status`` is the HTTP status the service should answer."""
+
+    def __init__(self, message: str, status: int = 500, retry_after: int | None = None,
+                 *, remember: bool = False) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+        self.remember = remember  #: a build failure worth refusing again for a while
+
+
+@dataclass(frozen=True)
+class VariantKey:
+    """What identifies a variant: the source's bytes, the writer and the options it uses."""
+
+    source_sha256: str
+    writer: str
+    options: tuple[tuple[str, object], ...]  #: only the options the writer honours, sorted
+
+    @property
+    def id(self) -> str:
+        """A short, stable folder name for the variant."""
+        text = json.dumps([self.source_sha256, self.writer, list(self.options)], sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:KEY_LENGTH]
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A finished variant in the cache."""
+
+    key_id: str
+    folder: Path
+    record: Mapping[str, Any]  #: the variant.json contents: writer, options, files
+    cache: str  #: "hit" (was cached), "built" (this request built it), "shared" (waited on another)
+
+    @property
+    def files(self) -> list[Mapping[str, Any]]:
+        files = self.record.get("files", [])
+        return list(files) if isinstance(files, list) else []
+
+
+@dataclass
+class Stats:
+    """Counters for the benchmark and /api/stats."""
+
+    hits: int = 0
+    builds: int = 0
+    shared: int = 0  #: requests that waited for a build another request started
+    failures: int = 0
+    timeouts: int = 0
+    refused_busy: int = 0
+    build_seconds: list[float] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        served = self.hits + self.builds + self.shared
+        times = sorted(self.build_seconds)
+        return {
+            "hits": self.hits, "builds": self.builds, "shared": self.shared,
+            "failures": self.failures, "timeouts": self.timeouts,
+            "refused_busy": self.refused_busy,
+            "hit_rate": round((self.hits + self.shared) / served, 4) if served else None,
+            "build_seconds_median": times[len(times) // 2] if times else None,
+        }
+
+
+def source_sha256(source: Path) -> str:
+    """The sha256 of the source file's bytes (the same value the reader records)."""
+    return sha256_file(source)
+
+
+def make_key(source_hash: str, writer: str, option_names: frozenset[str],
+             options: Options) -> VariantKey:
+    """The key of a variant; options the writer ignores do not change it."""
+    return VariantKey(source_hash, writer, tuple(sorted(options.subset(option_names).items())))
+
+
+class VariantCache:
+    """Builds variants in a separate process with a time limit, once per key, and keeps them."""
+
+    def __init__(self, cache_dir: Path, source: Path, *, timeout: float = 180.0,
+                 max_builds: int = 2, max_waiting: int = 8, max_entries: int = 500) -> None:
+        self.cache_dir = cache_dir
+        self.source = source
+        self.timeout = timeout
+        self.max_entries = max_entries
+        self.max_waiting = max_waiting
+        self.stats = Stats()
+        self._builds = asyncio.Semaphore(max_builds)
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}  # lock and how many hold or wait
+        self._waiting = 0
+        self._failed: dict[str, tuple[float, VariantError]] = {}
+        self._source_hash: tuple[tuple[int, int], str] | None = None
+
+    # ------------------------------------------------------------ lookup
+
+    def current_source_hash(self) -> str:
+        """The source's sha256, recomputed only when its size or modification time changes."""
+        try:
+            st = self.source.stat()
+        except OSError as exc:
+            raise VariantError(f"the source {self.source} cannot be read: {exc.strerror}",
+                               status=503) from exc
+        sig = (st.st_mtime_ns, st.st_size)
+        if self._source_hash is None or self._source_hash[0] != sig:
+            self._source_hash = (sig, source_sha256(self.source))
+        return self._source_hash[1]
+
+    def folder(self, key_id: str) -> Path:
+        return self.cache_dir / key_id
+
+    def load(self, key_id: str) -> Mapping[str, Any] | None:
+        """The record of a finished variant, or None."""
+        try:
+            data = json.loads((self.folder(key_id) / RECORD).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    # ------------------------------------------------------------ building
+
+    async def get(self, key: VariantKey, options: Options) -> Variant:
+        """The variant for key, building it if needed; concurrent callers share one build."""
+        kid = key.id
+        record = self.load(kid)
+        if record is not None:
+            self.stats.hits += 1
+            return Variant(kid, self.folder(kid), record, "hit")
+        self._recent_failure(kid)
+        if self._waiting >= self.max_waiting:
+            self.stats.refused_busy += 1
+            raise VariantError("the service is busy making other files; try again in a minute",
+                               status=503, retry_after=30)
+        self._waiting += 1
+        lock, users = self._locks.get(kid, (asyncio.Lock(), 0))
+        self._locks[kid] = (lock, users + 1)
+        try:
+            async with lock, self._file_lock(kid):
+                record = self.load(kid)
+                if record is not None:  # another request built it while this one waited
+                    self.stats.shared += 1
+                    return Variant(kid, self.folder(kid), record, "shared")
+                self._recent_failure(kid)
+                async with self._builds:
+                    record = await self._build(key, options)
+                self.stats.builds += 1
+                return Variant(kid, self.folder(kid), record, "built")
+        finally:
+            self._waiting -= 1
+            lock, users = self._locks[kid]
+            if users <= 1:
+                del self._locks[kid]
+            else:
+                self._locks[kid] = (lock, users - 1)
+
+    def _recent_failure(self, kid: str) -> None:
+        failed = self._failed.get(kid)
+        if failed and time.monotonic() - failed[0] < FAILURE_MEMORY_SECONDS:
+            raise failed[1]
+
+    @contextlib.asynccontextmanager
+    async def _file_lock(self, kid: str) -> AsyncIterator[None]:
+        """An flock on the key, so several service processes sharing a cache also build once."""
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.cache_dir / f".{kid}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            deadline = time.monotonic() + self.timeout + 5
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES) or time.monotonic() > deadline:
+                        raise VariantError("timed out waiting for another build of this file",
+                                           status=503, retry_after=30) from exc
+                    await asyncio.sleep(0.05)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    async def _build(self, key: VariantKey, options: Options) -> Mapping[str, Any]:
+        kid = key.id
+        work = Path(tempfile.mkdtemp(prefix=f"{BUILDING_PREFIX}{kid}-", dir=self.cache_dir))
+        start = time.perf_counter()
+        try:
+            result = await self._run_builder(key.writer, options, work)
+            if result.get("source_sha256") != key.source_sha256:
+                # The source changed between the request and the build: never file a build
+                # under a key whose bytes it was not made from.
+                raise VariantError("the source changed while this file was being made; "
+                                   "ask again", status=503, retry_after=1)
+            record = {"key": kid, "writer": key.writer, "options": dict(key.options),
+                      "source_sha256": key.source_sha256, "files": result["files"]}
+            atomic_write(work / RECORD, (json.dumps(record, indent=2) + "\n").encode())
+            target = self.folder(kid)
+            if target.exists():  # a stale, unfinished folder from a killed process
+                shutil.rmtree(target)
+            os.replace(work, target)
+        except VariantError as exc:
+            self.stats.failures += 1
+            if exc.remember:
+                self._failed[kid] = (time.monotonic(), exc)
+            raise
+        finally:
+            if work.exists():
+                shutil.rmtree(work, ignore_errors=True)
+        self.stats.build_seconds.append(time.perf_counter() - start)
+        self._evict(keep=kid)
+        return record
+
+    async def _run_builder(self, writer: str, options: Options, work: Path) -> dict[str, Any]:
+        """Run the writer in a child process (its own session, so a timeout kills everything)."""
+        args = [sys.executable, "-m", "exporter.variants", "--source", str(self.source),
+                "--writer", writer, "--size", str(options.size), "--scheme", options.scheme,
+                "--line-spacing", str(options.line_spacing), "--dest", str(work)]
+        proc = await asyncio.create_subprocess_exec(
+            *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            stdin=asyncio.subprocess.DEVNULL, start_new_session=True)
+        try:
+            out, err = await asyncio.wait_for(proc.communicate(), self.timeout)
+        except (TimeoutError, asyncio.CancelledError) as exc:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            await proc.wait()
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+            self.stats.timeouts += 1
+            raise VariantError(f"making this file took longer than {self.timeout:g} seconds "
+                               "and was stopped", status=503, retry_after=60,
+                               remember=True) from exc
+        try:
+            result = json.loads(out.decode("utf-8", "replace").strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            result = None
+        if not isinstance(result, dict):
+            detail = err.decode("utf-8", "replace").strip()[-MAX_ERROR_CHARS:]
+            raise VariantError(f"the {writer} writer stopped unexpectedly "
+                               f"(exit status {proc.returncode}): {detail or 'no message'}",
+                               remember=True)
+        if result.get("error"):
+            raise VariantError(f"the {writer} writer failed: {result['error']}"[:MAX_ERROR_CHARS],
+                               remember=True)
+        return result
+
+    def _evict(self, keep: str) -> None:
+        """Keep at most max_entries variants: drop the least recently built ones."""
+        records = sorted(
+            (p.stat().st_mtime, p.parent) for p in self.cache_dir.glob(f"*/{RECORD}")
+            if p.parent.name != keep
+        )
+        excess = len(records) + 1 - self.max_entries
+        for _, folder in records[:max(excess, 0)]:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- the child process
+
+
+def build_into(source: Path, writer: str, options: Options, dest: Path) -> dict[str, Any]:
+    """Read the source and run one writer into dest; a JSON-ready result or error."""
+    from exporter.outline import build_outline
+    from exporter.pipeline import JobSpec, run_job
+    from exporter.reader import SourceError, read
+    from exporter.styles import StylesError, load_styles
+
+    try:
+        doc = read(source)
+        styles = load_styles()
+    except SourceError as exc:
+        return {"error": "the source has problems: " + "; ".join(str(p) for p in exc.problems)}
+    except StylesError as exc:
+        return {"error": str(exc)}
+    result = run_job(JobSpec(writer, options), doc, build_outline(doc.headings), styles, dest,
+                     source.stem)
+    if not result.ok:
+        return {"error": result.error, "detail": result.detail}
+    return {"source_sha256": doc.source_sha256, "seconds": round(result.seconds, 3),
+            "files": list(result.entries)}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the build process the service starts: prints one JSON line."""
+    p = argparse.ArgumentParser(prog="python -m exporter.variants")
+    p.add_argument("--source", type=Path, required=True)
+    p.add_argument("--writer", required=True)
+    p.add_argument("--size", type=int, required=True)
+    p.add_argument("--scheme", required=True)
+    p.add_argument("--line-spacing", type=float, required=True)
+    p.add_argument("--dest", type=Path, required=True)
+    a = p.parse_args(argv)
+    opts = Options(size=a.size, scheme=a.scheme, line_spacing=a.line_spacing)
+    # Writers may print progress on stdout; the result must be the last line.
+    result = build_into(a.source, a.writer, opts, a.dest)
+    sys.stdout.flush()
+    print(json.dumps(result), flush=True)
+    return 0 if not result.get("error") else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
