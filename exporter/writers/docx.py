@@ -236,12 +236,17 @@ def _footer(document: Any) -> None:
 
 
 def _settings_part(document: Any, language: str) -> None:
+    """word/settings.xml: the language Word's theme fonts assume, and a current layout mode."""
     from docx.oxml.ns import qn
 
     settings = document.settings.element
     for lang in settings.findall(qn("w:themeFontLang")):
         lang.attrib.clear()
         lang.set(qn("w:val"), language)
+    # The template says Word 2010, which opens in "Compatibility Mode"; 15 is Word 2013 on.
+    for compat in settings.iter(qn("w:compatSetting")):
+        if compat.get(qn("w:name")) == "compatibilityMode":
+            compat.set(qn("w:val"), "15")
 
 
 def _properties(document: Any, meta: Metadata, when: dt.datetime) -> None:
