@@ -1,0 +1,99 @@
+"""`exporter check`: read every output back and prove it complete, consistent and conformant."""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from exporter.checks.common import CATEGORIES, Context, Finding
+from exporter.checks.report import REPORT_NAME, print_report, write_report
+
+__all__ = ["REPORT_NAME", "Finding", "Report", "print_report", "run_checks", "write_report"]
+
+#: Manifest format -> module holding its read-back checks (a ``check(ctx, entries)`` function).
+CHECKERS: dict[str, str] = {
+    "html": "exporter.checks.html",
+    "pdf": "exporter.checks.pdf",
+    "docx": "exporter.checks.docx",
+    "epub": "exporter.checks.epub",
+    "audio": "exporter.checks.audio",
+}
+
+Checker = Callable[[Context, list[Mapping[str, Any]]], list[Finding]]
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every finding of one run over an output folder."""
+
+    out_dir: Path
+    source: Path
+    findings: tuple[Finding, ...]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return all(f.ok for f in self.findings)
+
+    @property
+    def failures(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if not f.ok)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "output": str(self.out_dir),
+            "source": str(self.source),
+            "ok": self.ok,
+            "checks": len(self.findings),
+            "failures": len(self.failures),
+            "seconds": round(self.seconds, 2),
+            "findings": [f.as_dict() for f in self.findings],
+        }
+
+
+def run_checks(out_dir: Path, source: Path) -> Report:
+    """Check every file of out_dir's manifest against ``source``; never raises for bad files."""
+    from exporter.checks import integrity
+
+    start = time.perf_counter()
+    findings = integrity.check_folder(out_dir, source)
+    ctx = integrity.context(out_dir, source)
+    if isinstance(ctx, Finding):
+        if not any((f.check, f.file) == (ctx.check, ctx.file) and not f.ok for f in findings):
+            findings.append(ctx)
+    else:
+        findings += _format_checks(ctx)
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    findings.sort(key=lambda f: (order.get(f.category, len(order)), f.file, f.check))
+    return Report(out_dir, source, tuple(findings), time.perf_counter() - start)
+
+
+def _format_checks(ctx: Context) -> list[Finding]:
+    by_format: dict[str, list[Mapping[str, Any]]] = {}
+    for entry in ctx.manifest.get("files", []):
+        if isinstance(entry, Mapping) and (ctx.out_dir / str(entry.get("file"))).is_file():
+            by_format.setdefault(str(entry.get("format")), []).append(entry)
+    # Threads, because EPUBCheck runs in a Java subprocess while the PDF checks use the CPU.
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        futures = [pool.submit(_run_one, fmt, ctx, entries)
+                   for fmt, entries in sorted(by_format.items())]
+        return [f for fut in futures for f in fut.result()]
+
+
+def _run_one(fmt: str, ctx: Context, entries: Sequence[Mapping[str, Any]]) -> list[Finding]:
+    names = ", ".join(str(e["file"]) for e in entries)
+    if fmt not in CHECKERS:
+        return [Finding("validity", f"{fmt}.read-back", names, True,
+                        f"no read-back checks for format '{fmt}': checked for integrity only")]
+    try:
+        module = importlib.import_module(CHECKERS[fmt])
+        check: Checker = module.check
+        return check(ctx, list(entries))
+    except Exception as exc:  # a file too broken to read is a failure to report, not a crash
+        return [Finding("validity", f"{fmt}.read-back", names, False,
+                        f"{names}: cannot be read back: {type(exc).__name__}: {exc}")]

