@@ -27,14 +27,14 @@ from exporter.outline import Entry, Outline
 # A phone number or a date must never be split across lines (UKAAF): wrap them so CSS can
 # keep them whole with `white-space: nowrap`.
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_KEEP_TOGETHER = re.compile(
+KEEP_TOGETHER = re.compile(
     rf"\b(?:0\d{{2,4}}(?: \d{{3,4}}){{1,2}}|\d{{1,2}} (?:{_MONTHS}) \d{{4}})\b"
 )
 
 
 def _text(text: str) -> str:
     out, last = [], 0
-    for m in _KEEP_TOGETHER.finditer(text):
+    for m in KEEP_TOGETHER.finditer(text):
         out.append(escape(text[last : m.start()], quote=False))
         out.append(f'<span class="nowrap">{escape(m.group(), quote=False)}</span>')
         last = m.end()

@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from exporter import __version__
 from exporter.contrast import parse_hex, ratio
-from exporter.html import _KEEP_TOGETHER
+from exporter.html import KEEP_TOGETHER
 from exporter.model import (
     Block,
     Callout,
@@ -671,7 +671,7 @@ class Body:
 
 def _keep_together(text: str) -> str:
     """No-break spaces inside phone numbers and dates: UKAAF never splits one across lines."""
-    return _KEEP_TOGETHER.sub(lambda mt: mt.group().replace(" ", NBSP), text)
+    return KEEP_TOGETHER.sub(lambda mt: mt.group().replace(" ", NBSP), text)
 
 
 def _run(text: str, *, bold: bool = False, link: bool = False) -> Element:
