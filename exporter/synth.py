@@ -1,0 +1,345 @@
+"""Speech jobs: each section spoken (pyttsx3 + espeak-ng) and MP3-encoded in its own process."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import importlib.util
+import multiprocessing as mp
+import multiprocessing.connection as mpc
+import os
+import threading
+import time
+import wave
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+#: What to install when no engine loads; the writer's error message repeats it.
+ENGINE_HINT = (
+    "install the Python package espeakng-loader (pip install espeakng-loader), "
+    "or the Debian/Ubuntu packages libespeak-ng1 and espeak-ng-data"
+)
+#: Test hook: "hang" = the engine never reports the end of an utterance;
+#: "stall" = the job's process gets stuck before speaking (only a kill ends it).
+FAULT_ENV = "EXPORTER_AUDIO_FAULT"
+#: Extra time the parent allows past a job's own limit before it kills the process.
+KILL_GRACE_S = 0.5
+
+
+class SynthError(Exception):
+    """A speech job failed; the message says which section and what to do."""
+
+
+@dataclass(frozen=True)
+class SynthJob:
+    """One process's work: speak texts with pauses, then encode them to raw MP3 frames."""
+
+    key: str  #: names the job in messages, e.g. "section 3.1 Relapsing MS"
+    texts: tuple[tuple[str, int], ...]  #: (spoken text, pause after it in ms)
+    language: str  #: BCP 47 tag of the source, e.g. "en-GB"
+    rate_wpm: int
+    bitrate_kbps: int
+    quality: int  #: LAME algorithm quality, 0 (best, slowest) .. 9
+    out: Path  #: where the MP3 frames go (no tags)
+    timeout_s: float
+
+
+@dataclass(frozen=True)
+class Mp3Stream:
+    """Raw MPEG audio frames, counted: durations come from frames, not estimates."""
+
+    data: bytes
+    frames: int
+    samples_per_frame: int
+    sample_rate: int
+
+    @property
+    def samples(self) -> int:
+        return self.frames * self.samples_per_frame
+
+    @property
+    def seconds(self) -> float:
+        return self.samples / self.sample_rate
+
+
+# ---------------------------------------------------------------- engine
+
+
+def library_path() -> str | None:
+    """The espeak-ng library: the espeakng-loader wheel's copy, else the system's, else None."""
+    try:
+        import espeakng_loader
+
+        path = str(espeakng_loader.get_library_path())
+        if Path(path).is_file():
+            return path
+    except (ImportError, RuntimeError, OSError):
+        pass
+    return ctypes.util.find_library("espeak-ng")
+
+
+def check_engine() -> None:
+    """Fail early, without loading anything, when no speech engine can be loaded."""
+    if importlib.util.find_spec("pyttsx3") is None:
+        raise SynthError("no speech engine: the Python package pyttsx3 is missing "
+                         "(pip install pyttsx3)")
+    if importlib.util.find_spec("lameenc") is None:
+        raise SynthError("no MP3 encoder: the Python package lameenc is missing "
+                         "(pip install lameenc)")
+    if library_path() is None:
+        raise SynthError(f"no speech engine: espeak-ng was not found; {ENGINE_HINT}")
+
+
+def load_engine() -> Any:
+    """A pyttsx3 espeak engine; call only inside a job's process (espeak keeps threads)."""
+    path = library_path()
+    if path is None:
+        raise SynthError(f"no speech engine: espeak-ng was not found; {ENGINE_HINT}")
+    try:
+        if Path(path).is_file():
+            import espeakng_loader
+
+            # pyttsx3 loads "libespeak-ng.so.1" by name; a library already loaded globally
+            # with that soname is the one it gets, so the wheel's copy works without root.
+            os.environ["ESPEAK_DATA_PATH"] = str(Path(espeakng_loader.get_data_path()).parent)
+            ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
+        import pyttsx3
+
+        return pyttsx3.init("espeak")
+    except Exception as exc:
+        raise SynthError(f"the speech engine did not start ({exc}); {ENGINE_HINT}") from exc
+
+
+def choose_voice(engine: Any, language: str) -> str:
+    """Select the voice for exactly this language and check it took; never fall back."""
+    want = language.lower()
+    voices = engine.getProperty("voices")
+    ids = [v.id for v in voices if want in [str(lang).lower() for lang in (v.languages or [])]]
+    if not ids:
+        primary = want.split("-")[0]
+        near = sorted({str(lang) for v in voices for lang in (v.languages or [])
+                       if str(lang).lower().split("-")[0] == primary})
+        raise SynthError(
+            f"espeak-ng has no voice for the language '{language}' "
+            f"(voices it has for '{primary}': {', '.join(near) or 'none'}); "
+            "set 'language' in the source's front matter to one of them"
+        )
+    engine.setProperty("voice", ids[0])
+    if engine.getProperty("voice") != ids[0]:
+        raise SynthError(f"espeak-ng did not select the voice {ids[0]} for '{language}'")
+    return str(ids[0])
+
+
+def set_rate(engine: Any, rate_wpm: int) -> None:
+    # Not read back: pyttsx3 binds espeak_GetParameter without its "current" argument, so
+    # getProperty("rate") returns an unreliable value. The tests check the pace from durations.
+    if not 80 <= rate_wpm <= 450:  # espeak-ng's own range
+        raise SynthError(f"speaking rate {rate_wpm} is outside espeak-ng's 80-450 words a minute")
+    engine.setProperty("rate", rate_wpm)
+
+
+# ---------------------------------------------------------------- one job
+
+
+def synthesise(engine: Any, texts: Sequence[tuple[str, int]], workdir: Path,
+               deadline: float) -> tuple[bytes, int]:
+    """16-bit mono PCM of every text with its pause after it, and the sample rate."""
+    from pyttsx3.drivers import _espeak
+
+    finished = threading.Event()
+    errors: list[str] = []
+    incomplete: list[bool] = []
+
+    def on_finished(name: object = None, completed: bool = True) -> None:
+        if not completed:
+            incomplete.append(True)
+        finished.set()
+
+    engine.connect("finished-utterance", on_finished)
+    engine.connect("error", lambda name=None, exception=None: errors.append(str(exception)))
+    hang = os.environ.get(FAULT_ENV) == "hang"
+    pcm, rate = bytearray(), 0
+    for i, (text, pause_ms) in enumerate(texts):
+        clean = text.encode("utf-8", "replace").decode("utf-8").strip()
+        if not clean:
+            continue  # the engine asserts on empty text; nothing to say anyway
+        wav = workdir / f"{i:04d}.wav"
+        _wait_idle(_espeak, deadline, clean)
+        finished.clear()
+        if not hang:
+            engine.save_to_file(clean, str(wav))
+            engine.runAndWait()
+        # runAndWait returns as soon as synthesis starts: the callback is the real end.
+        if not finished.wait(max(0.0, deadline - time.monotonic())):
+            raise SynthError(f"espeak-ng did not finish speaking within the time limit "
+                             f"(at: {clean[:60]!r})")
+        if errors or incomplete:
+            why = errors[0] if errors else "the utterance was cancelled"
+            raise SynthError(f"espeak-ng failed: {why} (at: {clean[:60]!r})")
+        frames, rate = read_wav(wav, clean)
+        wav.unlink()
+        pcm += frames
+        pcm += bytes(2 * (rate * pause_ms // 1000))
+    if not pcm:
+        raise SynthError("nothing to say: every text of the job was empty")
+    return bytes(pcm), rate
+
+
+def _wait_idle(espeak: Any, deadline: float, text: str) -> None:
+    # espeak-ng still reports "playing" for a moment after the finished-utterance callback;
+    # pyttsx3 then cancels at the next runAndWait, and the cancelled message's end event
+    # makes it write an empty WAV for the new text. Start the next text only when idle.
+    while espeak.IsPlaying():
+        if time.monotonic() > deadline:
+            raise SynthError(f"espeak-ng stayed busy past the time limit (before: {text[:60]!r})")
+        time.sleep(0.0005)
+
+
+def read_wav(path: Path, text: str) -> tuple[bytes, int]:
+    """Frames of a WAV the engine wrote, checked: exists, mono 16-bit, not empty."""
+    try:
+        with wave.open(str(path), "rb") as w:
+            if w.getnchannels() != 1 or w.getsampwidth() != 2:
+                raise SynthError(f"espeak-ng wrote an unexpected WAV format for {text[:60]!r}")
+            frames, rate = w.readframes(w.getnframes()), w.getframerate()
+    except (OSError, EOFError, wave.Error) as exc:
+        raise SynthError(f"espeak-ng wrote no valid audio for {text[:60]!r} ({exc})") from exc
+    if not frames:
+        raise SynthError(f"espeak-ng wrote silence (0 frames) for {text[:60]!r}")
+    return frames, rate
+
+
+def encode(pcm: bytes, rate: int, bitrate_kbps: int, quality: int) -> bytes:
+    """Constant-bitrate mono MP3 frames (no tags) of 16-bit PCM."""
+    import lameenc
+
+    enc = lameenc.Encoder()
+    enc.set_bit_rate(bitrate_kbps)
+    enc.set_in_sample_rate(rate)
+    enc.set_channels(1)
+    enc.set_quality(quality)
+    return bytes(enc.encode(pcm)) + bytes(enc.flush())
+
+
+def run_one(job: SynthJob) -> None:
+    """Do one job in this process: speak, check, encode, write job.out."""
+    deadline = time.monotonic() + job.timeout_s
+    if os.environ.get(FAULT_ENV) == "stall":
+        time.sleep(10 * job.timeout_s + 60)
+    engine = load_engine()
+    choose_voice(engine, job.language)
+    set_rate(engine, job.rate_wpm)
+    workdir = job.out.with_suffix(".wavs")
+    workdir.mkdir(parents=True, exist_ok=True)
+    pcm, rate = synthesise(engine, job.texts, workdir, deadline)
+    workdir.rmdir()
+    data = encode(pcm, rate, job.bitrate_kbps, job.quality)
+    parse_mp3(data)  # fail here, in the job, if the encoder produced garbage
+    job.out.write_bytes(data)
+
+
+def _child(job: SynthJob, conn: mpc.Connection) -> None:
+    # pyttsx3 prints "Audio saved to ..." for every file: keep the CLI's output clean.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    try:
+        run_one(job)
+        conn.send(("ok", ""))
+    except SynthError as exc:
+        conn.send(("error", str(exc)))
+    except Exception as exc:  # report anything: the parent must say which section failed
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+# ---------------------------------------------------------------- many jobs
+
+
+@dataclass
+class _Running:
+    proc: Any  # multiprocessing.Process of whichever start method
+    conn: mpc.Connection
+    job: SynthJob
+    deadline: float
+
+
+def run_all(jobs: Sequence[SynthJob], workers: int) -> dict[str, Mp3Stream]:
+    """Run the jobs, at most ``workers`` at a time, each in its own process with its limit.
+
+    The first failure or overrun kills every job still running and raises SynthError.
+    """
+    ctx: Any = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    pending, running = list(jobs), dict[Any, _Running]()
+    results: dict[str, Mp3Stream] = {}
+    try:
+        while pending or running:
+            while pending and len(running) < max(1, workers):
+                job = pending.pop(0)
+                reader, writer = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=_child, args=(job, writer), daemon=True)
+                proc.start()
+                writer.close()
+                running[proc.sentinel] = _Running(proc, reader, job,
+                                                  time.monotonic() + job.timeout_s + KILL_GRACE_S)
+            soonest = min(r.deadline for r in running.values())
+            for sentinel in mpc.wait(list(running), timeout=max(0.0, soonest - time.monotonic())):
+                done = running.pop(sentinel)
+                results[done.job.key] = _finish(done)
+            for r in running.values():
+                if time.monotonic() > r.deadline:
+                    raise SynthError(
+                        f"{r.job.key}: speech synthesis did not finish within "
+                        f"{r.job.timeout_s:g} s and was stopped (raise job_timeout_s in "
+                        "styles/audio.yaml if the section is very long)")
+    finally:
+        for r in running.values():
+            r.proc.kill()
+            r.proc.join()
+            r.conn.close()
+    return results
+
+
+def _finish(done: _Running) -> Mp3Stream:
+    done.proc.join()
+    status = done.conn.recv() if done.conn.poll() else None
+    done.conn.close()
+    if status is None or status[0] != "ok":
+        why = status[1] if status else f"its process ended with exit code {done.proc.exitcode}"
+        raise SynthError(f"{done.job.key}: {why}")
+    return parse_mp3(done.job.out.read_bytes())
+
+
+# ---------------------------------------------------------------- MP3 frames
+
+# Layer III bitrates (kbps) by header index, for MPEG-1 and for MPEG-2/2.5.
+_KBPS = {
+    1: (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+    2: (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+}
+_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
+
+
+def parse_mp3(data: bytes) -> Mp3Stream:
+    """Count the Layer III frames of a tagless CBR stream; SynthError if it is not one."""
+    pos, frames, spf, rate = 0, 0, 0, 0
+    while pos < len(data):
+        if pos + 4 > len(data):
+            raise SynthError(f"MP3 stream truncated at byte {pos}")
+        h = int.from_bytes(data[pos : pos + 4], "big")
+        version, layer, kbps_i = (h >> 19) & 3, (h >> 17) & 3, (h >> 12) & 15
+        rate_i, padding = (h >> 10) & 3, (h >> 9) & 1
+        if (h >> 21) != 0x7FF or version == 1 or layer != 1 or kbps_i in (0, 15) or rate_i == 3:
+            raise SynthError(f"not an MP3 (Layer III) frame at byte {pos}")
+        sr = _RATES[version][rate_i]
+        bps = _KBPS[1 if version == 3 else 2][kbps_i] * 1000
+        n = 1152 if version == 3 else 576  # samples per frame
+        size = n // 8 * bps // sr + padding
+        if (spf, rate) not in ((0, 0), (n, sr)):
+            raise SynthError(f"MP3 stream changes sample rate at byte {pos}")
+        spf, rate, frames, pos = n, sr, frames + 1, pos + size
+    if pos != len(data) or not frames:
+        raise SynthError("MP3 stream is empty or truncated")
+    return Mp3Stream(data, frames, spf, rate)
