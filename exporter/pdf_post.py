@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,8 @@ import pikepdf
 ObjGen = tuple[int, int]
 
 
-def mark_furniture_as_artifacts(src: Path, dst: Path) -> int:
+def mark_furniture_as_artifacts(src: Path, dst: Path,
+                                link_labels: Mapping[str, str] | None = None) -> int:
     """Copy ``src`` to ``dst`` with page furniture re-marked as /Artifact; return how many.
 
     WeasyPrint 70 (pdf/tags.py) tags the text of @page margin boxes as /Span marked content
@@ -24,6 +25,7 @@ def mark_furniture_as_artifacts(src: Path, dst: Path) -> int:
     (qpdf then leaves the unreferenced elements out of the file).
     """
     with pikepdf.open(src) as pdf:
+        describe_internal_links(pdf, link_labels or {})
         tree = pdf.Root.get("/StructTreeRoot")
         if tree is None:
             pdf.save(dst, deterministic_id=True)
@@ -50,6 +52,20 @@ def mark_furniture_as_artifacts(src: Path, dst: Path) -> int:
             _replace_value(nums, int(key), new_elems)
         pdf.save(dst, deterministic_id=True)
         return total
+
+
+def describe_internal_links(pdf: pikepdf.Pdf, labels: Mapping[str, str]) -> None:
+    """Give links to a section the section's title as their description (PDF/UA 7.18.5).
+
+    WeasyPrint sets an internal link's /Contents to the anchor's id ("who-can-hsct-work-for"),
+    which a screen reader would read out; the contents label says the same in words.
+    """
+    for page in pdf.pages:
+        for annot in page.obj.get("/Annots", []):
+            dest = annot.get("/Dest")
+            if annot.get("/Subtype") == "/Link" and isinstance(dest, pikepdf.String) \
+                    and str(dest) in labels:
+                annot.Contents = pikepdf.String(labels[str(dest)])
 
 
 def _objgen(obj: Any) -> ObjGen:

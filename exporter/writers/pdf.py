@@ -41,6 +41,7 @@ class RenderRequest:
     target: Path
     identifier: bytes  #: PDF /ID, derived from the source and options: reproducible
     created: str  #: W3C date-time for the PDF's creation and modification dates
+    link_labels: tuple[tuple[str, str], ...] = ()  #: heading id -> words for links to it
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class PdfWriter(Writer):
             target=job.dest / name,
             identifier=identifier(job.doc, opts),
             created=build_time().strftime("%Y-%m-%dT%H:%M:%SZ"),
+            link_labels=tuple((e.id, e.label) for e in job.outline),
         )
         limit = float(settings.get("time_limit_seconds", DEFAULT_TIME_LIMIT))
         result = render_with_limit(request, limit)
@@ -318,7 +320,7 @@ def render(request: RenderRequest) -> RenderResult:
         document.write_pdf(raw, **options)
         if fetcher.refused:
             return RenderResult(False, fetcher.refused[0])
-        artifacts = mark_furniture_as_artifacts(raw, request.target)
+        artifacts = mark_furniture_as_artifacts(raw, request.target, dict(request.link_labels))
     finally:
         raw.unlink(missing_ok=True)
     return RenderResult(True, pages=len(document.pages), artifacts=artifacts)
