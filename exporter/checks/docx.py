@@ -1,0 +1,354 @@
+"""Read-back checks of the Word files: headings, contents, language and the print rules."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from exporter.checks.common import (
+    SIZE_TOLERANCE,
+    Context,
+    Finding,
+    compare_flat,
+    compare_tree,
+    finding,
+    is_serif,
+    missing_sentences,
+    tree_from_flat,
+)
+from exporter.contrast import parse_hex, ratio
+from exporter.styles import MIN_CONTRAST
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+Element = Any  # lxml elements (python-docx's oxml), untyped
+_OFF = {"0", "false", "off"}
+#: Paragraph alignments a large-print document must not use (ragged right, left-aligned only).
+_BAD_JC = {"both": "justified", "distribute": "justified", "center": "centred",
+           "right": "right-aligned", "end": "right-aligned"}
+
+
+def w(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+def _val(el: Element | None, attr: str = "val") -> str | None:
+    return None if el is None else el.get(w(attr))
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run of text with where it sits, for resolving its effective formatting."""
+
+    part: str  #: "document", "footer1" ...
+    paragraph: Element
+    run: Element
+
+    @property
+    def text(self) -> str:
+        return "".join(t.text or "" for t in self.run.iter(w("t")))
+
+
+class Styles:
+    """The style sheet: docDefaults, styles by id and the theme's fonts; resolves run formatting."""
+
+    def __init__(self, styles: Element, theme: Element | None) -> None:
+        self.by_id = {s.get(w("styleId")): s for s in styles.iter(w("style"))}
+        self.defaults = styles.find(f"{w('docDefaults')}/{w('rPrDefault')}/{w('rPr')}")
+        self.p_defaults = styles.find(f"{w('docDefaults')}/{w('pPrDefault')}/{w('pPr')}")
+        self.default_para = next((s.get(w("styleId")) for s in styles.iter(w("style"))
+                                  if s.get(w("type")) == "paragraph"
+                                  and s.get(w("default")) in ("1", "true")), None)
+        self.theme_fonts: dict[str, str] = {}
+        if theme is not None:
+            for kind in ("major", "minor"):
+                latin = theme.find(f".//{{{A}}}{kind}Font/{{{A}}}latin")
+                if latin is not None:
+                    self.theme_fonts[kind] = latin.get("typeface", "")
+
+    def chain(self, style_id: str | None) -> Iterator[Element]:
+        """A style and the styles it is based on, nearest first."""
+        seen: set[str] = set()
+        while style_id and style_id in self.by_id and style_id not in seen:
+            seen.add(style_id)
+            style = self.by_id[style_id]
+            yield style
+            style_id = _val(style.find(w("basedOn")))
+
+    def para_style(self, p: Element) -> str | None:
+        return _val(p.find(f"{w('pPr')}/{w('pStyle')}")) or self.default_para
+
+    def style_name(self, style_id: str | None) -> str:
+        style = self.by_id.get(style_id or "")
+        return (_val(style.find(w("name"))) or style_id or "") if style is not None else ""
+
+    def run_props(self, r: Run) -> Iterator[Element]:
+        """rPr elements that apply to a run, nearest first: direct, styles, defaults."""
+        direct = r.run.find(w("rPr"))
+        if direct is not None:
+            yield direct
+            for style in self.chain(_val(direct.find(w("rStyle")))):
+                if style.find(w("rPr")) is not None:
+                    yield style.find(w("rPr"))
+        for style in self.chain(self.para_style(r.paragraph)):
+            if style.find(w("rPr")) is not None:
+                yield style.find(w("rPr"))
+        if self.defaults is not None:
+            yield self.defaults
+
+    def para_props(self, p: Element) -> Iterator[Element]:
+        """pPr elements that apply to a paragraph, nearest first."""
+        if p.find(w("pPr")) is not None:
+            yield p.find(w("pPr"))
+        for style in self.chain(self.para_style(p)):
+            if style.find(w("pPr")) is not None:
+                yield style.find(w("pPr"))
+        if self.p_defaults is not None:
+            yield self.p_defaults
+
+    def first(self, props: Iterator[Element], tag: str) -> Element | None:
+        return next((el for pr in props if (el := pr.find(w(tag))) is not None), None)
+
+    def outline_level(self, p: Element) -> int | None:
+        """1-based outline level (what the Navigation pane shows), None for body text."""
+        level = _val(self.first(self.para_props(p), "outlineLvl"))
+        return int(level) + 1 if level is not None and level.isdigit() and int(level) < 9 else None
+
+    def size(self, r: Run) -> float | None:
+        sz = _val(self.first(self.run_props(r), "sz"))
+        return int(sz) / 2 if sz and sz.isdigit() else None
+
+    def italic(self, r: Run) -> bool:
+        for tag in ("i", "iCs"):
+            el = self.first(self.run_props(r), tag)
+            if el is not None and (_val(el) or "true").lower() not in _OFF:
+                return True
+        return False
+
+    def font(self, r: Run) -> str:
+        fonts = self.first(self.run_props(r), "rFonts")
+        if fonts is None:
+            return self.theme_fonts.get("minor", "")
+        theme = _val(fonts, "asciiTheme")
+        if theme:
+            return self.theme_fonts.get("major" if theme.startswith("major") else "minor", theme)
+        return _val(fonts, "ascii") or _val(fonts, "hAnsi") or ""
+
+    def colour(self, r: Run) -> str:
+        return _val(self.first(self.run_props(r), "color")) or "auto"
+
+    def shading(self, r: Run) -> str | None:
+        run_shd = self.first(self.run_props(r), "shd")
+        para_shd = self.first(self.para_props(r.paragraph), "shd")
+        fill = _val(run_shd, "fill") or _val(para_shd, "fill")
+        return fill if fill and fill != "auto" else None
+
+
+@dataclass(frozen=True)
+class Word:
+    """A Word file read back: its parts' paragraphs and runs, and the style sheet."""
+
+    doc: Any  #: python-docx Document
+    styles: Styles
+    body: list[Element]  #: every w:p of the main document, in order
+    runs: list[Run]  #: every run with text, main document then headers and footers
+
+    def text(self, p: Element) -> str:
+        marks = {w("tab"): "\t", w("br"): "\n"}
+        return "".join(marks.get(el.tag, el.text or "") for el in p.iter(w("t"), w("tab"), w("br")))
+
+
+def open_word(path: Path) -> Word:
+    import docx
+
+    document = docx.Document(str(path))
+    theme = next((p for p in document.part.package.iter_parts()
+                  if str(p.partname).startswith("/word/theme/")), None)
+    theme_el = _xml(theme.blob) if theme is not None else None
+    styles = Styles(document.styles.element, theme_el)
+    body = list(document.element.body.iter(w("p")))
+    runs = [Run("document", p, r) for p in body for r in p.iter(w("r"))]
+    for part in document.part.package.iter_parts():
+        name = str(part.partname)
+        if re.fullmatch(r"/word/(header|footer)\d*\.xml", name):
+            root = _xml(part.blob)
+            runs += [Run(name.rsplit("/", 1)[1], p, r) for p in root.iter(w("p"))
+                     for r in p.iter(w("r"))]
+    return Word(document, styles, body, [r for r in runs if r.text.strip()])
+
+
+def _xml(blob: bytes) -> Element:
+    from docx.oxml import parse_xml  # python-docx's parser: entities are not resolved
+
+    return parse_xml(blob)
+
+
+def check(ctx: Context, entries: list[Mapping[str, Any]]) -> list[Finding]:
+    """Every check of every Word file."""
+    found: list[Finding] = []
+    for entry in entries:
+        found += check_file(ctx, ctx.path(entry), ctx.size(entry))
+    return found
+
+
+def check_file(ctx: Context, path: Path, size: float) -> list[Finding]:
+    name = path.name
+    word = open_word(path)
+    headings = _headings(word)
+    return [
+        finding("navigation", "docx.headings", name,
+                compare_flat([(lvl, text) for lvl, text, _ in headings], ctx.outline),
+                f"{len(headings)} headings equal the outline, no level skipped"),
+        finding("navigation", "docx.contents", name, _contents(ctx, word),
+                "contents list present, equal to the outline, every entry linked"),
+        finding("content", "docx.sentences", name,
+                missing_sentences(ctx, "\n".join(word.text(p) for p in word.body)),
+                f"all {len(ctx.sentences)} sentences, in order"),
+        finding("validity", "docx.heading-styles", name, _heading_styles(headings),
+                "headings use the built-in Heading styles"),
+        finding("validity", "docx.language", name, _language(ctx, word),
+                f"w:lang {ctx.doc.meta.language} on the text"),
+        finding("validity", "docx.title", name, _title(ctx, word), "title in the properties"),
+        finding("large-print", "docx.text-size", name, _sizes(word, size),
+                f"every run at least {size:g}pt"),
+        finding("large-print", "docx.sans-serif", name, _serif(word), "sans-serif fonts only"),
+        finding("large-print", "docx.italic", name, _italic(word), "no italic runs"),
+        finding("large-print", "docx.alignment", name, _alignment(word),
+                "paragraphs left-aligned"),
+        finding("large-print", "docx.contrast", name, _contrast(word),
+                f"text contrast at least {MIN_CONTRAST}:1"),
+    ]
+
+
+def _where(r: Run | None, word: Word, p: Element | None = None) -> str:
+    para = p if p is not None else r.paragraph if r is not None else None
+    text = word.text(para).strip()[:40] if para is not None else ""
+    part = r.part if r is not None else "document"
+    return f"{part}, paragraph '{text}'"
+
+
+def _headings(word: Word) -> list[tuple[int, str, str]]:
+    """(outline level, text, style name) of each heading paragraph, in order."""
+    out = []
+    for p in word.body:
+        level = word.styles.outline_level(p)
+        if level is not None and word.text(p).strip():
+            out.append((level, word.text(p).strip(),
+                        word.styles.style_name(word.styles.para_style(p))))
+    return out
+
+
+def _heading_styles(headings: list[tuple[int, str, str]]) -> list[str]:
+    return [f"heading '{text}' (level {level}) uses style '{style}', not 'Heading {level}'"
+            for level, text, style in headings if style.lower() != f"heading {level}"]
+
+
+def _contents(ctx: Context, word: Word) -> list[str]:
+    instr = " ".join(t.text or "" for t in word.doc.element.body.iter(w("instrText")))
+    simple = " ".join(f.get(w("instr"), "") for f in word.doc.element.body.iter(w("fldSimple")))
+    if not re.search(r"\bTOC\b", instr + " " + simple):
+        return ["no contents (TOC field)"]
+    entries: list[tuple[int, str]] = []
+    anchors: list[str] = []
+    for p in word.body:
+        m = re.fullmatch(r"toc (\d)", word.styles.style_name(word.styles.para_style(p)).lower())
+        if m:
+            label = re.sub(r"\t\s*\d*\s*$", "", word.text(p)).strip()
+            entries.append((int(m.group(1)), label))
+            anchors += [h.get(w("anchor")) for h in p.iter(w("hyperlink")) if h.get(w("anchor"))]
+    if not entries:
+        return ["TOC field has no entries: readers would have to update fields to see it"]
+    problems = compare_tree(tree_from_flat(entries), ctx.outline)
+    marks = {b.get(w("name")) for b in word.doc.element.body.iter(w("bookmarkStart"))}
+    problems += [f"contents entry links to missing bookmark '{a}'" for a in anchors
+                 if a not in marks]
+    if len(anchors) < len(entries):
+        problems.append(f"{len(entries) - len(anchors)} contents entries are not links")
+    return problems
+
+
+def _language(ctx: Context, word: Word) -> list[str]:
+    want = ctx.doc.meta.language.lower()
+    lang = word.styles.defaults.find(w("lang")) if word.styles.defaults is not None else None
+    problems = []
+    if lang is None or (_val(lang) or "").lower() != want:
+        problems.append(f"docDefaults w:lang is '{_val(lang)}', the source says "
+                        f"'{ctx.doc.meta.language}' (screen readers and spelling use it)")
+    for r in word.runs:
+        el = next((pr.find(w("lang")) for pr in word.styles.run_props(r)
+                   if pr.find(w("lang")) is not None), None)
+        if el is not None and (_val(el) or want).lower() != want:
+            problems.append(f"w:lang '{_val(el)}' at {_where(r, word)}")
+            break
+    return problems
+
+
+def _title(ctx: Context, word: Word) -> list[str]:
+    title = word.doc.core_properties.title or ""
+    return [] if title == ctx.doc.meta.title else [
+        f"document title property is '{title}', the source says '{ctx.doc.meta.title}'"]
+
+
+def _sizes(word: Word, size: float) -> list[str]:
+    sized = [(word.styles.size(r), r) for r in word.runs]
+    unsized = [r for s, r in sized if s is None]
+    problems = []
+    if unsized:
+        problems.append(f"no size set (Word's default is 10pt) at {_where(unsized[0], word)}")
+    known = [(s, r) for s, r in sized if s is not None]
+    if known:
+        small, run = min(known, key=lambda sr: sr[0])
+        if small < size - SIZE_TOLERANCE:
+            problems.insert(0, f"smallest text {small:g}pt < {size:g}pt at {_where(run, word)}")
+    return problems
+
+
+def _serif(word: Word) -> list[str]:
+    bad: dict[str, Run] = {}
+    for r in word.runs:
+        font = word.styles.font(r)
+        if is_serif(font) or not font:
+            bad.setdefault(font or "(theme default)", r)
+    return [f"font '{font}' at {_where(r, word)}" for font, r in bad.items()]
+
+
+def _italic(word: Word) -> list[str]:
+    slanted = [r for r in word.runs if word.styles.italic(r)]
+    if not slanted:
+        return []
+    return [f"{len(slanted)} italic run(s), first at {_where(slanted[0], word)}: "
+            f"'{slanted[0].text.strip()[:40]}'"]
+
+
+def _alignment(word: Word) -> list[str]:
+    problems = []
+    for p in word.body:
+        jc = _val(word.styles.first(word.styles.para_props(p), "jc"))
+        if jc in _BAD_JC and word.text(p).strip():
+            problems.append(f"{_BAD_JC[jc]} paragraph at {_where(None, word, p)}")
+    return problems[:5]
+
+
+def _contrast(word: Word) -> list[str]:
+    page = word.doc.element.find(w("background"))
+    page_fill = _val(page, "color") if page is not None else None
+    worst: tuple[float, Run, str, str] | None = None
+    for r in word.runs:
+        bg = word.styles.shading(r) or (page_fill if page_fill not in (None, "auto") else "FFFFFF")
+        fg = word.styles.colour(r)
+        if fg == "auto":  # Word picks black or white, whichever reads on the background
+            continue
+        try:
+            value = ratio(parse_hex(f"#{fg}"), parse_hex(f"#{bg}"))
+        except ValueError:
+            continue
+        if worst is None or value < worst[0]:
+            worst = (value, r, fg, str(bg))
+    if worst is None or worst[0] >= MIN_CONTRAST:
+        return []
+    value, run, fg, bg = worst
+    return [f"contrast {value:.2f}:1 < {MIN_CONTRAST}:1 at {_where(run, word)}: "
+            f"text #{fg} on #{bg}"]
