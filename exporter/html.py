@@ -108,11 +108,23 @@ class Markup:
         return "<ul>\n" + "\n".join(items) + "\n</ul>"
 
     def callout(self, node: Callout) -> str:
+        # Named by its label and its first paragraph: two "Related reading" boxes on one page
+        # would otherwise be two regions with the same name (Ace: landmark-unique).
         label_id = f"callout-{node.line}"
+        first = node.blocks[0] if node.blocks else None
+        label = (f'<p class="callout-label" id="{label_id}">'
+                 f"<strong>{escape(node.label)}</strong></p>")
+        if isinstance(first, Paragraph):
+            text_id = f"{label_id}-text"
+            names = f"{label_id} {text_id}"
+            body = f'<p id="{text_id}">{self.inlines(first.children)}</p>'
+            rest = self.blocks(node.blocks[1:])
+            body += f"\n{rest}" if rest else ""
+        else:
+            names, body = label_id, self.blocks(node.blocks)
         return (
-            f'<aside class="callout callout-{node.kind}" aria-labelledby="{label_id}">\n'
-            f'<p class="callout-label" id="{label_id}"><strong>{escape(node.label)}</strong></p>\n'
-            f"{self.blocks(node.blocks)}\n</aside>"
+            f'<aside class="callout callout-{node.kind}" aria-labelledby="{names}">\n'
+            f"{label}\n{body}\n</aside>"
         )
 
     # ------------------------------------------------------------ navigation

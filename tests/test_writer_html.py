@@ -101,8 +101,13 @@ def test_callouts_are_labelled_regions(hsct_html: str) -> None:
     asides = list(root.iter(f"{XHTML}aside"))
     assert len(asides) == 6
     ids = {el.get("id") for el in root.iter() if el.get("id")}
+    by_id = {el.get("id"): el for el in root.iter() if el.get("id")}
+    names = []
     for aside in asides:
-        assert aside.get("aria-labelledby") in ids
+        refs = (aside.get("aria-labelledby") or "").split()
+        assert refs and set(refs) <= ids
+        names.append(" ".join("".join(by_id[r].itertext()) for r in refs))
+    assert len(set(names)) == len(names), "each region has its own name"
     helpline = asides[0]
     assert "Helpline" in "".join(helpline.itertext())
     link = helpline.find(f".//{XHTML}a")

@@ -9,13 +9,12 @@ import re
 import uuid
 import zipfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any, ClassVar
 
 from exporter.html import Markup, footer
-from exporter.model import Callout, Document, Heading, Image, Paragraph, iter_inlines
+from exporter.model import Document, Heading, Image, iter_inlines
 from exporter.outline import Chunk, Entry, Outline
 from exporter.output import atomic_write, build_time
 from exporter.writers.base import Job, Produced, Writer, WriterError
@@ -69,32 +68,6 @@ class EpubWriter(Writer):
         return [Produced(name, {"documents": len(chunks), "identifier": identifier(job.doc)})]
 
 
-@dataclass(frozen=True)
-class CalloutMarkup(Markup):
-    """The shared markup, with each callout named by its label and its first paragraph.
-
-    Two "Related reading" boxes in one document would otherwise be two landmarks with the
-    same name, which Ace by DAISY reports (landmark-unique) and which a landmark list cannot
-    tell apart.
-    """
-
-    def callout(self, node: Callout) -> str:
-        label_id = f"callout-{node.line}"
-        first = node.blocks[0] if node.blocks else None
-        if not isinstance(first, Paragraph):
-            return super().callout(node)
-        text_id = f"{label_id}-text"
-        rest = self.blocks(node.blocks[1:])
-        return (
-            f'<aside class="callout callout-{node.kind}" '
-            f'aria-labelledby="{label_id} {text_id}">\n'
-            f'<p class="callout-label" id="{label_id}"><strong>{escape(node.label)}</strong></p>\n'
-            f'<p id="{text_id}">{self.inlines(first.children)}</p>\n'
-            + (f"{rest}\n" if rest else "")
-            + "</aside>"
-        )
-
-
 def _refuse_images(doc: Document) -> None:
     images = [n for n in iter_inlines(doc.blocks) if isinstance(n, Image)]
     if images:
@@ -146,7 +119,7 @@ def build(job: Job, chunks: tuple[Chunk, ...]) -> bytes:
     for font in _fonts(css, job.styles.font_package):
         book.add_item(epub.EpubItem(uid=_item_id(font.name), file_name=f"fonts/{font.name}",
                                     media_type="font/ttf", content=font.read_bytes()))
-    mk = CalloutMarkup(outline, anchor=lambda hid: where.get(hid, f"#{hid}"))
+    mk = Markup(outline, anchor=lambda hid: where.get(hid, f"#{hid}"))
     docs = []
     for i, (chunk, file) in enumerate(zip(chunks, file_names(chunks), strict=True)):
         last = i == len(chunks) - 1
