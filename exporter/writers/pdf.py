@@ -235,7 +235,11 @@ def render_with_limit(request: RenderRequest, limit: float) -> RenderResult:
     HarfBuzz), where neither a signal handler nor a thread can interrupt it. Importing
     WeasyPrint here first means each forked child starts with it loaded (warm).
     """
-    import weasyprint  # noqa: F401  # loaded once per process, shared with every child
+    try:
+        import weasyprint  # noqa: F401  # loaded once per process, shared with every child
+    except (ImportError, OSError) as exc:  # OSError: Pango or HarfBuzz missing
+        raise WriterError(f"WeasyPrint cannot be loaded ({exc}): run `make setup`, which "
+                          "installs it and the system libraries it needs") from exc
 
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
