@@ -8,6 +8,7 @@ import importlib.util
 import multiprocessing as mp
 import multiprocessing.connection as mpc
 import os
+import shutil
 import threading
 import time
 import wave
@@ -26,6 +27,8 @@ ENGINE_HINT = (
 FAULT_ENV = "EXPORTER_AUDIO_FAULT"
 #: Extra time the parent allows past a job's own limit before it kills the process.
 KILL_GRACE_S = 0.5
+#: Times one utterance is tried when pyttsx3 cancels it itself (see synthesise()).
+UTTERANCE_TRIES = 3
 
 
 class SynthError(Exception):
@@ -165,21 +168,30 @@ def synthesise(engine: Any, texts: Sequence[tuple[str, int]], workdir: Path,
         clean = text.encode("utf-8", "replace").decode("utf-8").strip()
         if not clean:
             continue  # the engine asserts on empty text; nothing to say anyway
-        wav = workdir / f"{i:04d}.wav"
-        _wait_idle(_espeak, deadline, clean)
-        finished.clear()
-        if not hang:
-            engine.save_to_file(clean, str(wav))
-            engine.runAndWait()
-        # runAndWait returns as soon as synthesis starts: the callback is the real end.
-        if not finished.wait(max(0.0, deadline - time.monotonic())):
-            raise SynthError(f"espeak-ng did not finish speaking within the time limit "
+        for attempt in range(UTTERANCE_TRIES):
+            wav = workdir / f"{i:04d}-{attempt}.wav"
+            _wait_idle(_espeak, deadline, clean)
+            finished.clear()
+            incomplete.clear()
+            if not hang:
+                engine.save_to_file(clean, str(wav))
+                engine.runAndWait()
+            # runAndWait returns as soon as synthesis starts: the callback is the real end.
+            if not finished.wait(max(0.0, deadline - time.monotonic())):
+                raise SynthError(f"espeak-ng did not finish speaking within the time limit "
+                                 f"(at: {clean[:60]!r})")
+            if errors:
+                raise SynthError(f"espeak-ng failed: {errors[0]} (at: {clean[:60]!r})")
+            if not incomplete:
+                break
+            # pyttsx3 cancelled its own utterance (a stop() racing espeak's busy flag):
+            # say it again into a fresh file rather than keep a cut-off recording.
+        else:
+            raise SynthError(f"espeak-ng cancelled the utterance {UTTERANCE_TRIES} times "
                              f"(at: {clean[:60]!r})")
-        if errors or incomplete:
-            why = errors[0] if errors else "the utterance was cancelled"
-            raise SynthError(f"espeak-ng failed: {why} (at: {clean[:60]!r})")
         frames, rate = read_wav(wav, clean)
-        wav.unlink()
+        for old in workdir.glob(f"{i:04d}-*.wav"):
+            old.unlink()
         pcm += frames
         pcm += bytes(2 * (rate * pause_ms // 1000))
     if not pcm:
@@ -234,7 +246,7 @@ def run_one(job: SynthJob) -> None:
     workdir = job.out.with_suffix(".wavs")
     workdir.mkdir(parents=True, exist_ok=True)
     pcm, rate = synthesise(engine, job.texts, workdir, deadline)
-    workdir.rmdir()
+    shutil.rmtree(workdir, ignore_errors=True)
     data = encode(pcm, rate, job.bitrate_kbps, job.quality)
     parse_mp3(data)  # fail here, in the job, if the encoder produced garbage
     job.out.write_bytes(data)

@@ -1,0 +1,265 @@
+"""Audio writer: chapters, tracks, tags, playlist, transcript, announcements, failures, bytes."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mutagen.id3 import ID3
+from mutagen.mp3 import MP3
+
+from exporter import speech
+from exporter.model import Document
+from exporter.outline import Outline, build_outline
+from exporter.pipeline import JobResult, JobSpec, export, run_job
+from exporter.reader import read
+from exporter.sentences import missing_in_order
+from exporter.styles import Styles, load_styles
+from exporter.synth import FAULT_ENV
+from exporter.writers.base import Options
+
+FIXTURES = Path(__file__).parent / "fixtures" / "valid"
+EPOCH = "1700000000"
+
+
+@dataclass(frozen=True)
+class Build:
+    out: Path
+    result: JobResult
+    seconds: float
+
+    def mp3s(self) -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for p in sorted(self.out.glob("*.mp3"))}
+
+    def tracks(self) -> list[Path]:
+        return sorted(self.out.glob("hsct-audio-[0-9]*.mp3"))
+
+
+def build(doc: Document, outline: Outline, styles: Styles, out: Path) -> Build:
+    out.mkdir(parents=True)
+    start = time.perf_counter()
+    result = run_job(JobSpec("audio", Options()), doc, outline, styles, out, "hsct")
+    assert result.ok, result.error
+    return Build(out, result, time.perf_counter() - start)
+
+
+@pytest.fixture(scope="module")
+def builds(hsct_doc: Document, hsct_outline: Outline, styles: Styles,
+           tmp_path_factory: pytest.TempPathFactory) -> tuple[Build, Build]:
+    """The HSCT page built twice under SOURCE_DATE_EPOCH (once per module: synthesis is slow)."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    try:
+        root = tmp_path_factory.mktemp("audio")
+        return (build(hsct_doc, hsct_outline, styles, root / "a"),
+                build(hsct_doc, hsct_outline, styles, root / "b"))
+    finally:
+        mp.undo()
+
+
+@pytest.fixture(scope="module")
+def hsct(builds: tuple[Build, Build]) -> Build:
+    return builds[0]
+
+
+def id3(path: Path) -> Any:
+    """The file's ID3 tag as mutagen reads it (an independent reader of what we wrote)."""
+    return ID3(path)  # type: ignore[no-untyped-call]
+
+
+def info(path: Path) -> Any:
+    """MPEG stream facts (length, channels, bitrate) as mutagen reads them."""
+    return MP3(path).info  # type: ignore[no-untyped-call]
+
+
+def transcript(b: Build) -> str:
+    return (b.out / "hsct-audio-transcript.txt").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- whole file and chapters
+
+
+def test_chapters_equal_outline_in_order_contiguous_and_cover_all(
+        hsct: Build, hsct_outline: Outline) -> None:
+    path = hsct.out / "hsct-audio.mp3"
+    tags = id3(path)
+    chaps: list[Any] = tags.getall("CHAP")  # in file order
+    assert [c.sub_frames["TIT2"].text[0] for c in chaps] == [e.title for e in hsct_outline]
+    starts = [c.start_time for c in chaps]
+    assert starts == sorted(starts) and starts[0] == 0
+    for a, b in itertools.pairwise(chaps):
+        assert a.end_time == b.start_time and a.end_time > a.start_time
+    length_ms = info(path).length * 1000
+    assert abs(chaps[-1].end_time - length_ms) < 100
+    (toc,) = tags.getall("CTOC")
+    assert list(toc.child_element_ids) == [c.element_id for c in chaps]
+    assert toc.flags & 0x03 == 0x03  # top level, ordered
+    # The CHAP frames sit in the file bytes in time order (what players read).
+    raw = path.read_bytes()
+    offsets = [raw.index(b"CHAP" + _size(raw, c.element_id)) for c in chaps]
+    assert offsets == sorted(offsets)
+
+
+def _size(raw: bytes, element_id: str) -> bytes:
+    """The 4 size bytes in front of a CHAP frame's element id (to find that frame)."""
+    at = raw.index(element_id.encode() + b"\0")
+    return raw[at - 6 : at - 2]
+
+
+def test_whole_file_tags_and_format(hsct: Build, hsct_doc: Document) -> None:
+    path = hsct.out / "hsct-audio.mp3"
+    tags = id3(path)
+    assert tags["TIT2"].text == [hsct_doc.meta.title]
+    assert tags["TPE1"].text == ["MS Society"]
+    assert tags["TALB"].text == [hsct_doc.meta.title]
+    assert tags["TLAN"].text == ["eng"]
+    stream = info(path)
+    assert (stream.channels, stream.bitrate, stream.sample_rate) == (1, 64000, 22050)
+
+
+# ---------------------------------------------------------------- tracks and playlist
+
+
+def test_tracks_positive_tagged_and_paced_by_word_count(
+        hsct: Build, hsct_doc: Document, hsct_outline: Outline, styles: Styles) -> None:
+    tracks = hsct.tracks()
+    assert len(tracks) == len(hsct_outline)
+    words = [t.words for t in speech.body_tracks(hsct_doc, hsct_outline,
+                                                   speech.voice_from_styles(styles))]
+    seconds = [info(p).length for p in tracks]
+    assert all(s > 0 for s in seconds)
+    # The first track also carries the opening (about 50 words more than the body script).
+    pace = [s / (w + (50 if i == 0 else 0)) for i, (s, w) in enumerate(zip(seconds, words,
+                                                                          strict=True))]
+    median = sorted(pace)[len(pace) // 2]
+    assert all(0.6 * median < p < 1.6 * median for p in pace), pace
+    for n, (path, entry) in enumerate(zip(tracks, hsct_outline, strict=True), start=1):
+        assert path.name.startswith(f"hsct-audio-{n:02d}-")
+        tags = id3(path)
+        assert tags["TRCK"].text == [f"{n}/{len(tracks)}"]
+        assert tags["TIT2"].text == [entry.label]
+        assert tags["TPE1"].text == ["MS Society"]
+        assert not tags.getall("CHAP")
+    total = info(hsct.out / "hsct-audio.mp3").length
+    assert abs(sum(seconds) - total) < 0.5
+
+
+def test_playlist_lists_every_track_in_order(hsct: Build) -> None:
+    lines = (hsct.out / "hsct-audio.m3u8").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "#EXTM3U"
+    files = [ln for ln in lines if ln and not ln.startswith("#")]
+    assert files == [p.name for p in hsct.tracks()]
+    extinf = [ln for ln in lines if ln.startswith("#EXTINF:")]
+    assert len(extinf) == len(files)
+    for ln, path in zip(extinf, hsct.tracks(), strict=True):
+        assert abs(int(ln.split(":")[1].split(",")[0]) - info(path).length) <= 1
+
+
+def test_manifest_facts_give_each_mp3_its_duration(hsct: Build) -> None:
+    facts = {e["file"]: e["facts"] for e in hsct.result.entries}
+    for path in hsct.out.glob("*.mp3"):
+        assert abs(float(facts[path.name]["duration"]) - info(path).length) < 0.1
+
+
+# ---------------------------------------------------------------- script
+
+
+def test_transcript_has_every_sentence_in_order_as_written(
+        hsct: Build, hsct_sentences: list[str]) -> None:
+    text = transcript(hsct)
+    assert missing_in_order(hsct_sentences, text) == []
+    assert "H S C T" not in text and "0808 800 8000" in text
+
+
+def test_opening_states_real_section_count_and_duration(
+        hsct: Build, hsct_outline: Outline) -> None:
+    m = re.search(r"It has (\d+) sections?, in (\d+) tracks?, and lasts "
+                  r"(?:(\d+) minutes?)?(?: and )?(?:(\d+) seconds?)?\.", transcript(hsct))
+    assert m, "opening announcement not found"
+    sections, tracks = int(m[1]), int(m[2])
+    said = int(m[3] or 0) * 60 + int(m[4] or 0)
+    assert sections == len([e for e in hsct_outline if e.number])
+    assert tracks == len(hsct_outline)
+    real = info(hsct.out / "hsct-audio.mp3").length
+    assert abs(said - real) <= 2, (said, real)
+
+
+def test_two_builds_are_byte_identical(builds: tuple[Build, Build]) -> None:
+    a, b = builds
+    assert a.mp3s() and a.mp3s() == b.mp3s()
+    for name in ("hsct-audio.m3u8", "hsct-audio-transcript.txt"):
+        assert (a.out / name).read_bytes() == (b.out / name).read_bytes()
+
+
+# ---------------------------------------------------------------- failures
+
+
+@pytest.fixture
+def quick_styles(tmp_path: Path) -> Styles:
+    """The project's styles with a 1-second time limit per synthesis job."""
+    root = tmp_path / "styles"
+    shutil.copytree(load_styles().root, root)
+    cfg = (root / "audio.yaml").read_text(encoding="utf-8")
+    (root / "audio.yaml").write_text(re.sub(r"job_timeout_s: \S+", "job_timeout_s: 1", cfg),
+                                     encoding="utf-8")
+    return load_styles(root)
+
+
+@pytest.mark.parametrize(("fault", "message"), [
+    ("stall", "did not finish within 1 s and was stopped"),
+    ("hang", "did not finish speaking within the time limit"),
+])
+def test_hanging_synthesis_fails_clearly_in_time_and_leaves_nothing(
+        fault: str, message: str, quick_styles: Styles, out_dir: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(FAULT_ENV, fault)
+    start = time.perf_counter()
+    results = export(FIXTURES / "many-sections.md", out_dir, ["audio", "html"],
+                     styles=quick_styles, jobs=1)
+    elapsed = time.perf_counter() - start
+    audio, html = results
+    assert audio.error and message in audio.error
+    assert "section" in audio.error
+    assert elapsed < 5
+    assert html.ok  # the other formats are still built
+    assert sorted(p.name for p in out_dir.iterdir()) == ["manifest.json", "many-sections.html"]
+
+
+def test_language_without_voice_fails_without_fallback(out_dir: Path, styles: Styles) -> None:
+    doc = read(FIXTURES / "minimal.md")
+    doc = replace(doc, meta=replace(doc.meta, language="tlh"))
+    result = run_job(JobSpec("audio", Options()), doc, build_outline(doc.headings), styles,
+                     out_dir, "minimal")
+    assert result.error and "no voice for the language 'tlh'" in result.error
+    assert list(out_dir.iterdir()) == []
+
+
+def test_missing_engine_names_the_package_to_install() -> None:
+    # A fresh interpreter where the espeakng-loader wheel cannot be imported.
+    code = ("import sys, ctypes.util; sys.modules['espeakng_loader'] = None\n"
+            "if ctypes.util.find_library('espeak-ng'): print('SYSTEM'); sys.exit(0)\n"
+            "from exporter import synth\n"
+            "try:\n    synth.check_engine()\nexcept synth.SynthError as e:\n    print(e)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    if out.strip() == "SYSTEM":
+        pytest.skip("a system libespeak-ng is installed: the engine cannot be missing here")
+    assert "espeakng-loader" in out and "libespeak-ng1" in out
+
+
+def test_small_document_builds_one_track_per_heading(out_dir: Path, styles: Styles) -> None:
+    doc = read(FIXTURES / "nested-levels.md")
+    outline = build_outline(doc.headings)
+    result = run_job(JobSpec("audio", Options()), doc, outline, styles, out_dir, "nested")
+    assert result.ok, result.error
+    chaps: list[Any] = id3(out_dir / "nested-audio.mp3").getall("CHAP")
+    assert [c.sub_frames["TIT2"].text[0] for c in chaps] == [e.title for e in outline]
+    assert len(list(out_dir.glob("nested-audio-[0-9]*.mp3"))) == len(outline)
