@@ -158,8 +158,9 @@ def group_files(entries: Iterable[Mapping[str, Any]]) -> list[tuple[str, list[Ma
 
     def entry_order(e: Mapping[str, Any]) -> tuple[Any, ...]:
         o = e.get("options") or {}
-        return (is_track(e["file"]), int(o.get("size", 0)), str(o.get("scheme", "")),
-                float(o.get("line_spacing", 0)), len(e["file"]), e["file"])
+        return (is_track(e["file"]), track_number(e), int(o.get("size", 0)),
+                str(o.get("scheme", "")), float(o.get("line_spacing", 0)), len(e["file"]),
+                e["file"])
 
     return [(g, sorted(groups[g], key=entry_order)) for g in sorted(groups, key=order)]
 
@@ -207,7 +208,7 @@ def render_file(entry: Mapping[str, Any], href: Callable[[str], str], styles: St
 def render_group(writer: str, entries: Sequence[Mapping[str, Any]], href: Callable[[str], str],
                  styles: Styles, heading_level: int = 3) -> str:
     """A format's heading, what it is for, its files, and its tracks folded away."""
-    hid = f"format-{_slug(writer)}"
+    hid = f"files-{_slug(writer)}"
     h = f"h{heading_level}"
     main = [e for e in entries if not is_track(str(e["file"]))]
     tracks = [e for e in entries if is_track(str(e["file"]))]
@@ -228,12 +229,22 @@ def render_group(writer: str, entries: Sequence[Mapping[str, Any]], href: Callab
     return "\n".join(parts)
 
 
-def _track_label(entry: Mapping[str, Any]) -> str:
+def track_number(entry: Mapping[str, Any]) -> int:
+    """A track's number: from the writer's facts, else from its file name; 0 for other files."""
     name = str(entry["file"])
+    if not is_track(name):
+        return 0
+    facts = entry.get("facts") or {}
+    if isinstance(facts.get("track"), int):
+        return int(facts["track"])
     m = _TRACK.search(name)
+    return int(m.group(1)) if m else 0
+
+
+def _track_label(entry: Mapping[str, Any]) -> str:
     facts = entry.get("facts") or {}
     title = facts.get("title") if isinstance(facts.get("title"), str) else None
-    number = int(m.group(1)) if m else 0
+    number = track_number(entry)
     return f"Track {number}: {title}" if title else f"Track {number}"
 
 

@@ -344,8 +344,8 @@ class Choices:
                 size = int(raw)
             else:
                 problems.append(self._problem(
-                    "size", f"Print size {_shown(raw)} must be a whole number of points from "
-                    f"{self.styles.min_size} to {self.styles.max_size}"))
+                    "size", f"Print size {_shown(raw)} is not a whole number of points we can "
+                    "make"))
         scheme = values.get("scheme", self.styles.default_scheme)
         if scheme not in self.styles.schemes:
             problems.append(self._problem("scheme", f"Colour scheme {_shown(scheme)} is not one "
