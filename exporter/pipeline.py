@@ -6,10 +6,9 @@ import os
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from exporter import __version__, registry
 from exporter.fingerprint import job_fingerprint
@@ -27,6 +26,9 @@ from exporter.output import (
 from exporter.reader import read
 from exporter.styles import Styles, load_styles
 from exporter.writers.base import Job, Options, WriterError
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 
 @dataclass(frozen=True)
@@ -165,12 +167,16 @@ def export(
     # Slowest writers first, so the pool is not left waiting on one long job at the end.
     todo.sort(key=lambda i: -registry.get(specs[i].writer).cost)
     workers = min(len(todo), jobs or os.cpu_count() or 1)
-    if workers <= 1:
+    # Starting worker processes costs more than a couple of quick writers take to run.
+    light = sum(registry.get(specs[i].writer).cost for i in todo) <= 2
+    if workers <= 1 or (light and jobs is None):
         for i in todo:
             done[i] = run_job(specs[i], doc, outline, styles, out_dir, stem)
             if on_done:
                 on_done(done[i])
     else:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures: dict[Future[JobResult], int] = {
                 pool.submit(run_job, specs[i], doc, outline, styles, out_dir, stem): i

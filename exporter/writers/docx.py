@@ -103,7 +103,7 @@ class DocxWriter(Writer):
     description: ClassVar[str] = (
         "Word (.docx): large print, heading structure, linked contents, en-GB, real links and lists"
     )
-    option_names: ClassVar[frozenset[str]] = frozenset({"size"})
+    option_names: ClassVar[frozenset[str]] = frozenset({"size", "line_spacing"})
 
     def write(self, job: Job) -> list[Produced]:
         cfg = load_settings(job)

@@ -61,6 +61,7 @@ class PdfWriter(Writer):
     name: ClassVar[str] = "pdf"
     description: ClassVar[str] = "Large-print PDF (UKAAF, A4, PDF/UA-1) for print and screen"
     option_names: ClassVar[frozenset[str]] = frozenset({"size", "scheme", "line_spacing"})
+    cost: ClassVar[int] = 3  # about 0.3 s a render against ~0.02 s for Word or EPUB
 
     def write(self, job: Job) -> list[Produced]:
         opts, styles = job.options, job.styles
