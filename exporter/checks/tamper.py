@@ -7,7 +7,37 @@ import shutil
 from pathlib import Path
 
 from exporter.checks import Report, run_checks
-from exporter.output import MANIFEST, sha256_file
+from exporter.model import Document
+from exporter.outline import build_outline
+from exporter.output import MANIFEST, sha256_file, write_manifest
+from exporter.styles import Styles
+from exporter.writers.base import Options
+
+
+def build(out_dir: Path, writer: str, doc: Document, styles: Styles,
+          options: Options | None = None) -> list[str]:
+    """Run one writer directly (no CLI range checks) into out_dir and record it in the manifest."""
+    from exporter.pipeline import JobSpec, run_job
+
+    result = run_job(JobSpec(writer, options or Options()), doc, build_outline(doc.headings),
+                     styles, out_dir, "hsct")
+    if not result.ok:
+        raise RuntimeError(f"{writer} failed: {result.error}\n{result.detail}")
+    write_manifest(out_dir, list(result.entries), {"source": doc.source_path})
+    return [str(e["file"]) for e in result.entries]
+
+
+def claim(out_dir: Path, name: str, as_name: str, **options: object) -> None:
+    """Make the manifest present ``name`` as ``as_name`` made with other options (a wrong file
+    in the right place, as a mix-up in a print run would be)."""
+    (out_dir / name).rename(out_dir / as_name)
+    path = out_dir / MANIFEST
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    for entry in manifest["files"]:
+        if entry["file"] == name:
+            entry["file"] = as_name
+            entry["options"] = {**entry["options"], **options}
+    path.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 
 
 def fresh_copy(built: Path, dest: Path) -> Path:

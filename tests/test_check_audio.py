@@ -1,0 +1,95 @@
+"""The audio read-back checks pass on the real recording; each fails on a file broken on purpose."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from exporter.checks.tamper import build, failed, fresh_copy, rehash
+from exporter.model import Document
+from exporter.styles import Styles
+from exporter.writers.base import Options
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "source" / "hsct.md"
+BOOK = "hsct-audio.mp3"
+PLAYLIST = "hsct-audio.m3u8"
+TRANSCRIPT = "hsct-audio-transcript.txt"
+
+pytestmark = pytest.mark.skipif(not (ROOT / "exporter" / "writers" / "audio.py").is_file(),
+                                reason="exporter/writers/audio.py is not written yet")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, hsct_doc: Document, styles: Styles) -> Path:
+    out = tmp_path_factory.mktemp("audio") / "output"
+    build(out, "audio", hsct_doc, styles, Options())
+    return out
+
+
+@pytest.fixture
+def out(built: Path, tmp_path: Path) -> Path:
+    return fresh_copy(built, tmp_path / "output")
+
+
+def id3(path: Path) -> Any:
+    """The file's ID3 tag (mutagen, untyped)."""
+    return importlib.import_module("mutagen.id3").ID3(path)
+
+
+def only(out: Path, check: str, file: str) -> str:
+    report, names = failed(out, SOURCE)
+    assert names == {check}, "\n".join(f"{f.check}: {f.detail}" for f in report.failures)
+    assert [f.file for f in report.failures] == [file]
+    return report.failures[0].detail
+
+
+def test_real_audio_passes_every_check(built: Path) -> None:
+    report, names = failed(built, SOURCE)
+    assert not names, "\n".join(f"{f.check}: {f.detail}" for f in report.failures)
+    assert {"audio.chapters", "audio.tracks", "audio.transcript", "audio.mp3"} <= {
+        f.check for f in report.findings}
+
+
+def test_chapter_dropped(out: Path) -> None:
+    tags = id3(out / BOOK)
+    toc = tags.getall("CTOC")[0]
+    gone = next(c for c in tags.getall("CHAP")
+                if str(c.sub_frames["TIT2"].text[0]) == "How does HSCT work?")
+    toc.child_element_ids = [c for c in toc.child_element_ids if c != gone.element_id]
+    tags.delall(f"CHAP:{gone.element_id}")
+    tags.save(out / BOOK)
+    rehash(out, BOOK)
+    detail = only(out, "audio.chapters", BOOK)
+    assert "missing: 'How does HSCT work?'" in detail
+    assert "starts at" in detail  # the hole in the timeline is named too
+
+
+def test_track_left_out_of_playlist(out: Path) -> None:
+    lines = (out / PLAYLIST).read_text(encoding="utf-8").splitlines()
+    track = next(i for i, line in enumerate(lines) if line.endswith("how-does-hsct-work.mp3"))
+    del lines[track - 1 : track + 1]  # its #EXTINF line and its file name
+    (out / PLAYLIST).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rehash(out, PLAYLIST)
+    assert "How does HSCT work?" in only(out, "audio.tracks", PLAYLIST)
+
+
+def test_sentence_missing_from_transcript(out: Path) -> None:
+    text = (out / TRANSCRIPT).read_text(encoding="utf-8")
+    sentence = "Most clinics use those guidelines to assess who can have HSCT."
+    assert sentence in text
+    (out / TRANSCRIPT).write_text(text.replace(sentence, ""), encoding="utf-8")
+    rehash(out, TRANSCRIPT)
+    assert sentence[:40] in only(out, "audio.transcript", TRANSCRIPT)
+
+
+def test_wrong_title_tag(out: Path) -> None:
+    frames = importlib.import_module("mutagen.id3")
+    tags = id3(out / BOOK)
+    tags.setall("TIT2", [frames.TIT2(encoding=3, text=["Untitled"])])
+    tags.save(out / BOOK)
+    rehash(out, BOOK)
+    assert "'Untitled'" in only(out, "audio.mp3", BOOK)
