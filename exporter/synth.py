@@ -27,12 +27,16 @@ ENGINE_HINT = (
 FAULT_ENV = "EXPORTER_AUDIO_FAULT"
 #: Extra time the parent allows past a job's own limit before it kills the process.
 KILL_GRACE_S = 0.5
-#: Times one utterance is tried when pyttsx3 cancels it itself (see synthesise()).
-UTTERANCE_TRIES = 3
+#: Times a job is run when pyttsx3 cancels one of its utterances itself (see synthesise()).
+JOB_TRIES = 3
 
 
 class SynthError(Exception):
     """A speech job failed; the message says which section and what to do."""
+
+
+class RetryJob(SynthError):
+    """A job met a known transient engine race; running it again in a new process is safe."""
 
 
 @dataclass(frozen=True)
@@ -168,30 +172,25 @@ def synthesise(engine: Any, texts: Sequence[tuple[str, int]], workdir: Path,
         clean = text.encode("utf-8", "replace").decode("utf-8").strip()
         if not clean:
             continue  # the engine asserts on empty text; nothing to say anyway
-        for attempt in range(UTTERANCE_TRIES):
-            wav = workdir / f"{i:04d}-{attempt}.wav"
-            _wait_idle(_espeak, deadline, clean)
-            finished.clear()
-            incomplete.clear()
-            if not hang:
-                engine.save_to_file(clean, str(wav))
-                engine.runAndWait()
-            # runAndWait returns as soon as synthesis starts: the callback is the real end.
-            if not finished.wait(max(0.0, deadline - time.monotonic())):
-                raise SynthError(f"espeak-ng did not finish speaking within the time limit "
-                                 f"(at: {clean[:60]!r})")
-            if errors:
-                raise SynthError(f"espeak-ng failed: {errors[0]} (at: {clean[:60]!r})")
-            if not incomplete:
-                break
-            # pyttsx3 cancelled its own utterance (a stop() racing espeak's busy flag):
-            # say it again into a fresh file rather than keep a cut-off recording.
-        else:
-            raise SynthError(f"espeak-ng cancelled the utterance {UTTERANCE_TRIES} times "
+        wav = workdir / f"{i:04d}.wav"
+        _wait_idle(_espeak, deadline, clean)
+        finished.clear()
+        if not hang:
+            engine.save_to_file(clean, str(wav))
+            engine.runAndWait()
+        # runAndWait can return before the file exists: the callback is the real end.
+        if not finished.wait(max(0.0, deadline - time.monotonic())):
+            raise SynthError(f"espeak-ng did not finish speaking within the time limit "
                              f"(at: {clean[:60]!r})")
+        if errors:
+            raise SynthError(f"espeak-ng failed: {errors[0]} (at: {clean[:60]!r})")
+        if incomplete:
+            # pyttsx3 cancelled its own utterance (its stop() racing espeak's busy flag).
+            # Saying it again here would change the engine's state, and so the audio of
+            # every later text: the whole job is re-run in a fresh process instead.
+            raise RetryJob(f"espeak-ng cancelled an utterance (at: {clean[:60]!r})")
         frames, rate = read_wav(wav, clean)
-        for old in workdir.glob(f"{i:04d}-*.wav"):
-            old.unlink()
+        wav.unlink()
         pcm += frames
         pcm += bytes(2 * (rate * pause_ms // 1000))
     if not pcm:
@@ -259,6 +258,8 @@ def _child(job: SynthJob, conn: mpc.Connection) -> None:
     try:
         run_one(job)
         conn.send(("ok", ""))
+    except RetryJob as exc:
+        conn.send(("retry", str(exc)))
     except SynthError as exc:
         conn.send(("error", str(exc)))
     except Exception as exc:  # report anything: the parent must say which section failed
@@ -286,6 +287,7 @@ def run_all(jobs: Sequence[SynthJob], workers: int) -> dict[str, Mp3Stream]:
     ctx: Any = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     pending, running = list(jobs), dict[Any, _Running]()
     results: dict[str, Mp3Stream] = {}
+    tries: dict[str, int] = {}
     try:
         while pending or running:
             while pending and len(running) < max(1, workers):
@@ -299,7 +301,13 @@ def run_all(jobs: Sequence[SynthJob], workers: int) -> dict[str, Mp3Stream]:
             soonest = min(r.deadline for r in running.values())
             for sentinel in mpc.wait(list(running), timeout=max(0.0, soonest - time.monotonic())):
                 done = running.pop(sentinel)
-                results[done.job.key] = _finish(done)
+                try:
+                    results[done.job.key] = _finish(done)
+                except RetryJob:
+                    tries[done.job.key] = tries.get(done.job.key, 1) + 1
+                    if tries[done.job.key] > JOB_TRIES:
+                        raise
+                    pending.insert(0, done.job)
             for r in running.values():
                 if time.monotonic() > r.deadline:
                     raise SynthError(
@@ -318,6 +326,8 @@ def _finish(done: _Running) -> Mp3Stream:
     done.proc.join()
     status = done.conn.recv() if done.conn.poll() else None
     done.conn.close()
+    if status is not None and status[0] == "retry":
+        raise RetryJob(f"{done.job.key}: {status[1]}")
     if status is None or status[0] != "ok":
         why = status[1] if status else f"its process ended with exit code {done.proc.exitcode}"
         raise SynthError(f"{done.job.key}: {why}")

@@ -103,15 +103,21 @@ def test_chapters_equal_outline_in_order_contiguous_and_cover_all(
     assert list(toc.child_element_ids) == [c.element_id for c in chaps]
     assert toc.flags & 0x03 == 0x03  # top level, ordered
     # The CHAP frames sit in the file bytes in time order (what players read).
-    raw = path.read_bytes()
-    offsets = [raw.index(b"CHAP" + _size(raw, c.element_id)) for c in chaps]
-    assert offsets == sorted(offsets)
+    assert chap_frames_in_file_order(path.read_bytes()) == [c.element_id for c in chaps]
 
 
-def _size(raw: bytes, element_id: str) -> bytes:
-    """The 4 size bytes in front of a CHAP frame's element id (to find that frame)."""
-    at = raw.index(element_id.encode() + b"\0")
-    return raw[at - 6 : at - 2]
+def chap_frames_in_file_order(raw: bytes) -> list[str]:
+    """Element ids of the CHAP frames as they sit in the bytes (walking the ID3v2.4 frames)."""
+    assert raw[:4] == b"ID3\x04"
+    end = 10 + sum(b << (7 * (3 - i)) for i, b in enumerate(raw[6:10]))
+    pos, ids = 10, []
+    while pos + 10 <= end and raw[pos : pos + 4] != bytes(4):
+        size = sum(b << (7 * (3 - i)) for i, b in enumerate(raw[pos + 4 : pos + 8]))
+        if raw[pos : pos + 4] == b"CHAP":
+            body = raw[pos + 10 : pos + 10 + size]
+            ids.append(body[: body.index(b"\0")].decode())
+        pos += 10 + size
+    return ids
 
 
 def test_whole_file_tags_and_format(hsct: Build, hsct_doc: Document) -> None:
