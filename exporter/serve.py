@@ -22,6 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from exporter import __version__, downloads, registry
@@ -417,10 +418,12 @@ def _file_info(entry: Mapping[str, Any], url: str) -> FileInfo:
 def create_app(out_dir: Path, source: Path, cache_dir: Path, *,
                writers: Sequence[str] | None = None, styles: Styles | None = None,
                build_timeout: float = 180.0, max_builds: int = 2, max_waiting: int = 8,
-               max_variants: int = 500) -> FastAPI:
+               max_variants: int = 500, allowed_hosts: Sequence[str] | None = None) -> FastAPI:
     """The service: download page, files from out_dir, variants built on demand into cache_dir.
 
-    ``writers`` limits which installed writers are offered (default: all that load).
+    ``writers`` limits which installed writers are offered (default: all that load);
+    ``allowed_hosts`` refuses other Host headers (a web page elsewhere cannot then reach a
+    service on loopback through DNS rebinding).
     """
     styles = styles or load_styles()
     css = styles.text(downloads.CSS_FILE)
@@ -443,6 +446,8 @@ def create_app(out_dir: Path, source: Path, cache_dir: Path, *,
         "and line spacing. Files keep stable addresses under /files/.",
         docs_url=None, redoc_url=None,  # their pages load scripts from a CDN
     )
+    if allowed_hosts is not None:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.add_middleware(LimitsMiddleware)
     app.state.cache = cache
     app.state.choices = choices
@@ -604,14 +609,18 @@ def create_app(out_dir: Path, source: Path, cache_dir: Path, *,
         page = downloads.render_problem(heading, message, styles=styles, css=css)
         return _page(request, page, status, headers)
 
+    def _log(exc: VariantError) -> None:
+        log.log(logging.ERROR if exc.status >= 500 and exc.status != 503 else logging.WARNING,
+                "variant not made: %s", exc)
+
     def _failure_page(request: Request, exc: VariantError) -> Response:
-        log.error("variant failed: %s", exc)
+        _log(exc)
         heading = ("Your file could not be made" if exc.status == 500
                    else "Your file cannot be made just now")
         return _problem_page(request, exc.status, heading, f"Sorry: {exc}.", _retry(exc))
 
     def _failure_json(exc: VariantError) -> Response:
-        log.error("variant failed: %s", exc)
+        _log(exc)
         return JSONResponse(ErrorBody(error=str(exc)).model_dump(), status_code=exc.status,
                             headers=_retry(exc))
 
@@ -638,14 +647,23 @@ def _retry(exc: VariantError) -> dict[str, str]:
     return {"retry-after": str(exc.retry_after)} if exc.retry_after else {}
 
 
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
 def run(host: str = "127.0.0.1", port: int = 8000, *, out_dir: Path = Path("output"),
         source: Path = Path("source/hsct.md"), cache_dir: Path | None = None,
-        build_timeout: float = 180.0, log_level: str = "info") -> None:
-    """Start the service with uvicorn (loopback by default: put a proxy in front to publish it)."""
+        build_timeout: float = 180.0, allowed_hosts: Sequence[str] | None = None,
+        log_level: str = "info") -> None:
+    """Start the service with uvicorn (loopback by default: put a proxy in front to publish it).
+
+    On loopback only loopback Host names are accepted unless ``allowed_hosts`` says otherwise.
+    """
     import uvicorn
 
+    if allowed_hosts is None and host in LOOPBACK_NAMES:
+        allowed_hosts = LOOPBACK_NAMES
     app = create_app(out_dir, source, cache_dir or Path(".variant-cache"),
-                     build_timeout=build_timeout)
+                     build_timeout=build_timeout, allowed_hosts=allowed_hosts)
     uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False,
                 proxy_headers=False, limit_concurrency=100, timeout_keep_alive=5,
                 h11_max_incomplete_event_size=16 * 1024)

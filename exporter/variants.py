@@ -115,6 +115,8 @@ class VariantCache:
 
     def __init__(self, cache_dir: Path, source: Path, *, timeout: float = 180.0,
                  max_builds: int = 2, max_waiting: int = 8, max_entries: int = 500) -> None:
+        """``max_builds`` run at once; at most ``max_waiting`` distinct variants are being made
+        or queued (more are refused with 503); ``max_entries`` variants are kept."""
         self.cache_dir = cache_dir
         self.source = source
         self.timeout = timeout
@@ -123,7 +125,6 @@ class VariantCache:
         self.stats = Stats()
         self._builds = asyncio.Semaphore(max_builds)
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}  # lock and how many hold or wait
-        self._waiting = 0
         self._failed: dict[str, tuple[float, VariantError]] = {}
         self._source_hash: tuple[tuple[int, int], str] | None = None
 
@@ -162,11 +163,11 @@ class VariantCache:
             self.stats.hits += 1
             return Variant(kid, self.folder(kid), record, "hit")
         self._recent_failure(kid)
-        if self._waiting >= self.max_waiting:
+        if kid not in self._locks and len(self._locks) >= self.max_waiting:
+            # Only new work is refused: a request for a file already being made just waits.
             self.stats.refused_busy += 1
             raise VariantError("the service is busy making other files; try again in a minute",
                                status=503, retry_after=30)
-        self._waiting += 1
         lock, users = self._locks.get(kid, (asyncio.Lock(), 0))
         self._locks[kid] = (lock, users + 1)
         try:
@@ -181,7 +182,6 @@ class VariantCache:
                 self.stats.builds += 1
                 return Variant(kid, self.folder(kid), record, "built")
         finally:
-            self._waiting -= 1
             lock, users = self._locks[kid]
             if users <= 1:
                 del self._locks[kid]

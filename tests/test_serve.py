@@ -469,3 +469,10 @@ def test_too_many_waiting_builds_are_refused(site: Path, tmp_path: Path) -> None
     r = get(app, "/api/variant", params={"format": "html"})
     assert r.status_code == 503 and r.headers["retry-after"] == "30"
     assert "busy" in r.json()["error"]
+
+
+def test_other_host_names_can_be_refused(site: Path, tmp_path: Path) -> None:
+    app = create_app(site, SOURCE, tmp_path / "cache", writers=["html"],
+                     allowed_hosts=["127.0.0.1", "localhost"])
+    assert get(app, "/").status_code == 400  # Host: testserver, as from a rebound DNS name
+    assert get(app, "/", headers={"host": "localhost:8000"}).status_code == 200

@@ -24,7 +24,7 @@ import pytest
 from exporter.downloads import write_index
 from exporter.output import sha256_file
 from exporter.pipeline import export
-from exporter.serve import create_app
+from exporter.serve import LOOPBACK_NAMES, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "hsct.md"
@@ -74,7 +74,7 @@ def server(site: Path) -> Iterator[str]:
     """The real service on a loopback port, run by uvicorn in a thread."""
     import uvicorn
 
-    app = create_app(site, SOURCE, site.parent / "cache")
+    app = create_app(site, SOURCE, site.parent / "cache", allowed_hosts=LOOPBACK_NAMES)
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                         lifespan="off"))
@@ -144,7 +144,7 @@ def assert_reflows(page: Any, url: str) -> None:
 # ---------------------------------------------------------------- a person asking for a format
 
 
-def test_a_person_gets_a_24pt_yellow_on_black_pdf(server: str, page: Any) -> None:
+def test_a_person_gets_a_24pt_yellow_on_black_pdf(page: Any, server: str) -> None:
     if not PDF_WRITER.exists():
         pytest.skip("exporter/writers/pdf.py does not exist yet (the PDF writer is being written)")
     page.goto(f"{server}/")
@@ -174,7 +174,7 @@ def test_a_person_gets_a_24pt_yellow_on_black_pdf(server: str, page: Any) -> Non
                 f"page {p.page_number} has no black background"
 
 
-def test_a_person_downloads_the_mp3_and_the_epub(server: str, site: Path, page: Any) -> None:
+def test_a_person_downloads_the_mp3_and_the_epub(page: Any, server: str, site: Path) -> None:
     from mutagen.mp3 import MP3
 
     manifest = {e["file"]: e for e in
@@ -210,7 +210,7 @@ def test_a_person_downloads_the_mp3_and_the_epub(server: str, site: Path, page: 
 # ---------------------------------------------------------------- accessibility of every page
 
 
-def test_download_page_has_no_axe_violations_and_reflows(server: str, page: Any) -> None:
+def test_download_page_has_no_axe_violations_and_reflows(page: Any, server: str) -> None:
     page.goto(f"{server}/")
     assert_accessible(page)
     page.locator("details.tracks summary").click()  # the folded tracks, opened
@@ -218,14 +218,14 @@ def test_download_page_has_no_axe_violations_and_reflows(server: str, page: Any)
     assert_reflows(page, f"{server}/")
 
 
-def test_static_page_has_no_axe_violations_and_reflows(site: Path, page: Any) -> None:
+def test_static_page_has_no_axe_violations_and_reflows(page: Any, site: Path) -> None:
     url = (site / "index.html").as_uri()
     page.goto(url)
     assert_accessible(page)
     assert_reflows(page, url)
 
 
-def test_result_error_and_missing_pages_have_no_axe_violations(server: str, page: Any) -> None:
+def test_result_error_and_missing_pages_have_no_axe_violations(page: Any, server: str) -> None:
     page.goto(f"{server}/")
     page.get_by_role("radio", name="Web page", exact=True).check()
     page.get_by_role("button", name="Make my file").click()
@@ -249,7 +249,7 @@ def test_result_error_and_missing_pages_have_no_axe_violations(server: str, page
     assert_accessible(page)
 
 
-def test_keyboard_reaches_everything_with_visible_focus(server: str, page: Any) -> None:
+def test_keyboard_reaches_everything_with_visible_focus(page: Any, server: str) -> None:
     page.goto(f"{server}/")
     page.keyboard.press("Tab")
     first = page.evaluate("document.activeElement.textContent")
@@ -280,7 +280,7 @@ def test_keyboard_reaches_everything_with_visible_focus(server: str, page: Any) 
     assert page.is_checked("#scheme-black-on-cream")
 
 
-def test_strict_policy_does_not_break_the_page(server: str, browser: Any) -> None:
+def test_strict_policy_does_not_break_the_page(browser: Any, server: str) -> None:
     context = browser.new_context()  # the page's real Content-Security-Policy applies
     pg = context.new_page()
     messages: list[str] = []
