@@ -215,9 +215,13 @@ def compare_flat(found: Sequence[tuple[int, str]], outline: Outline) -> list[str
     return problems
 
 
-def missing_sentences(ctx: Context, text: str) -> list[str]:
-    """Problems for the source's sentences not found in ``text`` in order (first few named)."""
-    missing = sent.missing_in_order(ctx.sentences, text)
+def missing_sentences(ctx: Context, text: str, ignore: re.Pattern[str] | None = None) -> list[str]:
+    """Problems for the source's sentences not found in ``text`` in order (first few named).
+
+    ``ignore`` removes text a format adds by design (a printed link's address) from both sides.
+    """
+    wanted = [ignore.sub("", s) for s in ctx.sentences] if ignore else list(ctx.sentences)
+    missing = sent.missing_in_order(wanted, ignore.sub("", text) if ignore else text)
     if not missing:
         return []
     shown = "; ".join(f"'{_short(s)}'" for s in missing[:3])

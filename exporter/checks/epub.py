@@ -85,8 +85,8 @@ def check(ctx: Context, entries: list[Mapping[str, Any]]) -> list[Finding]:
         path = ctx.path(entry)
         name = path.name
         found.append(epubcheck(path))
-        with zipfile.ZipFile(path):
-            book = open_book(path)
+        book = open_book(path)
+        with book.zip:
             found.append(finding("navigation", "epub.nav", name, _nav(ctx, book),
                                  "nav table of contents equals the outline; every link lands"))
             found.append(finding("navigation", "epub.ncx", name, _ncx(ctx, book),

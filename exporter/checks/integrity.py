@@ -34,9 +34,9 @@ def check_folder(out_dir: Path, source: Path) -> list[Finding]:
     if isinstance(manifest, str):
         return [Finding("integrity", "integrity.manifest", MANIFEST, False, manifest)]
     entries = [e for e in manifest["files"] if isinstance(e, dict) and "file" in e]
-    found = [Finding("integrity", "integrity.manifest", MANIFEST,
-                     bool(entries), f"{len(entries)} files listed" if entries
-                     else f"{out_dir / MANIFEST}: lists no files")]
+    listed = f"{len(entries)} file{'s' * (len(entries) != 1)} listed"
+    found = [Finding("integrity", "integrity.manifest", MANIFEST, bool(entries),
+                     listed if entries else f"{out_dir / MANIFEST}: lists no files")]
     found += [_checksum(out_dir, e) for e in entries]
     found.append(_source(out_dir, source, entries))
     found.append(_strays(out_dir, {str(e["file"]) for e in entries}))

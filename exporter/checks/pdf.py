@@ -30,6 +30,8 @@ WHITE: RGB = (255.0, 255.0, 255.0)
 MARGIN_BAND = 0.15
 #: A PDF is called justified when this share of its full body lines end flush right.
 JUSTIFIED_SHARE = 0.4
+#: Print shows a link's address after its text, "(https://...)": not a change to the sentence.
+PRINTED_ADDRESS = re.compile(r"\s*\((?:https?://|mailto:|tel:)[^)\s]*\)")
 #: Slant (horizontal shear of the glyph matrix) above which text is synthetic oblique.
 MAX_SLANT = 0.05
 
@@ -127,7 +129,7 @@ def check_file(ctx: Context, path: Path, size: float) -> list[Finding]:
                 compare_flat(_tagged_headings(tree, pages), ctx.outline),
                 "H1-H6 structure tags equal the outline"),
         finding("content", "pdf.sentences", name,
-                missing_sentences(ctx, "\n".join(p.text for p in pages)),
+                missing_sentences(ctx, "\n".join(p.text for p in pages), PRINTED_ADDRESS),
                 f"all {len(ctx.sentences)} sentences, in order"),
         finding("validity", "pdf.artifacts", name, _artifacts(pages),
                 "page furniture marked as artifacts; all other text tagged"),

@@ -44,12 +44,17 @@ def _ordered(report: Report) -> list[Finding]:
 
 def _plain(report: Report, out: TextIO, verbose: bool) -> None:
     print(summary(report), file=out)
-    for f in _ordered(report):
+    findings = _ordered(report)
+    check_width = max((len(f.check) for f in findings), default=0)
+    file_width = max((len(f.file or "-") for f in findings), default=0)
+    indent = " " * (4 + 2 + check_width + 1 + file_width + 1)
+    for f in findings:
         lines = f.detail.splitlines() or [""]
         shown = lines if (not f.ok or verbose) else lines[:1]
-        print(f"{f.status.upper():<4}  {f.check:<22} {f.file or '-':<34} {shown[0]}", file=out)
+        print(f"{f.status.upper():<4}  {f.check:<{check_width}} {f.file or '-':<{file_width}} "
+              f"{shown[0]}", file=out)
         for line in shown[1:]:
-            print(f"{'':<62} {line}", file=out)
+            print(f"{indent}{line}", file=out)
 
 
 def _rich(report: Report, out: TextIO, verbose: bool) -> None:
