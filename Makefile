@@ -9,8 +9,10 @@ OUTPUT ?= output
 
 # System libraries: WeasyPrint needs Pango, fontconfig and HarfBuzz's subsetter at run time.
 RUN_PACKAGES  := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
-# Test-only tools: pdftotext/pdffonts, pandoc (an independent reader), Java for EPUBCheck.
-TEST_PACKAGES := poppler-utils pandoc openjdk-17-jre-headless
+# Test-only tools: pdftotext/pdffonts, pandoc (an independent reader), Java for EPUBCheck,
+# Chromium and Node.js for the end-to-end browser tests (axe-core comes from npm).
+TEST_PACKAGES := poppler-utils pandoc openjdk-17-jre-headless chromium nodejs
+AXE := tests/browser/node_modules/axe-core/axe.min.js
 
 # Bench-only peers: espeak-ng's own command line (the limit for speech) and pandoc.
 BENCH_PACKAGES := espeak-ng pandoc
@@ -23,6 +25,7 @@ help:
 	@echo "make test     run lint and the test suite"
 	@echo "make lint     ruff and mypy --strict"
 	@echo "make bench    benchmark; writes bench/RESULTS.md"
+	@echo "make serve    download page and format-request service on 127.0.0.1:8000"
 	@echo "make clean    remove $(OUTPUT)/ and caches"
 
 # Installs missing Debian packages when root; otherwise prints the exact command and stops.
@@ -63,6 +66,14 @@ setup: $(VENV)/.installed-run
 
 setup-test: setup $(VENV)/.installed-test
 	$(call require_packages,$(TEST_PACKAGES))
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	  else echo "npm is missing. Run: sudo apt-get install -y npm"; exit 1; fi; }
+	@$(MAKE) --no-print-directory $(AXE)
+
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	@touch $@
 
 export: setup
 	$(BIN)/exporter export source/hsct.md --to all --size $(SIZES) -o $(OUTPUT)
@@ -78,5 +89,8 @@ bench: setup-test
 	$(call require_packages,$(BENCH_PACKAGES))
 	$(BIN)/python bench/bench.py
 
+serve: setup
+	$(BIN)/exporter serve source/hsct.md -o $(OUTPUT)
+
 clean:
-	rm -rf $(OUTPUT) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(OUTPUT) .variant-cache .pytest_cache .mypy_cache .ruff_cache

@@ -43,6 +43,23 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--force", action="store_true",
                     help="rebuild every file even if its inputs have not changed")
 
+    sv = sub.add_parser("serve", help="run the download page and format-request service",
+                        description="Serve the output folder with its download page, and make "
+                        "other sizes, colour schemes and line spacings on request "
+                        "(127.0.0.1 by default).")
+    sv.add_argument("source", nargs="?", type=Path, default=DEFAULT_SOURCE,
+                    help=f"the Markdown source variants are built from (default: {DEFAULT_SOURCE})")
+    sv.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT,
+                    help=f"the folder to serve (default: {DEFAULT_OUTPUT})")
+    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    sv.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    sv.add_argument("--cache", type=Path, default=Path(".variant-cache"),
+                    help="folder for files made on request (default: .variant-cache)")
+    sv.add_argument("--build-timeout", type=float, default=180.0,
+                    help="seconds a build may take (default: 180)")
+    sv.add_argument("--allowed-host", action="append", default=None,
+                    help="a Host name to accept besides loopback names (repeatable)")
+
     sub.add_parser("writers", help="list installed writers",
                    description="List every writer installed through the exporter.writers "
                    "entry-point group, with a one-line description.")
@@ -53,6 +70,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "writers":
         return _writers()
+    if args.command == "serve":
+        from exporter.serve import run
+
+        run(args.host, args.port, out_dir=args.output, source=args.source, cache_dir=args.cache,
+            build_timeout=args.build_timeout, allowed_hosts=args.allowed_host)
+        return EXIT_OK
     return _export(args)
 
 
@@ -124,6 +147,10 @@ def _export(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     finally:
         progress.stop()
+    from exporter.downloads import write_index
+
+    # The static download page lists whatever the manifest now holds.
+    write_index(args.output, styles=styles)
     failed: list[JobResult] = [r for r in results if not r.ok]
     for r in failed:
         print(f"exporter: {_label(r.spec)} failed: {r.error}", file=sys.stderr)

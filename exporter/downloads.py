@@ -525,7 +525,9 @@ def render_problem(heading: str, message: str, *, styles: Styles | None = None,
 
 def write_index(out_dir: Path, *, styles: Styles | None = None) -> Path:
     """Write out_dir/index.html (atomically): the download page for any static web server."""
-    page = render_index(out_dir, styles=styles)
+    data = render_index(out_dir, styles=styles).encode("utf-8")
     target = out_dir / INDEX
-    atomic_write(target, page.encode("utf-8"))
+    # An unchanged page is left alone, so a no-op export touches nothing.
+    if not (target.is_file() and target.read_bytes() == data):
+        atomic_write(target, data)
     return target
