@@ -129,3 +129,23 @@ def test_accessibility_metadata_missing(out: Path) -> None:
     epub_edit(out, lambda files: sub(files, member(files, ".opf"),
                                      r'<meta property="schema:accessibilityHazard">[^<]*</meta>'))
     assert "schema:accessibilityHazard" in only(out, {"epub.metadata"})
+
+
+def test_heading_level_changed(out: Path) -> None:
+    def retag(files: Files) -> None:
+        chapter = next(n for n, data in files.items() if n.endswith(".xhtml")
+                       and b">Relapsing MS</h3>" in data)
+        sub(files, chapter, r"<h3([^>]*)>Relapsing MS</h3>", r"<h4\1>Relapsing MS</h4>")
+
+    epub_edit(out, retag)
+    assert "skips from level 2 to level 4" in only(out, {"epub.headings"})
+
+
+def test_paragraph_missing(out: Path) -> None:
+    def drop(files: Files) -> None:
+        chapter = next(n for n, data in files.items() if n.endswith(".xhtml")
+                       and b"<p>European guidelines" in data)
+        sub(files, chapter, r"<p>European guidelines[^<]*</p>")
+
+    epub_edit(out, drop)
+    assert "European guidelines are based" in only(out, {"epub.sentences"})

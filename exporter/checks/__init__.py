@@ -94,6 +94,10 @@ def _run_one(fmt: str, ctx: Context, entries: Sequence[Mapping[str, Any]]) -> li
         module = importlib.import_module(CHECKERS[fmt])
         check: Checker = module.check
         return check(ctx, list(entries))
+    except ModuleNotFoundError as exc:
+        return [Finding("validity", f"{fmt}.read-back", names, False,
+                        f"{names}: not checked: the reader '{exc.name}' is not installed; "
+                        "pip install -e '.[test]'")]
     except Exception as exc:  # a file too broken to read is a failure to report, not a crash
         return [Finding("validity", f"{fmt}.read-back", names, False,
                         f"{names}: cannot be read back: {type(exc).__name__}: {exc}")]

@@ -127,16 +127,14 @@ def titles_only(nodes: Sequence[TreeNode], outline: Outline) -> list[TreeNode]:
     return [(strip_number(t, outline), titles_only(kids, outline)) for t, kids in nodes]
 
 
-def compare_tree(found: Sequence[TreeNode], outline: Outline, *,
-                 max_depth: int | None = None) -> list[str]:
+def compare_tree(found: Sequence[TreeNode], outline: Outline) -> list[str]:
     """Differences between a format's navigation tree and the source's outline.
 
     Three shapes match, since a contents list may leave out the title it sits under or list
     it first, beside its sections: the whole outline; the sections below the title; the title
-    followed by its sections. ``max_depth`` compares only headings of that level and above
-    (audio chapters per section). Empty when they match.
+    followed by its sections. Empty when they match.
     """
-    whole = _cut(outline.as_tree(), max_depth)
+    whole = outline.as_tree()
     got = titles_only(found, outline)
     if len(whole) == 1:
         title, sections = whole[0]
@@ -150,12 +148,6 @@ def compare_tree(found: Sequence[TreeNode], outline: Outline, *,
             return _diff(got, whole, path="")
         return _diff(got, [(title, []), *sections], path="")
     return _diff(got, whole, path="")
-
-
-def _cut(nodes: list[TreeNode], depth: int | None, level: int = 1) -> list[TreeNode]:
-    if depth is None:
-        return nodes
-    return [(t, _cut(k, depth, level + 1) if level < depth else []) for t, k in nodes]
 
 
 def _shape(nodes: Sequence[TreeNode]) -> list[Any]:

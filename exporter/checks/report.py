@@ -65,12 +65,16 @@ def _rich(report: Report, out: TextIO, verbose: bool) -> None:
     style = "bold green" if report.ok else "bold red"
     console.print(summary(report), style=style, markup=False, highlight=False)
     table = Table(show_lines=False)
-    for column in ("Result", "Category", "Check", "File", "Detail"):
-        table.add_column(column, overflow="fold")
+    table.add_column("Result", no_wrap=True)
+    table.add_column("Check", no_wrap=True)
+    table.add_column("File", overflow="fold")
+    table.add_column("Detail", overflow="fold", ratio=1)
     for f in _ordered(report):
         detail = f.detail if (not f.ok or verbose) else f.detail.splitlines()[0]
-        table.add_row("[green]pass[/]" if f.ok else "[bold red]FAIL[/]", f.category,
-                      f.check, f.file or "-", _escape(detail))
+        if f.file and detail.startswith(f"{f.file}: "):
+            detail = detail[len(f.file) + 2 :]  # the File column says it already
+        table.add_row("[green]pass[/]" if f.ok else "[bold red]FAIL[/]", f.check,
+                      f.file or "-", _escape(detail))
     console.print(table)
 
 
