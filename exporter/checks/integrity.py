@@ -8,10 +8,13 @@ from typing import Any
 
 from exporter import sentences
 from exporter.checks.common import Context, Finding, finding
+from exporter.checks.report import REPORT_NAME
+from exporter.downloads import INDEX
 from exporter.output import MANIFEST, STAGING_PREFIX, sha256_file
 
-#: Files the tools themselves keep in the output folder besides the manifest's.
-OWN_FILES = frozenset({MANIFEST, "check-report.json"})
+#: Files the tools themselves keep in the output folder besides the manifest's: the manifest,
+#: this report, and the download page that export writes from the manifest.
+OWN_FILES = frozenset({MANIFEST, REPORT_NAME, INDEX})
 
 
 def load_manifest(out_dir: Path) -> dict[str, Any] | str:
