@@ -7,11 +7,12 @@ BIN    := $(VENV)/bin
 SIZES  ?= 16,18,24
 OUTPUT ?= output
 
-# System libraries: WeasyPrint needs Pango, fontconfig and HarfBuzz's subsetter at run time.
-RUN_PACKAGES  := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
+# System libraries: WeasyPrint needs Pango, fontconfig and HarfBuzz's subsetter at run time;
+# `exporter check` (run by `make export`) needs Java for EPUBCheck.
+RUN_PACKAGES  := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig openjdk-17-jre-headless
 # Test-only tools: pdftotext/pdffonts, pandoc (an independent reader), Java for EPUBCheck,
 # Chromium and Node.js for the end-to-end browser tests (axe-core comes from npm).
-TEST_PACKAGES := poppler-utils pandoc openjdk-17-jre-headless chromium nodejs
+TEST_PACKAGES := poppler-utils pandoc chromium nodejs
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
 # Bench-only peers: espeak-ng's own command line (the limit for speech) and pandoc.
@@ -55,11 +56,11 @@ $(BIN)/python:
 
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e . 2>&1 | grep -v "is ignored" || true
-	@$(BIN)/python -c 'import exporter' && touch $@
+	@$(BIN)/python -c 'import exporter, weasyprint, docx, ebooklib, pdfplumber' && touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed-run
 	$(BIN)/python -m pip install -q -e '.[test]' 2>&1 | grep -v "is ignored" || true
-	@$(BIN)/python -c 'import pytest, pdfplumber, epubcheck' && touch $@
+	@$(BIN)/python -c 'import pytest, hypothesis, httpx' && touch $@
 
 setup: $(VENV)/.installed-run
 	$(call require_packages,$(RUN_PACKAGES))
@@ -77,6 +78,7 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 
 export: setup
 	$(BIN)/exporter export source/hsct.md --to all --size $(SIZES) -o $(OUTPUT)
+	$(BIN)/exporter check $(OUTPUT) --source source/hsct.md
 
 test: setup-test lint
 	$(BIN)/python -m pytest -q

@@ -43,6 +43,17 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--force", action="store_true",
                     help="rebuild every file even if its inputs have not changed")
 
+    ck = sub.add_parser("check", help="prove every output is complete, consistent, conformant",
+                        description="Read back every file in the output folder's manifest and "
+                        "compare it with the source: navigation, content, format validity, "
+                        "large-print rules, integrity. Writes check-report.json; exit 1 on any "
+                        "failure.")
+    ck.add_argument("output", nargs="?", type=Path, default=DEFAULT_OUTPUT,
+                    help=f"the output folder (default: {DEFAULT_OUTPUT})")
+    ck.add_argument("--source", type=Path, default=DEFAULT_SOURCE,
+                    help=f"the source the outputs were built from (default: {DEFAULT_SOURCE})")
+    ck.add_argument("-v", "--verbose", action="store_true", help="show passing checks' details")
+
     sv = sub.add_parser("serve", help="run the download page and format-request service",
                         description="Serve the output folder with its download page, and make "
                         "other sizes, colour schemes and line spacings on request "
@@ -70,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "writers":
         return _writers()
+    if args.command == "check":
+        return _check(args)
     if args.command == "serve":
         from exporter.serve import run
 
@@ -91,6 +104,19 @@ def _writers() -> int:
             print(f"{name:<8} (unavailable: {exc})")
             status = EXIT_WRITER_FAILED
     return status
+
+
+def _check(args: argparse.Namespace) -> int:
+    from exporter.checks import print_report, run_checks, write_report
+
+    if not args.output.is_dir():
+        return _fail(f"no output folder {args.output}: run 'exporter export' first")
+    if not args.source.is_file():
+        return _fail(f"no source file {args.source}")
+    report = run_checks(args.output, args.source)
+    print_report(report, verbose=args.verbose)
+    write_report(report, args.output)
+    return EXIT_OK if report.ok else EXIT_WRITER_FAILED
 
 
 def _fail(message: str) -> int:

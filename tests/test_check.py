@@ -12,12 +12,12 @@ import pytest
 from exporter import registry
 from exporter.checks import REPORT_NAME, Finding, Report, print_report, run_checks, write_report
 from exporter.checks.common import compare_flat, compare_tree
-from exporter.checks.tamper import build, fresh_copy
 from exporter.model import Document
 from exporter.outline import Outline, TreeNode
 from exporter.pipeline import export
 from exporter.reader import read
 from exporter.styles import Styles
+from tests.tamper import build, fresh_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "hsct.md"

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from exporter.checks.tamper import build, claim, failed, fresh_copy, rehash
 from exporter.model import Document
 from exporter.styles import Styles
 from exporter.writers.base import Options
+from tests.tamper import build, claim, failed, fresh_copy, rehash
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "hsct.md"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from exporter.checks.tamper import build, failed, fresh_copy, rehash
 from exporter.model import Document
 from exporter.styles import Styles
 from exporter.writers.base import Options
+from tests.tamper import build, failed, fresh_copy, rehash
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "hsct.md"

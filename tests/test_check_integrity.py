@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from exporter.checks import run_checks
-from exporter.checks.tamper import build, failed, fresh_copy
 from exporter.model import Document
 from exporter.styles import Styles
 from exporter.writers.base import Options
+from tests.tamper import build, failed, fresh_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "hsct.md"
