@@ -53,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     ck.add_argument("--source", type=Path, default=DEFAULT_SOURCE,
                     help=f"the source the outputs were built from (default: {DEFAULT_SOURCE})")
     ck.add_argument("-v", "--verbose", action="store_true", help="show passing checks' details")
+    ck.add_argument("--force", action="store_true",
+                    help="re-run every read-back check even if nothing changed since the last")
 
     sv = sub.add_parser("serve", help="run the download page and format-request service",
                         description="Serve the output folder with its download page, and make "
@@ -78,6 +80,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # `exporter check | head`: the reader left, nothing is wrong
+        sys.stderr.close()
+        return EXIT_OK
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "writers":
         return _writers()
@@ -113,9 +123,9 @@ def _check(args: argparse.Namespace) -> int:
         return _fail(f"no output folder {args.output}: run 'exporter export' first")
     if not args.source.is_file():
         return _fail(f"no source file {args.source}")
-    report = run_checks(args.output, args.source)
+    report = run_checks(args.output, args.source, reuse=not args.force)
+    write_report(report, args.output)  # first: a closed pipe must not lose the report
     print_report(report, verbose=args.verbose)
-    write_report(report, args.output)
     return EXIT_OK if report.ok else EXIT_WRITER_FAILED
 
 

@@ -144,3 +144,18 @@ def test_flat_headings(hsct_outline: Outline, hsct_doc: Document) -> None:
 def test_finding_serialises() -> None:
     f = Finding("integrity", "integrity.sha256", "a.pdf", False, "a.pdf: changed\nmore")
     assert f.as_dict()["status"] == "fail"
+
+
+def test_unchanged_outputs_reuse_the_last_read_back(small: Path, tmp_path: Path) -> None:
+    out = fresh_copy(small, tmp_path / "output")
+    first = run_checks(out, SOURCE)
+    write_report(first)
+    again = run_checks(out, SOURCE)
+    assert again.reused and again.ok and len(again.findings) == len(first.findings)
+    # A file changed since: its checksum fails and every read-back check runs afresh.
+    with (out / "hsct.html").open("a", encoding="utf-8") as f:
+        f.write("<!-- edited -->")
+    changed = run_checks(out, SOURCE)
+    assert not changed.reused
+    assert [f.check for f in changed.failures] == ["integrity.sha256"]
+    assert not run_checks(out, SOURCE, reuse=False).reused

@@ -20,7 +20,10 @@ def summary(report: Report) -> str:
     """One line: how many checks, how many failed, and where."""
     n, bad = len(report.findings), len(report.failures)
     if not bad:
-        return f"check: all {n} checks passed in {report.out_dir}/ ({report.seconds:.1f} s)"
+        again = ("; files re-hashed, read-back results reused: nothing changed since the last "
+                 "check" if report.reused else "")
+        return (f"check: all {n} checks passed in {report.out_dir}/ ({report.seconds:.1f} s"
+                f"{again})")
     return (f"check: {bad} of {n} checks FAILED in {report.out_dir}/ ({report.seconds:.1f} s): "
             + ", ".join(f"{f.check} ({f.file or report.out_dir})" for f in report.failures[:6])
             + (" …" if bad > 6 else ""))
