@@ -70,4 +70,6 @@ def test_a_failing_writer_leaves_nothing_and_others_still_build(tmp_path: Path) 
     run = _cli("export", str(SOURCE), "--to", "broken,html,plaintext", "-o", str(out))
     assert run.returncode == 1
     assert "broken failed: the broken writer failed on purpose" in run.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["hsct.html", "hsct.txt", "manifest.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "hsct.html", "hsct.txt", "index.html", "manifest.json"
+    ]
