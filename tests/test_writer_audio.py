@@ -25,6 +25,7 @@ from exporter.sentences import missing_in_order
 from exporter.styles import Styles, load_styles
 from exporter.synth import FAULT_ENV
 from exporter.writers.base import Options
+from tests.conftest import ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures" / "valid"
 EPOCH = "1700000000"
@@ -248,17 +249,22 @@ def test_language_without_voice_fails_without_fallback(out_dir: Path, styles: St
     assert list(out_dir.iterdir()) == []
 
 
-def test_missing_engine_names_the_package_to_install() -> None:
-    # A fresh interpreter where the espeakng-loader wheel cannot be imported.
+def test_missing_engine_names_the_package_to_install(tmp_path: Path) -> None:
+    # A fresh interpreter where neither the espeakng-loader wheel nor a system libespeak-ng
+    # can be found: the audio writer fails with the fix, the HTML page is still built.
     code = ("import sys, ctypes.util; sys.modules['espeakng_loader'] = None\n"
-            "if ctypes.util.find_library('espeak-ng'): print('SYSTEM'); sys.exit(0)\n"
-            "from exporter import synth\n"
-            "try:\n    synth.check_engine()\nexcept synth.SynthError as e:\n    print(e)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
-    if out.strip() == "SYSTEM":
-        pytest.skip("a system libespeak-ng is installed: the engine cannot be missing here")
-    assert "espeakng-loader" in out and "libespeak-ng1" in out
+            "ctypes.util.find_library = lambda name: None\n"
+            "from exporter.cli import main\n"
+            f"sys.exit(main(['export', {str(ROOT / 'source' / 'hsct.md')!r}, '--to', "
+            f"'audio,html', '-j', '1', '-o', {str(tmp_path / 'out')!r}]))\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=120)
+    assert run.returncode == 1, run.stderr
+    assert "audio failed" in run.stderr
+    assert "espeakng-loader" in run.stderr and "libespeak-ng1" in run.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "hsct.html", "index.html", "manifest.json"
+    ]
 
 
 def test_small_document_builds_one_track_per_heading(out_dir: Path, styles: Styles) -> None:
