@@ -130,6 +130,30 @@ def run_job(spec: JobSpec, doc: Document, outline: Outline, styles: Styles, out_
                          seconds=time.perf_counter() - start, detail=traceback.format_exc())
 
 
+def run_jobs(specs: Sequence[JobSpec], doc: Document, outline: Outline, styles: Styles,
+             out_dir: Path, stem: str) -> list[JobResult]:
+    """Several jobs one after another in one process (a worker's share of the work)."""
+    return [run_job(spec, doc, outline, styles, out_dir, stem) for spec in specs]
+
+
+def schedule(specs: Sequence[JobSpec], todo: Sequence[int], workers: int) -> list[list[int]]:
+    """Group job indexes into tasks for worker processes, the costliest first.
+
+    With at least as many writers as workers, each writer's jobs share one process, so a
+    heavy library (WeasyPrint: ~0.35 s to import) loads once rather than in every worker;
+    with fewer, jobs spread singly so that one writer's sizes still use every core.
+    """
+    by_writer: dict[str, list[int]] = {}
+    for i in todo:
+        by_writer.setdefault(specs[i].writer, []).append(i)
+    tasks = list(by_writer.values()) if len(by_writer) >= workers else [[i] for i in todo]
+
+    def cost(task: list[int]) -> int:
+        return sum(registry.get(specs[i].writer).cost for i in task)
+
+    return sorted(tasks, key=cost, reverse=True)
+
+
 def export(
     source: Path,
     out_dir: Path,
@@ -164,9 +188,8 @@ def export(
                 on_done(done[i])
         else:
             todo.append(i)
-    # Slowest writers first, so the pool is not left waiting on one long job at the end.
-    todo.sort(key=lambda i: -registry.get(specs[i].writer).cost)
-    workers = min(len(todo), jobs or os.cpu_count() or 1)
+    tasks = schedule(specs, todo, jobs or os.cpu_count() or 1)
+    workers = min(len(tasks), jobs or os.cpu_count() or 1)
     # Starting worker processes costs more than a couple of quick writers take to run.
     light = sum(registry.get(specs[i].writer).cost for i in todo) <= 2
     if workers <= 1 or (light and jobs is None):
@@ -178,14 +201,16 @@ def export(
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures: dict[Future[JobResult], int] = {
-                pool.submit(run_job, specs[i], doc, outline, styles, out_dir, stem): i
-                for i in todo
+            futures: dict[Future[list[JobResult]], list[int]] = {
+                pool.submit(run_jobs, [specs[i] for i in task], doc, outline, styles, out_dir,
+                            stem): task
+                for task in tasks
             }
             for fut in as_completed(futures):
-                done[futures[fut]] = fut.result()
-                if on_done:
-                    on_done(done[futures[fut]])
+                for i, result in zip(futures[fut], fut.result(), strict=True):
+                    done[i] = result
+                    if on_done:
+                        on_done(result)
     results = [done[i] for i in range(len(specs))]
     if all(r.skipped for r in results) and (out_dir / MANIFEST).is_file():
         return results  # a no-op build leaves every file, the manifest included, untouched

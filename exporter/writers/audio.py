@@ -46,7 +46,7 @@ class AudioWriter(Writer):
         "Spoken audio (espeak-ng): MP3 per section, whole MP3 with chapters, playlist, transcript"
     )
     option_names: ClassVar[frozenset[str]] = frozenset()
-    cost: ClassVar[int] = 3  # a few seconds of synthesis and encoding: start it early
+    cost: ClassVar[int] = 8  # ~0.8 s of synthesis and encoding for HSCT: start it early
 
     def write(self, job: Job) -> list[Produced]:
         settings = _settings(job)
