@@ -31,9 +31,10 @@ help:
 
 # Installs missing Debian packages when root; otherwise prints the exact command and stops.
 define require_packages
-	@missing=""; \
+	@installed=$$(dpkg-query -W -f='$${Package} $${Status}\n' $(1) 2>/dev/null | awk '/install ok installed/ {print $$1}'); \
+	missing=""; \
 	for p in $(1); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	  case " $$(echo $$installed) " in *" $$p "*) ;; *) missing="$$missing $$p";; esac; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  if ! command -v apt-get >/dev/null 2>&1; then \

@@ -164,17 +164,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
-        subprocess.run([PY, "-m", "exporter", "export", str(SOURCE), "--to", ",".join(writers),
-                        "--size", sizes, "-o", str(out)], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
-        noop = []
+        # `make export` as staff run it (export, download page, check), first from nothing,
+        # then again with nothing changed.
+        make = ["make", "--no-print-directory", "export", f"OUTPUT={out}"]
+        full_make, noop = [], []
         for _ in range(runs):
+            shutil.rmtree(out, ignore_errors=True)
             start = time.perf_counter()
-            subprocess.run([PY, "-m", "exporter", "export", str(SOURCE), "--to",
-                            ",".join(writers), "--size", sizes, "-o", str(out)], cwd=ROOT,
-                           env=env, check=True, capture_output=True)
+            subprocess.run(make, cwd=ROOT, env=env, check=True, capture_output=True)
+            full_make.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            subprocess.run(make, cwd=ROOT, env=env, check=True, capture_output=True)
             noop.append(time.perf_counter() - start)
-        r["noop"] = stats(noop)
+        r["make_full"], r["noop"] = stats(full_make), stats(noop)
         transcript = out / "hsct-audio-transcript.txt"
         if shutil.which("pandoc"):
             log("pandoc")
@@ -206,8 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "espeak_cli" in r and "audio" in r["cold"]:
         goals.append(goal("Audio speed / espeak-ng CLI speed (>= 0.6)",
                           r["espeak_cli"]["median"] / r["cold"]["audio"]["median"], 0.6, True))
-    goals.append(goal("No-op export / full export (<= 0.05)",
-                      r["noop"]["median"] / r["full"]["median"], 0.05))
+    goals.append(goal("No-op `make export` / full `make export` (< 0.05)",
+                      r["noop"]["median"] / r["make_full"]["median"], 0.05))
     if 1 in r["scale"] and 100 in r["scale"]:
         goals.append(goal("100x document time / 1x time (<= 100)",
                           r["scale"][100]["median"] / r["scale"][1]["median"], 100))
@@ -241,7 +243,8 @@ def render(r: dict[str, Any]) -> str:
         lines.append(row(f"{w} warm (one job, 18pt)", s))
     lines.append(row("full export, cold", r["full"]))
     lines.append(row("docx + epub, cold (18pt)", r["docx_epub"]))
-    lines.append(row("no-op export (nothing changed)", r["noop"]))
+    lines.append(row("`make export` from nothing (export, index, check)", r["make_full"]))
+    lines.append(row("`make export` again, nothing changed", r["noop"]))
     for key, label in (("pandoc_docx", "pandoc -> docx"), ("pandoc_epub", "pandoc -> epub3"),
                        ("espeak_cli", "espeak-ng CLI -> WAV (transcript)")):
         if key in r:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 import traceback
@@ -23,7 +24,7 @@ from exporter.output import (
     staging,
     write_manifest,
 )
-from exporter.reader import read
+from exporter.reader import parse, read_bytes
 from exporter.styles import Styles, load_styles
 from exporter.writers.base import Job, Options, WriterError
 
@@ -71,10 +72,10 @@ def _with(options: Options, **changes: Any) -> Options:
     return replace(options, **changes)
 
 
-def fingerprint(spec: JobSpec, doc: Document, styles: Styles) -> str:
+def fingerprint(spec: JobSpec, source_sha256: str, styles: Styles) -> str:
     """The content hash a job's manifest entries carry."""
     cls = registry.get(spec.writer)
-    return job_fingerprint(doc.source_sha256, spec.writer,
+    return job_fingerprint(source_sha256, spec.writer,
                            spec.options.subset(cls.option_names), styles.root)
 
 
@@ -97,7 +98,7 @@ def run_job(spec: JobSpec, doc: Document, outline: Outline, styles: Styles, out_
     start = time.perf_counter()
     try:
         cls = registry.get(spec.writer)
-        key = fingerprint(spec, doc, styles)
+        key = fingerprint(spec, doc.source_sha256, styles)
         with staging(out_dir, spec.writer) as dest:
             produced = cls().write(Job(doc, outline, styles, spec.options, dest, stem))
             missing = [p.name for p in produced if not (dest / p.name).is_file()]
@@ -168,26 +169,32 @@ def export(
     on_done: Callable[[JobResult], None] | None = None,
 ) -> list[JobResult]:
     """Read, check and write every format. Raises SourceError before anything is written."""
-    doc = read(source)
+    data = read_bytes(source)
+    source_sha256 = hashlib.sha256(data).hexdigest()
     styles = styles or load_styles()
     options = options or Options(size=styles.default_size, scheme=styles.default_scheme,
                                  line_spacing=styles.line_spacing)
-    outline = build_outline(doc.headings)
     specs = plan(writers, sizes, options)
-    if on_start:
-        on_start(specs)
-    stem = source.stem
     done: dict[int, JobResult] = {}
     previous = [] if force else read_manifest(out_dir)["files"]
     todo: list[int] = []
     for i, spec in enumerate(specs):
-        kept = up_to_date(spec, fingerprint(spec, doc, styles), out_dir, previous)
+        kept = up_to_date(spec, fingerprint(spec, source_sha256, styles), out_dir, previous)
         if kept:
             done[i] = JobResult(spec, kept, skipped=True)
-            if on_done:
-                on_done(done[i])
         else:
             todo.append(i)
+    # A source whose bytes produced every current file was checked then: parse only for work.
+    doc = parse(data, str(source)) if todo else None
+    if on_start:
+        on_start(specs)
+    if on_done:
+        for result in done.values():
+            on_done(result)
+    if doc is None:
+        return [done[i] for i in range(len(specs))]
+    outline = build_outline(doc.headings)
+    stem = source.stem
     tasks = schedule(specs, todo, jobs or os.cpu_count() or 1)
     workers = min(len(tasks), jobs or os.cpu_count() or 1)
     # Starting worker processes costs more than a couple of quick writers take to run.

@@ -8,11 +8,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from markdown_it import MarkdownIt
-from markdown_it.tree import SyntaxTreeNode
 
 from exporter.model import (
     CALLOUT_LABELS,
@@ -35,6 +33,9 @@ from exporter.model import (
     plain_text,
 )
 from exporter.outline import build_outline
+
+if TYPE_CHECKING:
+    from markdown_it.tree import SyntaxTreeNode
 
 #: Larger sources are refused before parsing (markdown-it is slow on pathological input).
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
@@ -77,18 +78,22 @@ class SourceError(Exception):
 
 def read(path: Path, *, max_bytes: int = MAX_SOURCE_BYTES) -> Document:
     """Read and check a source file; raises SourceError listing every problem found."""
+    return parse(read_bytes(path, max_bytes=max_bytes), str(path), max_bytes=max_bytes)
+
+
+def read_bytes(path: Path, *, max_bytes: int = MAX_SOURCE_BYTES) -> bytes:
+    """A source file's bytes, refusing one over the size cap before reading it."""
     shown = str(path)
     try:
         size = path.stat().st_size
         if size > max_bytes:
             raise SourceError([_too_big(shown, size, max_bytes)])
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise SourceError(
             [Problem(shown, 0, f"cannot read the source: {exc.strerror or exc}",
                      "check the path and that the file is readable")]
         ) from exc
-    return parse(data, shown, max_bytes=max_bytes)
 
 
 def parse(data: bytes, path: str = "<source>", *, max_bytes: int = MAX_SOURCE_BYTES) -> Document:
@@ -251,6 +256,9 @@ class _Parser:
     # ------------------------------------------------------------ body
 
     def body(self, body: str, offset: int) -> tuple[Block, ...]:
+        from markdown_it import MarkdownIt
+        from markdown_it.tree import SyntaxTreeNode
+
         self.offset = offset
         # Built with raw HTML off, so nothing of it can reach a writer; a second pass with
         # HTML recognition exists only to find raw HTML and say where it is.
@@ -270,6 +278,8 @@ class _Parser:
         return self.offset + (node.map[0] if node.map else 0) + 1
 
     def find_raw_html(self, body: str) -> None:
+        from markdown_it import MarkdownIt
+
         md = MarkdownIt("commonmark", {"html": True})
         for token in md.parse(body):
             line = self.offset + (token.map[0] if token.map else 0) + 1

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import importlib
+import json
+import os
 import sys
 from dataclasses import dataclass
 from functools import cache
-from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
 
 from exporter.writers.base import Writer, WriterError
 
 GROUP = "exporter.writers"
+#: Where the entry-point scan is remembered between runs (skipped if not writable).
+CACHE = Path(sys.prefix) / ".exporter-writers.json"
 
 
 @dataclass(frozen=True)
@@ -17,31 +22,58 @@ class Registered:
     """A writer known by name; ``load()`` imports its module (cheap: heavy libraries load later)."""
 
     name: str
-    entry_point: EntryPoint
+    value: str  #: the entry point's "module:Class"
 
     def load(self) -> type[Writer]:
         """The writer class; a broken plugin becomes a WriterError naming it."""
+        module, _, attr = self.value.split("[")[0].partition(":")  # "[extras]" not needed
         try:
-            cls = self.entry_point.load()
+            obj: object = importlib.import_module(module.strip())
+            for part in attr.strip().split("."):
+                obj = getattr(obj, part)
         except Exception as exc:
             raise WriterError(
-                f"writer '{self.name}' ({self.entry_point.value}) cannot be loaded: {exc}"
+                f"writer '{self.name}' ({self.value}) cannot be loaded: {exc}"
             ) from exc
-        if not (isinstance(cls, type) and issubclass(cls, Writer)):
-            raise WriterError(f"writer '{self.name}' ({self.entry_point.value}) is not a Writer")
-        return cls
+        if not (isinstance(obj, type) and issubclass(obj, Writer)):
+            raise WriterError(f"writer '{self.name}' ({self.value}) is not a Writer")
+        return obj
 
 
 def available() -> dict[str, Registered]:
     """Every installed writer by name, in name order."""
-    return dict(_scan(tuple(sys.path)))
+    return {name: Registered(name, value) for name, value in _scan(tuple(sys.path))}
 
 
 @cache
-def _scan(path: tuple[str, ...]) -> tuple[tuple[str, Registered], ...]:
-    # Scanning every installed distribution costs tens of milliseconds: once per sys.path.
-    eps = sorted(entry_points(group=GROUP), key=lambda ep: ep.name)
-    return tuple((ep.name, Registered(ep.name, ep)) for ep in eps)
+def _scan(path: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    # Importing importlib.metadata and reading every installed distribution costs ~20 ms of
+    # a run that may otherwise do nothing; the result only changes when a folder on sys.path
+    # does (installing or removing a package adds or removes its .dist-info there).
+    key = [[p, _mtime(p)] for p in path]
+    try:
+        data = json.loads(CACHE.read_text(encoding="utf-8"))
+        if data.get("key") == key:
+            return tuple((str(n), str(v)) for n, v in data["writers"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    from importlib.metadata import entry_points
+
+    found = tuple(sorted((ep.name, ep.value) for ep in entry_points(group=GROUP)))
+    try:
+        tmp = CACHE.with_name(f"{CACHE.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"key": key, "writers": found}), encoding="utf-8")
+        os.replace(tmp, CACHE)
+    except OSError:
+        pass  # a read-only installation simply scans every time
+    return found
+
+
+def _mtime(path: str) -> int:
+    try:
+        return os.stat(path or ".").st_mtime_ns
+    except OSError:
+        return 0
 
 
 def get(name: str) -> type[Writer]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import importlib.util
-import multiprocessing as mp
-import multiprocessing.connection as mpc
 import os
 import shutil
 import threading
@@ -15,7 +13,10 @@ import wave
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import multiprocessing.connection as mpc
 
 #: What to install when no engine loads; the writer's error message repeats it.
 ENGINE_HINT = (
@@ -284,6 +285,10 @@ def run_all(jobs: Sequence[SynthJob], workers: int) -> dict[str, Mp3Stream]:
 
     The first failure or overrun kills every job still running and raises SynthError.
     """
+    # Imported here: the audio writer's module must stay cheap to load for `exporter writers`.
+    import multiprocessing as mp
+    import multiprocessing.connection as mpc
+
     ctx: Any = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     pending, running = list(jobs), dict[Any, _Running]()
     results: dict[str, Mp3Stream] = {}

@@ -8,8 +8,8 @@ import re
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from html import escape as _escape
 from typing import Any, ClassVar
-from xml.sax.saxutils import escape, quoteattr
 
 from exporter import __version__
 from exporter.contrast import parse_hex, ratio
@@ -35,6 +35,16 @@ from exporter.outline import Entry, Outline
 from exporter.output import build_time
 from exporter.styles import MIN_CONTRAST
 from exporter.writers.base import Job, Produced, Writer, WriterError
+
+
+def escape(text: str) -> str:
+    """XML character data (xml.sax.saxutils would pull in urllib.request at start-up)."""
+    return _escape(text, quote=False)
+
+
+def quoteattr(text: str) -> str:
+    """A double-quoted XML attribute value."""
+    return f'"{_escape(text, quote=True)}"'
 
 #: lxml elements from python-docx's oxml layer (python-docx ships no type information).
 Element = Any
