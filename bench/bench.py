@@ -137,6 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     runs = args.runs
     sys.path.insert(0, str(ROOT))
     from exporter import registry
+    from exporter.reader import read
+    from exporter.writers.audio import MAX_CHAPTERS
     from exporter.writers.base import WriterError
 
     writers = []
@@ -194,8 +196,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         for factor in (int(f) for f in args.scale.split(",")):
             log(f"scale x{factor}")
             src = scaled_source(factor, Path(tmp))
-            r["scale"][factor] = cold([str(src), "--to", ",".join(writers), "--size", "18"],
-                                      1 if factor > 1 else runs, env)
+            chosen = writers
+            if "audio" in writers and len(read(src).headings) > MAX_CHAPTERS:
+                # An MP3 chapter table holds at most 255 chapters: the audio writer refuses.
+                chosen = [w for w in writers if w != "audio"]
+            r["scale"][factor] = {
+                **cold([str(src), "--to", ",".join(chosen), "--size", "18"],
+                       1 if factor > 1 else runs, env),
+                "writers": chosen,
+            }
 
     goals = []
     if {"docx_epub", "pandoc_docx", "pandoc_epub"} <= r.keys():
@@ -211,8 +220,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     goals.append(goal("No-op `make export` / full `make export` (< 0.05)",
                       r["noop"]["median"] / r["make_full"]["median"], 0.05))
     if 1 in r["scale"] and 100 in r["scale"]:
-        goals.append(goal("100x document time / 1x time (<= 100)",
-                          r["scale"][100]["median"] / r["scale"][1]["median"], 100))
+        one = r["scale"][1]
+        if r["scale"][100]["writers"] != one["writers"]:  # compare like with like
+            one = cold([str(SOURCE), "--to", ",".join(r["scale"][100]["writers"]), "--size",
+                        "18"], runs, env)
+            r["scale_1_same_writers"] = one
+        goals.append(goal("100x document time / 1x time, same writers (<= 100)",
+                          r["scale"][100]["median"] / one["median"], 100))
         goals.append(goal("100x document peak memory, MiB (< 1024)",
                           r["scale"][100]["peak_mib"], 1024))
     r["goals"] = goals
@@ -250,7 +264,10 @@ def render(r: dict[str, Any]) -> str:
         if key in r:
             lines.append(row(label, r[key]))
     for factor, s in r["scale"].items():
-        lines.append(row(f"document x{factor}, all writers, 18pt", s))
+        lines.append(row(f"document x{factor}: {', '.join(s['writers'])} (18pt)", s))
+    if "scale_1_same_writers" in r:
+        lines.append(row("document x1 without audio (for the x100 ratio)",
+                         r["scale_1_same_writers"]))
     return "\n".join(lines) + "\n"
 
 
