@@ -78,8 +78,7 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	@touch $@
 
 export: setup
-	$(BIN)/exporter export source/hsct.md --to all --size $(SIZES) -o $(OUTPUT)
-	$(BIN)/exporter check $(OUTPUT) --source source/hsct.md
+	$(BIN)/exporter export source/hsct.md --to all --size $(SIZES) -o $(OUTPUT) --check
 
 test: setup-test lint
 	$(BIN)/python -m pytest -q

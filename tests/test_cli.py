@@ -74,3 +74,14 @@ def test_heavy_libraries_load_only_for_their_own_format(args: list[str], tmp_pat
                          timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_export_then_check_in_one_command(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    run = cli("export", str(SOURCE), "--to", "html", "-o", str(out), "--check")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "check: all" in run.stdout and (out / "check-report.json").is_file()
+    (out / "hsct.html").write_text("tampered", encoding="utf-8")
+    again = cli("check", str(out), "--source", str(SOURCE))
+    assert again.returncode == 1
+    assert again.stdout.startswith("check: 1 of ")
