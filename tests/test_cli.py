@@ -84,4 +84,5 @@ def test_export_then_check_in_one_command(tmp_path: Path) -> None:
     (out / "hsct.html").write_text("tampered", encoding="utf-8")
     again = cli("check", str(out), "--source", str(SOURCE))
     assert again.returncode == 1
-    assert again.stdout.startswith("check: 1 of ")
+    assert again.stdout.startswith("check: ") and "FAILED" in again.stdout.splitlines()[0]
+    assert "integrity.sha256 (hsct.html)" in again.stdout.splitlines()[0]
