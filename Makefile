@@ -63,7 +63,11 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed-run
 	$(BIN)/python -m pip install -q -e '.[test]' 2>&1 | grep -v "is ignored" || true
 	@$(BIN)/python -c 'import pytest, hypothesis, httpx' && touch $@
 
-setup: $(VENV)/.installed-run
+# Byte-compiled once here, so a run starts fast even where PYTHONDONTWRITEBYTECODE is set.
+$(VENV)/.compiled: $(wildcard exporter/*.py exporter/*/*.py) | $(VENV)/.installed-run
+	@$(BIN)/python -m compileall -q exporter >/dev/null && touch $@
+
+setup: $(VENV)/.installed-run $(VENV)/.compiled
 	$(call require_packages,$(RUN_PACKAGES))
 
 setup-test: setup $(VENV)/.installed-test

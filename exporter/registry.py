@@ -50,19 +50,25 @@ def _scan(path: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     # Importing importlib.metadata and reading every installed distribution costs ~20 ms of
     # a run that may otherwise do nothing; the result only changes when a folder on sys.path
     # does (installing or removing a package adds or removes its .dist-info there).
-    key = [[p, _mtime(p)] for p in path]
+    paths = json.dumps(path)
+    mtimes = [_mtime(p) for p in path]
     try:
-        data = json.loads(CACHE.read_text(encoding="utf-8"))
-        if data.get("key") == key:
-            return tuple((str(n), str(v)) for n, v in data["writers"])
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
+        saved = json.loads(CACHE.read_text(encoding="utf-8"))
+        assert isinstance(saved, dict)
+    except (OSError, ValueError, AssertionError):
+        saved = {}
+    hit = saved.get(paths)
+    if isinstance(hit, dict) and hit.get("mtimes") == mtimes:
+        return tuple((str(n), str(v)) for n, v in hit.get("writers", []))
     from importlib.metadata import entry_points
 
     found = tuple(sorted((ep.name, ep.value) for ep in entry_points(group=GROUP)))
+    # One entry per sys.path ("python -m exporter" and the console script differ), a few kept.
+    kept = {k: v for k, v in list(saved.items())[-7:] if k != paths}
+    kept[paths] = {"mtimes": mtimes, "writers": found}
     try:
         tmp = CACHE.with_name(f"{CACHE.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"key": key, "writers": found}), encoding="utf-8")
+        tmp.write_text(json.dumps(kept), encoding="utf-8")
         os.replace(tmp, CACHE)
     except OSError:
         pass  # a read-only installation simply scans every time
