@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "hsct.md"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 PY = sys.executable
+#: Scripts with a closer look at one part (per-size PDF renders, speech stages, the service).
+DETAIL_SCRIPTS = ("bench_pdf.py", "bench_audio.py", "bench_serve.py")
 
 
 def stats(samples: Sequence[float]) -> dict[str, float]:
@@ -232,6 +234,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         goals.append(goal("100x document peak memory, MiB (< 1024)",
                           r["scale"][100]["peak_mib"], 1024))
     r["goals"] = goals
+    r["details"] = {}
+    for script in DETAIL_SCRIPTS:
+        log(script)
+        run = subprocess.run([PY, str(ROOT / "bench" / script)], cwd=ROOT, env=env,
+                             capture_output=True, text=True, check=False)
+        try:
+            r["details"][script] = json.loads(run.stdout)
+        except ValueError:
+            r["details"][script] = {"error": run.stderr.strip().splitlines()[-1:]}
     RESULTS.write_text(render(r), encoding="utf-8")
     (ROOT / "bench" / "results-latest.json").write_text(json.dumps(r, indent=2))
     print(render(r))
@@ -270,6 +281,9 @@ def render(r: dict[str, Any]) -> str:
     if "scale_1_same_writers" in r:
         lines.append(row("document x1 without audio (for the x100 ratio)",
                          r["scale_1_same_writers"]))
+    for script, data in r.get("details", {}).items():
+        lines += ["", f"## Details: bench/{script}", "", "```json",
+                  json.dumps(data, indent=2), "```"]
     return "\n".join(lines) + "\n"
 
 
