@@ -1,0 +1,1 @@
+"""WordprocessingML for the Word writer: settings and sizes, styles, body, package parts."""

@@ -1,0 +1,121 @@
+"""Package parts of a .docx: page, footer, settings, properties, and a reproducible zip."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Mapping
+from typing import Any
+
+from exporter import __version__
+from exporter.model import Metadata
+from exporter.wordml.settings import (
+    STYLES_WITH_EFFECTS,
+    W_XMLNS,
+    ZIP_EPOCH,
+    Metrics,
+    escape,
+)
+
+
+def set_page(document: Any, m: Metrics) -> None:
+    from docx.shared import Twips
+
+    for section in document.sections:
+        section.page_width, section.page_height = (Twips(v) for v in m.cfg.page)
+        for side in ("top_margin", "bottom_margin", "left_margin", "right_margin"):
+            setattr(section, side, Twips(m.cfg.margin))
+        section.header_distance = section.footer_distance = Twips(m.cfg.margin // 2)
+
+
+def add_footer(document: Any) -> None:
+    """A page number at the foot of every page, at body size, always in the same place."""
+    from docx.oxml import parse_xml
+
+    paragraph = document.sections[0].footer.paragraphs[0]
+    # The cached "1" is what a reader sees before Word lays the pages out and updates it.
+    paragraph._p.append(parse_xml(
+        f'<w:fldSimple {W_XMLNS} w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'
+    ))
+
+
+def set_settings(document: Any, language: str) -> None:
+    """word/settings.xml: the language Word's theme fonts assume, and a current layout mode."""
+    from docx.oxml.ns import qn
+
+    settings = document.settings.element
+    for lang in settings.findall(qn("w:themeFontLang")):
+        lang.attrib.clear()
+        lang.set(qn("w:val"), language)
+    # The template says Word 2010, which opens in "Compatibility Mode"; 15 is Word 2013 on.
+    for compat in settings.iter(qn("w:compatSetting")):
+        if compat.get(qn("w:name")) == "compatibilityMode":
+            compat.set(qn("w:val"), "15")
+
+
+def set_properties(document: Any, meta: Metadata, when: dt.datetime) -> None:
+    """Core properties from the front matter; nothing left from python-docx's template."""
+    props = document.core_properties
+    props.title = meta.title
+    props.author = meta.publisher
+    props.last_modified_by = meta.publisher
+    props.subject = meta.subject or ""
+    props.keywords = ", ".join(meta.keywords)
+    props.comments = meta.summary
+    props.language = meta.language
+    props.category = ""
+    props.revision = 1
+    naive = when.astimezone(dt.UTC).replace(tzinfo=None)  # python-docx writes naive times as Z
+    props.created = naive
+    props.modified = naive
+
+
+def app_xml(meta: Metadata) -> bytes:
+    """Extended properties naming this tool, instead of the template's Word 2010 word counts."""
+    return (
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'extended-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'docPropsVTypes">'
+        f"<Application>{escape(f'hsct-exporter {__version__}')}</Application>"
+        "<DocSecurity>0</DocSecurity>"
+        "<TitlesOfParts><vt:vector size=\"1\" baseType=\"lpstr\">"
+        f"<vt:lpstr>{escape(meta.title)}</vt:lpstr></vt:vector></TitlesOfParts>"
+        "<LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
+        "<HyperlinksChanged>false</HyperlinksChanged>"
+        "</Properties>"
+    ).encode()
+
+
+def drop_template_leftovers(document: Any) -> None:
+    """Remove template parts a reader never needs: a blank-page thumbnail, a stale style copy."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    package_rels = document.part.package.rels
+    for rid in [r for r, rel in package_rels.items() if rel.reltype == RT.THUMBNAIL]:
+        del package_rels[rid]
+    # stylesWithEffects.xml still holds the template's blue Calibri headings; customXml an
+    # empty bibliography. Word rebuilds either if it ever needs them.
+    unwanted = {STYLES_WITH_EFFECTS, RT.CUSTOM_XML}
+    for rid in [r for r, rel in document.part.rels.items() if rel.reltype in unwanted]:
+        document.part.drop_rel(rid)
+
+
+def rezip(data: bytes, when: dt.datetime, replace: Mapping[str, bytes]) -> bytes:
+    """Rewrite the zip with fixed entry times and order: equal input gives equal bytes."""
+    stamp = max(when, ZIP_EPOCH).astimezone(dt.UTC)
+    date_time = (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        names = sorted(src.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            dst.writestr(info, replace.get(name, src.read(name)), compresslevel=6)
+    return out.getvalue()
+
+
+# ------------------------------------------------------------------ styles

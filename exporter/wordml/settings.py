@@ -1,0 +1,138 @@
+"""The Word writer's settings (styles/word.yaml) and sizes in Word's units."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from html import escape as _escape
+from typing import Any
+
+from exporter.contrast import parse_hex, ratio
+from exporter.styles import MIN_CONTRAST
+from exporter.writers.base import Job, WriterError
+
+
+def escape(text: str) -> str:
+    """XML character data (xml.sax.saxutils would pull in urllib.request at start-up)."""
+    return _escape(text, quote=False)
+
+
+def quoteattr(text: str) -> str:
+    """A double-quoted XML attribute value."""
+    return f'"{_escape(text, quote=True)}"'
+
+#: lxml elements from python-docx's oxml layer (python-docx ships no type information).
+Element = Any
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W_XMLNS = f'xmlns:w="{W_NS}"'
+#: Page sizes in twips (1/20 pt).
+PAGE_SIZES: dict[str, tuple[int, int]] = {"A4": (11906, 16838)}
+#: WCAG 1.4.11: borders and other non-text parts need 3:1 against what is next to them.
+MIN_NON_TEXT_CONTRAST = 3.0
+NBSP = "\u00a0"
+APP_XML = "docProps/app.xml"
+STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)  # the earliest time a zip entry can hold
+
+
+@dataclass(frozen=True)
+class WordSettings:
+    """styles/word.yaml, checked, plus the print settings Word shares with the PDF."""
+
+    font: str
+    page: tuple[int, int]  #: width, height in twips
+    margin: int  #: twips
+    heading_scale: tuple[float, ...]  #: Heading 1.. size relative to the body
+    paragraph_space: float
+    list_item_space: float
+    indent: float
+    link_colour: str  #: "RRGGBB", as Word writes it
+    callout_border: str
+    callout_fill: str
+    contents_label: str
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Sizes in Word's units for one body size: half-points for text, twips for space."""
+
+    size: int  #: body size in points
+    line_spacing: float
+    cfg: WordSettings
+
+    def half_points(self, scale: float = 1.0) -> int:
+        return round(self.size * scale * 2)
+
+    def twips(self, multiple: float) -> int:
+        return round(self.size * multiple * 20)
+
+    def heading_half_points(self, level: int) -> int:
+        scale = self.cfg.heading_scale[min(level, len(self.cfg.heading_scale)) - 1]
+        # Every heading stays larger than the body, however the scale is set.
+        return max(self.half_points(scale), self.half_points() + 2)
+
+    @property
+    def line(self) -> int:
+        return round(240 * self.line_spacing)  # "auto" line rule: 240 = single spacing
+
+    @property
+    def step(self) -> int:
+        return self.twips(self.cfg.indent)
+
+
+def load_settings(job: Job) -> WordSettings:
+    """Read styles/word.yaml and check every value a reader's document depends on."""
+    raw = job.styles.section("word")
+    where = "styles/word.yaml"
+    try:
+        page_name = str(raw.get("page", "A4"))
+        if page_name not in PAGE_SIZES:
+            raise WriterError(f"{where}: page {page_name!r} is not offered; use one of "
+                              f"{', '.join(PAGE_SIZES)}")
+        scale = raw.get("heading_scale", job.styles.settings["print"]["heading_scale"])
+        cfg = WordSettings(
+            font=str(raw.get("font", "Arial")).strip(),
+            page=PAGE_SIZES[page_name],
+            margin=round(float(raw.get("margins_cm", 2.0)) / 2.54 * 1440),
+            heading_scale=tuple(float(s) for s in scale),
+            paragraph_space=float(raw.get("paragraph_space", 1.0)),
+            list_item_space=float(raw.get("list_item_space", 0.5)),
+            indent=float(raw.get("indent", 2.0)),
+            link_colour=colour(str(raw.get("link_colour", "#0B3D91")), where),
+            callout_border=colour(str(raw.get("callout_border", "#000000")), where),
+            callout_fill=colour(str(raw.get("callout_fill", "#FFFFFF")), where),
+            contents_label=str(raw.get("contents_label", "Contents")).strip(),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise WriterError(f"{where}: missing or malformed setting: {exc}") from exc
+    check_settings(cfg, where)
+    return cfg
+
+
+def colour(value: str, where: str) -> str:
+    try:
+        parse_hex(value)
+    except ValueError as exc:
+        raise WriterError(f"{where}: {exc}; write colours as \"#RRGGBB\"") from exc
+    return value[1:].upper()
+
+
+def check_settings(cfg: WordSettings, where: str) -> None:
+    if not cfg.font or not cfg.contents_label or not cfg.heading_scale:
+        raise WriterError(f"{where}: font, contents_label and heading_scale must not be empty")
+    if not 567 <= cfg.margin <= 2835:
+        raise WriterError(f"{where}: margins_cm must be between 1 and 5")
+    white, black = (255, 255, 255), (0, 0, 0)
+    checks = [
+        ("link_colour on white", ratio(parse_hex("#" + cfg.link_colour), white), MIN_CONTRAST),
+        ("black text on callout_fill", ratio(parse_hex("#" + cfg.callout_fill), black),
+         MIN_CONTRAST),
+        ("callout_border on callout_fill", ratio(parse_hex("#" + cfg.callout_border),
+                                                 parse_hex("#" + cfg.callout_fill)),
+         MIN_NON_TEXT_CONTRAST),
+    ]
+    for label, got, need in checks:
+        if got < need:
+            raise WriterError(f"{where}: {label} has contrast {got:.2f}:1, below {need}:1; "
+                              "choose a darker or lighter colour")

@@ -1,0 +1,114 @@
+"""The Word styles: defaults in the document's language, headings, body, lists, links, callouts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from exporter.wordml.settings import W_XMLNS, Metrics, quoteattr
+
+
+def install_styles(document: Any, m: Metrics, language: str) -> None:
+    """Defaults, Normal, headings and the writer's own styles, all black, in the chosen font."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import qn
+
+    root = document.styles.element
+    old_defaults = root.find(qn("w:docDefaults"))
+    old_defaults.getparent().replace(old_defaults, parse_xml(_doc_defaults(m, language)))
+    for xml in _style_definitions(m):
+        new = parse_xml(xml)
+        style_id = new.get(qn("w:styleId"))
+        old = root.find(f"{qn('w:style')}[@{qn('w:styleId')}='{style_id}']")
+        if old is not None:
+            old.getparent().replace(old, new)
+        else:
+            root.append(new)
+    # The heading styles no longer link to these; left in place they would still be blue.
+    for n in range(1, 10):
+        old = root.find(f"{qn('w:style')}[@{qn('w:styleId')}='Heading{n}Char']")
+        if old is not None:
+            root.remove(old)
+
+
+def fonts_xml(font: str) -> str:
+    f = quoteattr(font)
+    return f"<w:rFonts w:ascii={f} w:hAnsi={f} w:eastAsia={f} w:cs={f}/>"
+
+
+def size_xml(half_points: int) -> str:
+    return f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>'
+
+
+def _doc_defaults(m: Metrics, language: str) -> str:
+    lang = quoteattr(language)
+    # w:val covers Latin text, w:eastAsia East Asian text; w:bidi is left out: the
+    # template's ar-SA would mislabel any right-to-left text, and there is none to label.
+    return (
+        f"<w:docDefaults {W_XMLNS}><w:rPrDefault><w:rPr>{fonts_xml(m.cfg.font)}"
+        f'<w:color w:val="000000"/>{size_xml(m.half_points())}'
+        f"<w:lang w:val={lang} w:eastAsia={lang}/></w:rPr></w:rPrDefault>"
+        f'<w:pPrDefault><w:pPr><w:spacing w:before="0" '
+        f'w:after="{m.twips(m.cfg.paragraph_space)}" w:line="{m.line}" w:lineRule="auto"/>'
+        '<w:jc w:val="left"/></w:pPr></w:pPrDefault></w:docDefaults>'
+    )
+
+
+def _style(kind: str, style_id: str, name: str, body: str, *, based_on: str | None = "Normal",
+           custom: bool = False, extra: str = "") -> str:
+    custom_attr = ' w:customStyle="1"' if custom else ""
+    based = f'<w:basedOn w:val="{based_on}"/>' if based_on else ""
+    return (
+        f'<w:style {W_XMLNS} w:type="{kind}"{custom_attr} w:styleId="{style_id}">'
+        f'<w:name w:val="{name}"/>{based}{extra}{body}</w:style>'
+    )
+
+
+def _style_definitions(m: Metrics) -> Iterable[str]:
+    cfg = m.cfg
+    text = f'{fonts_xml(cfg.font)}<w:color w:val="000000"/>{size_xml(m.half_points())}'
+    yield _style("paragraph", "Normal", "Normal", f"<w:rPr>{text}</w:rPr>", based_on=None,
+                 extra="<w:qFormat/>").replace('w:type="paragraph"',
+                                               'w:type="paragraph" w:default="1"')
+    for level in range(1, 10):
+        yield _style(
+            "paragraph", f"Heading{level}", f"heading {level}",
+            f'<w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="{m.twips(1.0)}" '
+            f'w:after="{m.twips(0.5)}"/><w:outlineLvl w:val="{level - 1}"/></w:pPr>'
+            f'<w:rPr><w:b/><w:bCs/><w:i w:val="0"/><w:iCs w:val="0"/><w:color w:val="000000"/>'
+            f"{size_xml(m.heading_half_points(level))}</w:rPr>",
+            extra='<w:next w:val="Normal"/><w:uiPriority w:val="9"/><w:qFormat/>',
+        )
+    link = f'<w:rPr><w:color w:val="{cfg.link_colour}"/><w:u w:val="single"/></w:rPr>'
+    for style_id in ("Hyperlink", "FollowedHyperlink"):
+        yield _style("character", style_id, style_id, link, based_on="DefaultParagraphFont",
+                     extra='<w:uiPriority w:val="99"/><w:unhideWhenUsed/>')
+    space = m.twips(cfg.list_item_space)
+    yield _style("paragraph", "ListParagraph", "List Paragraph",
+                 f'<w:pPr><w:spacing w:after="{space}"/></w:pPr>',
+                 extra='<w:uiPriority w:val="34"/><w:qFormat/>')
+    for n in range(1, 10):
+        # Word styles a level-N heading's contents entry as "toc N": these match an update.
+        yield _style("paragraph", f"TOC{n}", f"toc {n}",
+                     f'<w:pPr><w:spacing w:after="{space}"/>'
+                     f'<w:ind w:left="{max(0, n - 2) * m.step}"/></w:pPr>',
+                     extra='<w:next w:val="Normal"/><w:uiPriority w:val="39"/><w:unhideWhenUsed/>')
+    yield _style("paragraph", "ContentsLabel", "Contents Label",
+                 f'<w:pPr><w:keepNext/><w:spacing w:before="{m.twips(1.0)}" '
+                 f'w:after="{m.twips(0.5)}"/></w:pPr>'
+                 f"<w:rPr><w:b/><w:bCs/>{size_xml(m.heading_half_points(3))}</w:rPr>",
+                 custom=True, extra='<w:next w:val="Normal"/><w:qFormat/>')
+    edge = f'w:val="single" w:sz="18" w:space="6" w:color="{cfg.callout_border}"'
+    inset = m.twips(0.5)
+    yield _style("paragraph", "Callout", "Callout",
+                 f"<w:pPr><w:pBdr><w:top {edge}/><w:left {edge}/><w:bottom {edge}/>"
+                 f'<w:right {edge}/></w:pBdr><w:shd w:val="clear" w:color="auto" '
+                 f'w:fill="{cfg.callout_fill}"/><w:ind w:left="{inset}" w:right="{inset}"/>'
+                 "</w:pPr>",
+                 custom=True, extra="<w:qFormat/>")
+    yield _style("paragraph", "CalloutLabel", "Callout Label",
+                 "<w:pPr><w:keepNext/></w:pPr><w:rPr><w:b/><w:bCs/></w:rPr>",
+                 based_on="Callout", custom=True, extra='<w:next w:val="Callout"/><w:qFormat/>')
+
+
+# ------------------------------------------------------------------ the body
