@@ -99,4 +99,4 @@ serve: setup
 	$(BIN)/exporter serve source/hsct.md -o $(OUTPUT)
 
 clean:
-	rm -rf $(OUTPUT) .variant-cache .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(OUTPUT) .variant-cache .exporter-cache .pytest_cache .mypy_cache .ruff_cache

@@ -28,6 +28,9 @@ from exporter.reader import parse, read_bytes
 from exporter.styles import Styles, load_styles
 from exporter.writers.base import Job, Options, WriterError
 
+#: Writers' intermediate results, beside the output folder (output/ holds only what is published).
+CACHE_DIR = ".exporter-cache"
+
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
@@ -100,7 +103,8 @@ def run_job(spec: JobSpec, doc: Document, outline: Outline, styles: Styles, out_
         cls = registry.get(spec.writer)
         key = fingerprint(spec, doc.source_sha256, styles)
         with staging(out_dir, spec.writer) as dest:
-            produced = cls().write(Job(doc, outline, styles, spec.options, dest, stem))
+            cache = out_dir.resolve().parent / CACHE_DIR / spec.writer
+            produced = cls().write(Job(doc, outline, styles, spec.options, dest, stem, cache))
             missing = [p.name for p in produced if not (dest / p.name).is_file()]
             if missing or not produced:
                 raise WriterError(f"writer '{spec.writer}' reported files it did not write: "

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import hashlib
 import importlib.util
+import json
 import os
 import shutil
 import threading
 import time
 import wave
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -370,3 +372,55 @@ def parse_mp3(data: bytes) -> Mp3Stream:
     if pos != len(data) or not frames:
         raise SynthError("MP3 stream is empty or truncated")
     return Mp3Stream(data, frames, spf, rate)
+
+
+# ---------------------------------------------------------------- reuse
+
+
+@dataclass
+class SynthCache:
+    """MP3 frames of jobs already spoken, keyed by what is said and how it is said.
+
+    A section whose words, voice and encoding are unchanged is taken from here instead of
+    being spoken again, so editing one section re-synthesises that section alone.
+    """
+
+    folder: Path
+    used: set[str] = field(default_factory=set)
+    spoken: int = 0  #: jobs synthesised in this build
+    reused: int = 0  #: jobs taken from the cache in this build
+
+    def key(self, job: SynthJob) -> str:
+        from importlib.metadata import version
+
+        engine = [library_path() or ""]
+        engine += [version(p) for p in ("pyttsx3", "lameenc", "espeakng-loader")
+                   if importlib.util.find_spec(p.replace("-", "_"))]
+        said = [job.texts, job.language, job.rate_wpm, job.bitrate_kbps, job.quality, engine]
+        return hashlib.sha256(json.dumps(said).encode()).hexdigest()
+
+    def run(self, jobs: Sequence[SynthJob], workers: int) -> dict[str, Mp3Stream]:
+        """Like run_all, reusing every job spoken before with the same key."""
+        from exporter.output import atomic_write
+
+        found: dict[str, Mp3Stream] = {}
+        todo: list[SynthJob] = []
+        keys = {job.key: self.key(job) for job in jobs}
+        for job in jobs:
+            try:
+                found[job.key] = parse_mp3((self.folder / f"{keys[job.key]}.mp3").read_bytes())
+            except (OSError, SynthError):
+                todo.append(job)
+        made = run_all(todo, workers) if todo else {}
+        for job in todo:
+            atomic_write(self.folder / f"{keys[job.key]}.mp3", made[job.key].data)
+        self.used.update(keys.values())
+        self.spoken += len(todo)
+        self.reused += len(found)
+        return {**found, **made}
+
+    def prune(self) -> None:
+        """Forget what this build did not use (an edited section's old recording)."""
+        for path in self.folder.glob("*.mp3"):
+            if path.stem not in self.used:
+                path.unlink(missing_ok=True)

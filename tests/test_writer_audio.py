@@ -24,6 +24,7 @@ from exporter.reader import read
 from exporter.sentences import missing_in_order
 from exporter.styles import Styles, load_styles
 from exporter.synth import FAULT_ENV
+from exporter.writers.audio import OPENING_TRIES
 from exporter.writers.base import Options
 from tests.conftest import ROOT
 
@@ -59,9 +60,9 @@ def builds(hsct_doc: Document, hsct_outline: Outline, styles: Styles,
     mp = pytest.MonkeyPatch()
     mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
     try:
-        root = tmp_path_factory.mktemp("audio")
-        return (build(hsct_doc, hsct_outline, styles, root / "a"),
-                build(hsct_doc, hsct_outline, styles, root / "b"))
+        # Separate folders, so the second build speaks everything afresh (no shared cache).
+        return (build(hsct_doc, hsct_outline, styles, tmp_path_factory.mktemp("audio-a") / "o"),
+                build(hsct_doc, hsct_outline, styles, tmp_path_factory.mktemp("audio-b") / "o"))
     finally:
         mp.undo()
 
@@ -275,3 +276,29 @@ def test_small_document_builds_one_track_per_heading(out_dir: Path, styles: Styl
     chaps: list[Any] = id3(out_dir / "nested-audio.mp3").getall("CHAP")
     assert [c.sub_frames["TIT2"].text[0] for c in chaps] == [e.title for e in outline]
     assert len(list(out_dir.glob("nested-audio-[0-9]*.mp3"))) == len(outline)
+
+
+def test_changing_one_section_re_synthesises_only_that_section(tmp_path: Path) -> None:
+    source = tmp_path / "doc.md"
+    text = (FIXTURES / "nested-levels.md").read_text(encoding="utf-8")
+    source.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert all(r.ok for r in export(source, out, ["audio"], jobs=1))
+    cache = tmp_path / ".exporter-cache" / "audio" / "doc"
+    before = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.mp3")}
+    assert len(before) >= 7  # five sections, the title track and the opening
+
+    source.write_text(text.replace("A paragraph in part one.",
+                                   "A changed paragraph in part one."), encoding="utf-8")
+    assert all(r.ok for r in export(source, out, ["audio"], jobs=1))
+    after = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.mp3")}
+    new = set(after) - set(before)
+    kept = {n for n in set(after) & set(before) if after[n] == before[n]}
+    tracks = 6  # the title and five sections
+    # Five tracks reused untouched; spoken again: the edited section, and the opening only
+    # if the length it states changed (one attempt or a few).
+    assert len(kept) >= tracks - 1, (kept, new)
+    assert 1 <= len(new) <= 1 + OPENING_TRIES, new
+    assert len(after) == len(kept) + len(new)  # what this build did not use is forgotten
+    transcript = (out / "doc-audio-transcript.txt").read_text(encoding="utf-8")
+    assert "A changed paragraph in part one." in transcript

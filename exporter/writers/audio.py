@@ -93,46 +93,40 @@ class _Spoken:
 
 
 def _speak(job: Job, s: _Settings, tracks: tuple[speech.Track, ...], work: Path) -> _Spoken:
-    """Every track and the opening in parallel; then the one sentence that states the length.
-
-    The opening's last sentence says how long the recording lasts, its own length included,
-    so it is spoken last (a second or so of audio), re-spoken until the figure is right.
-    """
+    """Every track in parallel, then the opening, re-spoken until its duration is right."""
     # Jobs spend part of their time asleep in pyttsx3's 10 ms polling loop, so more jobs than
     # cores keep the cores busy; the longest start first so none is left running alone.
     workers = 4 * (os.cpu_count() or 1)
     jobs = [_job(job.doc, s, f"section {t.entry.label}", t.segments, work / f"track-{t.number}.mp3")
             for t in tracks]
-    draft = speech.opening(job.doc, job.outline, s.voice, len(tracks), 0)
-    fixed = _job(job.doc, s, "opening announcement", draft[:-1], work / "opening.mp3")
-    longest_first = sorted([*jobs, fixed], key=lambda j: -sum(len(text) for text, _ in j.texts))
-    body = synth.run_all(longest_first, workers)
+    longest_first = sorted(jobs, key=lambda j: -sum(len(text) for text, _ in j.texts))
+    cache = synth.SynthCache(job.cache / job.stem) if job.cache is not None else None
+    run = cache.run if cache is not None else synth.run_all
+    body = run(longest_first, workers)
     parts = [body[j.key] for j in jobs]
-    rest = sum(p.seconds for p in parts) + body[fixed.key].seconds
-    # The pace measured on the body predicts the last sentence well enough to need one try.
+    rest = sum(p.seconds for p in parts)
+    # The pace measured on the body predicts the opening well enough to need one try.
     pace = _pace(tracks, [p.seconds for p in parts])
-    announced = rest + _estimate(draft[-1:], pace)
+    draft = speech.opening(job.doc, job.outline, s.voice, len(tracks), rest)
+    announced = rest + _estimate(draft, pace)
     for attempt in range(OPENING_TRIES):
         said = speech.opening(job.doc, job.outline, s.voice, len(tracks), announced)
-        if said[:-1] != draft[:-1]:  # only the last sentence may depend on the duration
-            raise synth.SynthError("the opening announcement changed with its duration")
-        key = f"opening announcement, length (attempt {attempt + 1})"
-        length = synth.run_all([_job(job.doc, s, key, said[-1:],
-                                     work / f"opening-length-{attempt}.mp3")], 1)[key]
-        real = rest + length.seconds
+        key = f"opening announcement (attempt {attempt + 1})"
+        head = run([_job(job.doc, s, key, said, work / f"opening-{attempt}.mp3")], 1)[key]
+        real = rest + head.seconds
         if abs(round(announced) - real) <= ANNOUNCED_TOLERANCE_S:
             break
         announced = real
     else:
         raise synth.SynthError("the opening announcement's duration did not settle")
-    head = (body[fixed.key], length)
+    if cache is not None:
+        cache.prune()
     rate = parts[0].sample_rate
-    if any(p.sample_rate != rate or p.samples_per_frame != parts[0].samples_per_frame
-           for p in (*parts, *head)):
+    if any(p.sample_rate != rate or p.samples_per_frame != head.samples_per_frame
+           for p in (*parts, head)):
         raise synth.SynthError("the sections came out at different sample rates")
-    audio = (b"".join(h.data for h in head) + parts[0].data, *(p.data for p in parts[1:]))
-    samples = (sum(h.samples for h in head) + parts[0].samples,
-               *(p.samples for p in parts[1:]))
+    audio = (head.data + parts[0].data, *(p.data for p in parts[1:]))
+    samples = (head.samples + parts[0].samples, *(p.samples for p in parts[1:]))
     return _Spoken((speech.with_opening(tracks[0], said), *tracks[1:]), audio, samples, rate)
 
 

@@ -40,6 +40,9 @@ class Job:
     options: Options
     dest: Path  #: a private staging folder; files written here move into output/ on success
     stem: str  #: base of output file names, e.g. "hsct"
+    #: this writer's folder for reusable intermediate results (outside output/, never
+    #: published); None when caching is off
+    cache: Path | None = None
 
 
 @dataclass(frozen=True)
