@@ -74,10 +74,13 @@ def warm(writer: str, runs: int, size: int = 18) -> dict[str, float]:
     outline = build_outline(doc.headings)
     spec = JobSpec(writer, Options(size=size))
     times = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for i in range(runs + 1):
+    for i in range(runs + 1):
+        # A fresh folder each run: the audio writer would otherwise reuse what it spoke.
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "out"
+            out.mkdir()
             start = time.perf_counter()
-            result = run_job(spec, doc, outline, styles, Path(tmp), "hsct")
+            result = run_job(spec, doc, outline, styles, out, "hsct")
             if not result.ok:
                 raise RuntimeError(f"{writer}: {result.error}")
             if i:
@@ -139,6 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     runs = args.runs
     sys.path.insert(0, str(ROOT))
     from exporter import registry
+    from exporter.pipeline import CACHE_DIR
     from exporter.reader import read
     from exporter.writers.audio import MAX_CHAPTERS
     from exporter.writers.base import WriterError
@@ -176,6 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         full_make, noop = [], []
         for _ in range(runs):
             shutil.rmtree(out, ignore_errors=True)
+            shutil.rmtree(out.parent / CACHE_DIR, ignore_errors=True)  # truly from nothing
             start = time.perf_counter()
             subprocess.run(make, cwd=ROOT, env=env, check=True, capture_output=True)
             full_make.append(time.perf_counter() - start)
