@@ -262,7 +262,8 @@ class _Parser:
         self.offset = offset
         # Built with raw HTML off, so nothing of it can reach a writer; a second pass with
         # HTML recognition exists only to find raw HTML and say where it is.
-        self.find_raw_html(body)
+        if "<" in body:  # no '<', no HTML: skip the second parse
+            self.find_raw_html(body)
         md = MarkdownIt("commonmark", {"html": False})
         # markdown-it silently leaves links with unsafe schemes (javascript:, file:) as plain
         # text; accept every address here so link() can name the problem instead.
