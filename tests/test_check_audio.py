@@ -19,8 +19,6 @@ BOOK = "hsct-audio.mp3"
 PLAYLIST = "hsct-audio.m3u8"
 TRANSCRIPT = "hsct-audio-transcript.txt"
 
-pytestmark = pytest.mark.skipif(not (ROOT / "exporter" / "writers" / "audio.py").is_file(),
-                                reason="exporter/writers/audio.py is not written yet")
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "hsct.md"
 NAME = "hsct-large-print-18pt.docx"
 
-pytestmark = pytest.mark.skipif(not (ROOT / "exporter" / "writers" / "docx.py").is_file(),
-                                reason="exporter/writers/docx.py is not written yet")
 
 
 @pytest.fixture(scope="module")

@@ -19,8 +19,6 @@ SOURCE = ROOT / "source" / "hsct.md"
 NAME = "hsct.epub"
 CHAPTER = "How does HSCT work?"
 
-pytestmark = pytest.mark.skipif(not (ROOT / "exporter" / "writers" / "epub.py").is_file(),
-                                reason="exporter/writers/epub.py is not written yet")
 
 Files = dict[str, bytes]
 

@@ -19,8 +19,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "hsct.md"
 NAME = "hsct-large-print-18pt.pdf"
 
-pytestmark = pytest.mark.skipif(not (ROOT / "exporter" / "writers" / "pdf.py").is_file(),
-                                reason="exporter/writers/pdf.py is not written yet")
 
 
 @pytest.fixture(scope="module")
