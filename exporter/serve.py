@@ -26,7 +26,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from exporter import __version__, downloads, registry
-from exporter.output import read_manifest
+from exporter.output import read_manifest, sha256_file
 from exporter.styles import Styles, load_styles
 from exporter.variants import KEY_LENGTH, VariantCache, VariantError, make_key
 from exporter.writers.base import Options, WriterError
@@ -210,19 +210,11 @@ class Hashes:
         known = self._known.get(path)
         if known and known[0] == sig:
             return known[1]
-        digest = await anyio.to_thread.run_sync(_sha256, path)
+        digest = await anyio.to_thread.run_sync(sha256_file, path)
         if len(self._known) >= self.limit:
             self._known.clear()
         self._known[path] = (sig, digest)
         return digest
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def safe_file(root: Path, name: str) -> Path | None:

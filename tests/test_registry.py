@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,9 +22,11 @@ PLUGIN = Path(__file__).resolve().parent / "plugins" / "exporter_plaintext"
 def plugin_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The test plugin installed by pip into a folder of its own (the venv stays untouched)."""
     target = tmp_path_factory.mktemp("site")
+    # Built from a copy: pip leaves a build/ folder beside the sources it builds.
+    source = shutil.copytree(PLUGIN, tmp_path_factory.mktemp("plugin") / "src")
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
-         "--target", str(target), str(PLUGIN)],
+         "--target", str(target), str(source)],
         check=True, capture_output=True, timeout=300,
     )
     return target
