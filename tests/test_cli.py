@@ -16,7 +16,7 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, cwd=ROOT, timeout=300)
 
 
-@pytest.mark.parametrize("command", [[], ["export"], ["writers"]])
+@pytest.mark.parametrize("command", [[], ["export"], ["writers"], ["check"], ["serve"]])
 def test_help_on_every_command(command: list[str]) -> None:
     run = cli(*command, "--help")
     assert run.returncode == 0
@@ -86,3 +86,30 @@ def test_export_then_check_in_one_command(tmp_path: Path) -> None:
     assert again.returncode == 1
     assert again.stdout.startswith("check: ") and "FAILED" in again.stdout.splitlines()[0]
     assert "integrity.sha256 (hsct.html)" in again.stdout.splitlines()[0]
+
+
+def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "exporter", "export", str(SOURCE), "--to", "html", "-o",
+         str(tmp_path / "o")],
+        stdout=follower, stderr=follower, cwd=ROOT, env={**os.environ, "COLUMNS": "100"},
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 4096)
+        except OSError:  # the terminal closed: the process is done
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(leader)
+    assert proc.wait(timeout=60) == 0
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert "Exporting" in shown  # rich's progress bar, only on a terminal
+    assert "html: hsct.html" in shown
