@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from exporter.checks import Report, run_checks
+from exporter.checks import Finding, Report, run_checks
 from exporter.model import Document
 from exporter.outline import build_outline
 from exporter.output import MANIFEST, sha256_file, write_manifest
@@ -61,3 +61,14 @@ def failed(out_dir: Path, source: Path) -> tuple[Report, set[str]]:
     """Run every check and name those that failed."""
     report = run_checks(out_dir, source)
     return report, {f.check for f in report.failures}
+
+
+def only_failures(out_dir: Path, source: Path, checks: str | set[str],
+                  file: str | None = None) -> list[Finding]:
+    """Assert that exactly ``checks`` fail (once, on ``file``, if given); return the findings."""
+    report, names = failed(out_dir, source)
+    want = {checks} if isinstance(checks, str) else checks
+    assert names == want, "\n".join(f"{f.check}: {f.detail}" for f in report.failures)
+    if file is not None:
+        assert [f.file for f in report.failures] == [file]
+    return list(report.failures)
