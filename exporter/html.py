@@ -171,34 +171,38 @@ def footer(doc: Document) -> str:
     return "\n".join(parts)
 
 
-def page(doc: Document, outline: Outline, *, css: str, contents_label: str = "Contents") -> str:
+def page(doc: Document, outline: Outline, *, css: str, contents_label: str = "Contents",
+         screen: bool = True) -> str:
     """One complete page: skip link, title, contents nav, main content, footer.
 
     The contents label is not a heading, so the page's headings stay exactly the outline.
+    ``screen=False`` leaves out what only a browser uses (viewport, skip link), for print.
     """
     mk = Markup(outline)
     title, rest = doc.blocks[0], doc.blocks[1:]
     assert isinstance(title, Heading)  # the reader guarantees the body starts with the title
     lang = _attr(doc.meta.language)
+    viewport = '<meta name="viewport" content="width=device-width, initial-scale=1"/>\n'
+    skip = '<a class="skip-link" href="#main">Skip to main content</a>\n'
+    viewport, skip, main_attrs = (viewport, skip, ' id="main" tabindex="-1"') if screen else (
+        "", "", "")
     return f"""<!DOCTYPE html>
 <html lang="{lang}" xml:lang="{lang}" xmlns="http://www.w3.org/1999/xhtml">
 <head>
 {head_meta(doc)}
-<meta name="viewport" content="width=device-width, initial-scale=1"/>
-<style>
+{viewport}<style>
 {css}
 </style>
 </head>
 <body>
-<a class="skip-link" href="#main">Skip to main content</a>
-<header>
+{skip}<header>
 {mk.heading(title)}
 </header>
 <nav class="contents" aria-labelledby="contents-label">
 <p class="contents-label" id="contents-label"><strong>{escape(contents_label)}</strong></p>
 {mk.contents()}
 </nav>
-<main id="main" tabindex="-1">
+<main{main_attrs}>
 {mk.blocks(rest)}
 </main>
 <footer>

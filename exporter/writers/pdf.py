@@ -10,13 +10,12 @@ import multiprocessing
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from html import escape
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, ClassVar
 
-from exporter.html import Markup, footer, head_meta
-from exporter.model import Document, Heading
+from exporter.html import page
+from exporter.model import Document
 from exporter.outline import Outline
 from exporter.output import build_time
 from exporter.styles import Scheme, Styles
@@ -133,37 +132,9 @@ def font_folder(package: str) -> Path:
 def build_html(doc: Document, outline: Outline, styles: Styles, opts: Options, fonts: Path,
                settings: Mapping[str, Any]) -> str:
     """The print page: title, a contents page with page numbers, the content, the footer."""
-    mk = Markup(outline)
-    title, rest = doc.blocks[0], doc.blocks[1:]
-    assert isinstance(title, Heading)  # the reader guarantees the body starts with the title
     css = page_css(doc, styles, opts, fonts, settings) + styles.text("pdf.css")
-    lang = escape(doc.meta.language, quote=True)
-    label = escape(str(settings.get("contents_label", "Contents")), quote=False)
-    return f"""<!DOCTYPE html>
-<html lang="{lang}" xml:lang="{lang}" xmlns="http://www.w3.org/1999/xhtml">
-<head>
-{head_meta(doc)}
-<style>
-{css}
-</style>
-</head>
-<body>
-<header>
-{mk.heading(title)}
-</header>
-<nav class="contents" aria-labelledby="contents-label">
-<p class="contents-label" id="contents-label"><strong>{label}</strong></p>
-{mk.contents()}
-</nav>
-<main>
-{mk.blocks(rest)}
-</main>
-<footer>
-{footer(doc)}
-</footer>
-</body>
-</html>
-"""
+    label = str(settings.get("contents_label", "Contents"))
+    return page(doc, outline, css=css, contents_label=label, screen=False)
 
 
 def page_css(doc: Document, styles: Styles, opts: Options, fonts: Path,
