@@ -67,14 +67,13 @@ def timed_command(cmd: Sequence[str], runs: int) -> dict[str, float]:
 
 def warm(writer: str, runs: int, size: int = 18) -> dict[str, float]:
     """Repeated runs of one writer inside one process, after a first run to warm up."""
-    from exporter.outline import build_outline
     from exporter.pipeline import JobSpec, run_job
     from exporter.reader import read
     from exporter.styles import load_styles
     from exporter.writers.base import Options
 
     doc, styles = read(SOURCE), load_styles()
-    outline = build_outline(doc.headings)
+    outline = doc.outline
     spec = JobSpec(writer, Options(size=size))
     times = []
     for i in range(runs + 1):
@@ -83,7 +82,7 @@ def warm(writer: str, runs: int, size: int = 18) -> dict[str, float]:
             out = Path(tmp) / "out"
             out.mkdir()
             start = time.perf_counter()
-            result = run_job(spec, doc, outline, styles, out, "hsct")
+            result = run_job(spec, doc, styles, out, "hsct")
             if not result.ok:
                 raise RuntimeError(f"{writer}: {result.error}")
             if i:
@@ -147,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from exporter import registry
     from exporter.pipeline import CACHE_DIR
     from exporter.reader import read
-    from exporter.writers.audio import MAX_CHAPTERS
+    from exporter.writers.audio.writer import MAX_CHAPTERS
     from exporter.writers.base import WriterError
 
     writers = []

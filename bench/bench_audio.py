@@ -24,8 +24,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from exporter import speech, synth  # noqa: E402
-from exporter.outline import build_outline  # noqa: E402
+from exporter import speech
+from exporter.writers.audio import synth  # noqa: E402
 from exporter.pipeline import JobSpec, run_job  # noqa: E402
 from exporter.reader import read  # noqa: E402
 from exporter.styles import load_styles  # noqa: E402
@@ -36,7 +36,7 @@ SOURCE = ROOT / "source" / "hsct.md"
 
 def script_text() -> tuple[str, list[tuple[str, int]], int]:
     doc = read(SOURCE)
-    outline = build_outline(doc.headings)
+    outline = doc.outline
     voice = speech.voice_from_styles(load_styles())
     tracks = speech.body_tracks(doc, outline, voice)
     texts = [(s.spoken, s.pause_ms) for t in tracks for s in t.segments]
@@ -87,7 +87,7 @@ def synthesis_only(texts: list[tuple[str, int]], rate: int, work: Path) -> tuple
     code = (
         "import sys, time, json, pickle\n"
         f"sys.path.insert(0, {str(ROOT)!r})\n"
-        "from pathlib import Path\nfrom exporter import synth\n"
+        "from pathlib import Path\nfrom exporter.writers.audio import synth\n"
         "texts = json.loads(sys.stdin.read())\n"
         "e = synth.load_engine(); synth.choose_voice(e, 'en-GB'); "
         f"synth.set_rate(e, {rate})\n"
@@ -110,7 +110,7 @@ def main() -> None:
     text, texts, rate = script_text()
     cfg = load_styles().section("audio")
     doc = read(SOURCE)
-    outline = build_outline(doc.headings)
+    outline = doc.outline
     styles = load_styles()
     result: dict[str, Any] = {"cpus": os.cpu_count(), "load_avg": os.getloadavg(),
                               "runs": runs, "words": len(text.split())}
@@ -135,7 +135,7 @@ def main() -> None:
             out = work / f"out{i}"
             out.mkdir()
             t = time.perf_counter()
-            r = run_job(JobSpec("audio", Options()), doc, outline, styles, out, "hsct")
+            r = run_job(JobSpec("audio", Options()), doc, styles, out, "hsct")
             ends.append(time.perf_counter() - t)
             if not r.ok:
                 raise SystemExit(f"audio writer failed: {r.error}")

@@ -18,7 +18,6 @@ WARM_RUNS = 3
 
 def render_once(size: int, out: Path) -> dict[str, Any]:
     """One job through the real pipeline; seconds and pages."""
-    from exporter.outline import build_outline
     from exporter.pipeline import JobSpec, run_job
     from exporter.reader import read
     from exporter.styles import load_styles
@@ -26,8 +25,7 @@ def render_once(size: int, out: Path) -> dict[str, Any]:
 
     doc = read(ROOT / "source" / "hsct.md")
     start = time.perf_counter()
-    result = run_job(JobSpec("pdf", Options(size=size)), doc, build_outline(doc.headings),
-                     load_styles(), out, "hsct")
+    result = run_job(JobSpec("pdf", Options(size=size)), doc, load_styles(), out, "hsct")
     seconds = time.perf_counter() - start
     if not result.ok:
         raise SystemExit(f"pdf {size}pt failed: {result.error}")

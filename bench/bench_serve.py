@@ -1,6 +1,6 @@
 """Benchmark of the download service on loopback: requests a second, latency, variant cache hits.
 
-Starts `exporter.serve.run` in a child process on 127.0.0.1, then drives it with concurrent
+Starts `exporter.service.app.run` in a child process on 127.0.0.1, then drives it with concurrent
 httpx clients in two bounded phases, and prints one JSON object:
 
 - downloads: GETs of every published file, some with Range (audio seeking), some conditional
@@ -66,7 +66,7 @@ def prepare_output(out: Path) -> None:
 
 
 def start_server(out: Path, cache: Path, port: int) -> subprocess.Popen[bytes]:
-    code = ("from pathlib import Path; from exporter.serve import run; "
+    code = ("from pathlib import Path; from exporter.service.app import run; "
             f"run({HOST!r}, {port}, out_dir=Path({str(out)!r}), source=Path({str(SOURCE)!r}), "
             f"cache_dir=Path({str(cache)!r}), log_level='warning')")
     return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL,

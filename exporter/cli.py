@@ -34,10 +34,13 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT,
                     help=f"output folder (default: {DEFAULT_OUTPUT})")
     ex.add_argument("--size", default=None, metavar="PT[,PT...]",
-                    help="body text size(s) in points for print formats, 16 to 36 "
-                    "(default: 18); several give several files")
-    ex.add_argument("--scheme", default=None, help="colour scheme (see styles/settings.yaml)")
-    ex.add_argument("--line-spacing", type=float, default=None, help="line spacing, 1.5 to 2.0")
+                    help="body text size(s) in points for print formats (default and range: "
+                    "styles/settings.yaml); several give several files")
+    ex.add_argument("--scheme", default=None,
+                    help="colour scheme, a name from styles/settings.yaml")
+    ex.add_argument("--line-spacing", default=None, metavar="N",
+                    help="line spacing, a multiple of the text size (range: "
+                    "styles/settings.yaml)")
     ex.add_argument("-j", "--jobs", type=int, default=None,
                     help="writers to run at once (default: one per core)")
     ex.add_argument("--force", action="store_true",
@@ -96,7 +99,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command == "check":
         return _check(args)
     if args.command == "serve":
-        from exporter.serve import run
+        from exporter.service.app import run
 
         run(args.host, args.port, out_dir=args.output, source=args.source, cache_dir=args.cache,
             build_timeout=args.build_timeout, allowed_hosts=args.allowed_host)
@@ -142,10 +145,11 @@ def _fail(message: str) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from exporter import registry
+    from exporter.options import OptionsError, parse
     from exporter.pipeline import JobResult, export
     from exporter.reader import SourceError
     from exporter.styles import StylesError, load_styles
-    from exporter.writers.base import Options, WriterError
+    from exporter.writers.base import WriterError
 
     try:
         styles = load_styles()
@@ -157,20 +161,14 @@ def _export(args: argparse.Namespace) -> int:
     if unknown or not names:
         return _fail(f"unknown writer {', '.join(unknown) or '(none given)'}; "
                      f"installed: {', '.join(known)}")
+    given = {"scheme": args.scheme, "line_spacing": args.line_spacing}
     try:
-        sizes = [int(s) for s in args.size.split(",")] if args.size else [styles.default_size]
-    except ValueError:
-        return _fail(f"--size must be whole points, e.g. 18 or 16,18,24; got {args.size!r}")
-    bad = [s for s in sizes if not styles.min_size <= s <= styles.max_size]
-    if bad:
-        return _fail(f"--size {bad[0]} is outside {styles.min_size} to {styles.max_size} points")
-    scheme = args.scheme or styles.default_scheme
-    if scheme not in styles.schemes:
-        return _fail(f"--scheme {scheme!r} is not one of: {', '.join(styles.schemes)}")
-    spacing = args.line_spacing or styles.line_spacing
-    if not 1.5 <= spacing <= 2.0:
-        return _fail(f"--line-spacing {spacing} is outside 1.5 to 2.0")
-    options = Options(size=sizes[0], scheme=scheme, line_spacing=spacing)
+        options = parse({k: v for k, v in given.items() if v is not None}, styles)
+        sizes = [parse({"size": s}, styles).size for s in args.size.split(",")] \
+            if args.size else [options.size]
+    except OptionsError as exc:
+        return _fail("; ".join(f"--{p.field.replace('_', '-')}: {p}" for p in exc.problems))
+    options = options.changed(size=sizes[0])
 
     progress = _Progress()
     try:
@@ -189,7 +187,7 @@ def _export(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     finally:
         progress.stop()
-    from exporter.downloads import write_index
+    from exporter.service.pages import write_index
 
     # The static download page lists whatever the manifest now holds.
     write_index(args.output, styles=styles)
@@ -212,11 +210,16 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _label(spec: object) -> str:
+    """'pdf 18pt': the writer, and the size when the writer makes one file per size."""
+    from exporter import registry
     from exporter.pipeline import JobSpec
 
     assert isinstance(spec, JobSpec)
-    size = f" {spec.options.size}pt" if spec.writer in ("pdf", "docx") else ""
-    return f"{spec.writer}{size}"
+    try:
+        sized = "size" in registry.get(spec.writer).option_names
+    except Exception:  # a writer that cannot load is reported by its job, not here
+        sized = False
+    return f"{spec.writer} {spec.options.size}pt" if sized else spec.writer
 
 
 class _Progress:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from exporter.outline import Outline
 
 # ---------------------------------------------------------------- inlines
 
@@ -139,13 +143,14 @@ class Metadata:
 
 @dataclass(frozen=True)
 class Document:
-    """A whole source document: metadata plus blocks in reading order."""
+    """A whole source document: metadata, blocks in reading order, and its navigation."""
 
     meta: Metadata
     blocks: tuple[Block, ...]
     source_path: str  #: as given to the reader, for messages
     source_sha256: str  #: of the source bytes, for the manifest and caches
-    headings: tuple[Heading, ...] = field(default=())  #: every heading, in order
+    headings: tuple[Heading, ...]  #: every heading, in order
+    outline: Outline  #: ids, numbers and tree of the headings, computed once by the reader
 
 
 def plain_text(inlines: tuple[Inline, ...]) -> str:

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 MANIFEST = "manifest.json"
+#: The download page export writes beside the files, from the manifest.
+INDEX = "index.html"
 STAGING_PREFIX = ".staging-"
 
 

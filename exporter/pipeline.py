@@ -7,14 +7,14 @@ import os
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from exporter import __version__, registry
 from exporter.fingerprint import job_fingerprint
 from exporter.model import Document
-from exporter.outline import Outline, build_outline
+from exporter.options import Options, OptionsError, check, defaults
 from exporter.output import (
     MANIFEST,
     build_time,
@@ -26,7 +26,7 @@ from exporter.output import (
 )
 from exporter.reader import parse, read_bytes
 from exporter.styles import Styles, load_styles
-from exporter.writers.base import Job, Options, WriterError
+from exporter.writers.base import Job, WriterError
 
 #: Writers' intermediate results, beside the output folder (output/ holds only what is published).
 CACHE_DIR = ".exporter-cache"
@@ -65,14 +65,10 @@ def plan(writers: Sequence[str], sizes: Sequence[int], options: Options) -> list
     for name in writers:
         cls = registry.get(name)
         if "size" in cls.option_names and sizes:
-            specs += [JobSpec(name, _with(options, size=s)) for s in sizes]
+            specs += [JobSpec(name, options.changed(size=s)) for s in sizes]
         else:
             specs.append(JobSpec(name, options))
     return specs
-
-
-def _with(options: Options, **changes: Any) -> Options:
-    return replace(options, **changes)
 
 
 def fingerprint(spec: JobSpec, source_sha256: str, styles: Styles) -> str:
@@ -95,16 +91,16 @@ def up_to_date(spec: JobSpec, key: str, out_dir: Path,
     return old
 
 
-def run_job(spec: JobSpec, doc: Document, outline: Outline, styles: Styles, out_dir: Path,
-            stem: str) -> JobResult:
+def run_job(spec: JobSpec, doc: Document, styles: Styles, out_dir: Path, stem: str) -> JobResult:
     """Run one writer into a staging folder and publish its files only if all went well."""
     start = time.perf_counter()
     try:
         cls = registry.get(spec.writer)
+        check(spec.options, styles, cls.option_names)
         key = fingerprint(spec, doc.source_sha256, styles)
         with staging(out_dir, spec.writer) as dest:
             cache = out_dir.resolve().parent / CACHE_DIR / spec.writer
-            produced = cls().write(Job(doc, outline, styles, spec.options, dest, stem, cache))
+            produced = cls().write(Job(doc, styles, spec.options, dest, stem, cache))
             missing = [p.name for p in produced if not (dest / p.name).is_file()]
             if missing or not produced:
                 raise WriterError(f"writer '{spec.writer}' reported files it did not write: "
@@ -128,17 +124,17 @@ def run_job(spec: JobSpec, doc: Document, outline: Outline, styles: Styles, out_
             for p in produced:
                 publish(dest / p.name, out_dir)
         return JobResult(spec, tuple(entries), seconds=time.perf_counter() - start)
-    except WriterError as exc:
+    except (WriterError, OptionsError) as exc:
         return JobResult(spec, error=str(exc), seconds=time.perf_counter() - start)
     except Exception as exc:  # a bug in a writer must not stop the other formats
         return JobResult(spec, error=f"{type(exc).__name__}: {exc}",
                          seconds=time.perf_counter() - start, detail=traceback.format_exc())
 
 
-def run_jobs(specs: Sequence[JobSpec], doc: Document, outline: Outline, styles: Styles,
-             out_dir: Path, stem: str) -> list[JobResult]:
+def run_jobs(specs: Sequence[JobSpec], doc: Document, styles: Styles, out_dir: Path,
+             stem: str) -> list[JobResult]:
     """Several jobs one after another in one process (a worker's share of the work)."""
-    return [run_job(spec, doc, outline, styles, out_dir, stem) for spec in specs]
+    return [run_job(spec, doc, styles, out_dir, stem) for spec in specs]
 
 
 def schedule(specs: Sequence[JobSpec], todo: Sequence[int], workers: int) -> list[list[int]]:
@@ -176,8 +172,7 @@ def export(
     data = read_bytes(source)
     source_sha256 = hashlib.sha256(data).hexdigest()
     styles = styles or load_styles()
-    options = options or Options(size=styles.default_size, scheme=styles.default_scheme,
-                                 line_spacing=styles.line_spacing)
+    options = options or defaults(styles)
     specs = plan(writers, sizes, options)
     done: dict[int, JobResult] = {}
     previous = [] if force else read_manifest(out_dir)["files"]
@@ -197,7 +192,6 @@ def export(
             on_done(result)
     if doc is None:
         return [done[i] for i in range(len(specs))]
-    outline = build_outline(doc.headings)
     stem = source.stem
     tasks = schedule(specs, todo, jobs or os.cpu_count() or 1)
     workers = min(len(tasks), jobs or os.cpu_count() or 1)
@@ -205,7 +199,7 @@ def export(
     light = sum(registry.get(specs[i].writer).cost for i in todo) <= 2
     if workers <= 1 or (light and jobs is None):
         for i in todo:
-            done[i] = run_job(specs[i], doc, outline, styles, out_dir, stem)
+            done[i] = run_job(specs[i], doc, styles, out_dir, stem)
             if on_done:
                 on_done(done[i])
     else:
@@ -213,8 +207,7 @@ def export(
 
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures: dict[Future[list[JobResult]], list[int]] = {
-                pool.submit(run_jobs, [specs[i] for i in task], doc, outline, styles, out_dir,
-                            stem): task
+                pool.submit(run_jobs, [specs[i] for i in task], doc, styles, out_dir, stem): task
                 for task in tasks
             }
             for fut in as_completed(futures):

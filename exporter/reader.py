@@ -136,10 +136,11 @@ class _Parser:
         blocks = self.body(body, offset) if body is not None else ()
         if meta is None or self.problems:
             raise SourceError(self.problems)
-        doc = Document(meta, blocks, self.path, sha256, tuple(self.headings))
-        ids = [e.id for e in build_outline(doc.headings)]
+        headings = tuple(self.headings)
+        outline = build_outline(headings)
+        ids = [e.id for e in outline]
         seen: dict[str, int] = {}
-        for heading, hid in zip(doc.headings, ids, strict=True):
+        for heading, hid in zip(headings, ids, strict=True):
             if hid in seen:
                 self.problem(heading.line, f"duplicate heading id '{hid}' (also on line "
                              f"{seen[hid]})", "give each heading a different {#id}")
@@ -150,7 +151,7 @@ class _Parser:
                              f"link to one of: {', '.join('#' + i for i in ids)}")
         if self.problems:
             raise SourceError(self.problems)
-        return doc
+        return Document(meta, blocks, self.path, sha256, headings, outline)
 
     # ------------------------------------------------------------ whole-file checks
 

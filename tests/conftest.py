@@ -10,7 +10,7 @@ import pytest
 
 from exporter import sentences
 from exporter.model import Document
-from exporter.outline import Outline, build_outline
+from exporter.outline import Outline
 from exporter.reader import read
 from exporter.styles import Styles, load_styles
 
@@ -46,7 +46,7 @@ def hsct_doc() -> Document:
 
 @pytest.fixture(scope="session")
 def hsct_outline(hsct_doc: Document) -> Outline:
-    return build_outline(hsct_doc.headings)
+    return hsct_doc.outline
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from exporter.checks import Finding, Report, run_checks
 from exporter.model import Document
-from exporter.outline import build_outline
 from exporter.output import MANIFEST, sha256_file, write_manifest
 from exporter.styles import Styles
 from exporter.writers.base import Options
@@ -19,8 +18,7 @@ def build(out_dir: Path, writer: str, doc: Document, styles: Styles,
     """Run one writer directly (no CLI range checks) into out_dir and record it in the manifest."""
     from exporter.pipeline import JobSpec, run_job
 
-    result = run_job(JobSpec(writer, options or Options()), doc, build_outline(doc.headings),
-                     styles, out_dir, "hsct")
+    result = run_job(JobSpec(writer, options or Options()), doc, styles, out_dir, "hsct")
     if not result.ok:
         raise RuntimeError(f"{writer} failed: {result.error}\n{result.detail}")
     write_manifest(out_dir, list(result.entries), {"source": doc.source_path})

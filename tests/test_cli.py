@@ -39,10 +39,11 @@ def test_export_html_plain_progress(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["--to", "nope"], "unknown writer nope"),
-        (["--size", "12"], "--size 12 is outside 16 to 36 points"),
-        (["--size", "big"], "--size must be whole points"),
-        (["--scheme", "pink"], "--scheme 'pink' is not one of"),
-        (["--line-spacing", "3"], "--line-spacing 3.0 is outside 1.5 to 2.0"),
+        (["--size", "12"], "--size: Print size 12 is outside 16 to 36"),
+        (["--size", "big"], "--size: Print size 'big' is not a whole number"),
+        (["--size", "²"], "--size: Print size '²' is not a whole number"),
+        (["--scheme", "pink"], "--scheme: Colour scheme 'pink' is not one we can make"),
+        (["--line-spacing", "3"], "--line-spacing: Line spacing 3 is outside 1.5 to 2"),
     ],
 )
 def test_bad_options_exit_2_and_write_nothing(args: list[str], message: str,

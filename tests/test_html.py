@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from exporter.html import Markup, footer, head_meta
 from exporter.model import Document, Emphasis, Link, Paragraph, Text
-from exporter.outline import Outline, build_outline
+from exporter.outline import Outline
 from exporter.reader import parse
 from tests.conftest import FIXTURES
 
@@ -26,7 +26,7 @@ def test_emphasis_stays_semantic_and_links_keep_their_address(hsct_outline: Outl
 
 def test_internal_anchors_follow_the_anchor_function() -> None:
     doc = parse((FIXTURES / "valid" / "nested-levels.md").read_bytes())
-    outline = build_outline(doc.headings)
+    outline = doc.outline
     mk = Markup(outline, anchor=lambda hid: f"part.xhtml#{hid}")
     assert 'href="part.xhtml#part-two"' in mk.block(doc.blocks[1])
     contents = mk.contents()

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from exporter import sentences
 from exporter.html import page
 from exporter.model import Document
-from exporter.outline import Outline, build_outline, slugify
+from exporter.outline import Outline, slugify
 from exporter.reader import parse
 from tests.conftest import FIXTURES
 
@@ -64,9 +64,9 @@ def test_chunks_split_at_sections(hsct_doc: Document, hsct_outline: Outline) -> 
 
 def test_repeated_titles_get_distinct_stable_ids() -> None:
     doc = parse((FIXTURES / "valid" / "many-sections.md").read_bytes())
-    ids = [e.id for e in build_outline(doc.headings)]
+    ids = [e.id for e in doc.outline]
     assert ids[1:3] == ["overview", "overview-2"]
-    assert ids == [e.id for e in build_outline(doc.headings)]  # stable
+    assert ids == [e.id for e in doc.outline]  # stable
 
 
 def test_slugify() -> None:
@@ -80,7 +80,7 @@ def test_slugify() -> None:
 def test_generated_outline_properties(case: tuple[str, list[int], list[str]]) -> None:
     source, levels, paragraphs = case
     doc = parse(source.encode())
-    outline = build_outline(doc.headings)
+    outline = doc.outline
     ids = [e.id for e in outline]
     assert len(ids) == len(set(ids)), "ids are unique"
     assert all(re.fullmatch(r"[a-z0-9-]+", i) for i in ids)

@@ -95,11 +95,10 @@ def test_lists_read_item_by_item_with_pauses(tracks: tuple[speech.Track, ...],
 def test_ordered_list_items_numbered(styles: Styles, voice: speech.Voice) -> None:
     from pathlib import Path
 
-    from exporter.outline import build_outline
     from exporter.reader import read
 
     doc = read(Path(__file__).parent / "fixtures" / "valid" / "nested-levels.md")
-    texts = [s.text for t in speech.body_tracks(doc, build_outline(doc.headings), voice)
+    texts = [s.text for t in speech.body_tracks(doc, doc.outline, voice)
              for s in t.segments]
     assert "1. First numbered item." in texts
     # Emphasis keeps its words (no respelling, no markup): meaning is unchanged.

@@ -19,13 +19,13 @@ from mutagen.mp3 import MP3
 
 from exporter import speech
 from exporter.model import Document
-from exporter.outline import Outline, build_outline
+from exporter.outline import Outline
 from exporter.pipeline import JobResult, JobSpec, export, run_job
 from exporter.reader import read
 from exporter.sentences import missing_in_order
 from exporter.styles import Styles, load_styles
-from exporter.synth import FAULT_ENV
-from exporter.writers.audio import OPENING_TRIES
+from exporter.writers.audio.synth import FAULT_ENV
+from exporter.writers.audio.writer import OPENING_TRIES
 from exporter.writers.base import Options
 from tests.conftest import ROOT
 
@@ -49,7 +49,7 @@ class Build:
 def build(doc: Document, outline: Outline, styles: Styles, out: Path) -> Build:
     out.mkdir(parents=True)
     start = time.perf_counter()
-    result = run_job(JobSpec("audio", Options()), doc, outline, styles, out, "hsct")
+    result = run_job(JobSpec("audio", Options()), doc, styles, out, "hsct")
     assert result.ok, result.error
     return Build(out, result, time.perf_counter() - start)
 
@@ -250,7 +250,7 @@ def test_hanging_synthesis_fails_clearly_in_time_and_leaves_nothing(
 def test_language_without_voice_fails_without_fallback(out_dir: Path, styles: Styles) -> None:
     doc = read(FIXTURES / "minimal.md")
     doc = replace(doc, meta=replace(doc.meta, language="tlh"))
-    result = run_job(JobSpec("audio", Options()), doc, build_outline(doc.headings), styles,
+    result = run_job(JobSpec("audio", Options()), doc, styles,
                      out_dir, "minimal")
     assert result.error and "no voice for the language 'tlh'" in result.error
     assert list(out_dir.iterdir()) == []
@@ -276,8 +276,8 @@ def test_missing_engine_names_the_package_to_install(tmp_path: Path) -> None:
 
 def test_small_document_builds_one_track_per_heading(out_dir: Path, styles: Styles) -> None:
     doc = read(FIXTURES / "nested-levels.md")
-    outline = build_outline(doc.headings)
-    result = run_job(JobSpec("audio", Options()), doc, outline, styles, out_dir, "nested")
+    outline = doc.outline
+    result = run_job(JobSpec("audio", Options()), doc, styles, out_dir, "nested")
     assert result.ok, result.error
     chaps: list[Any] = id3(out_dir / "nested-audio.mp3").getall("CHAP")
     assert [c.sub_frames["TIT2"].text[0] for c in chaps] == [e.title for e in outline]

@@ -19,7 +19,7 @@ from docx.oxml.ns import qn
 from exporter import sentences
 from exporter.contrast import parse_hex, ratio
 from exporter.model import CALLOUT_LABELS, Callout, Document
-from exporter.outline import Outline, build_outline
+from exporter.outline import Outline
 from exporter.pipeline import JobSpec, run_job
 from exporter.reader import read
 from exporter.styles import Styles, load_styles
@@ -35,7 +35,7 @@ Element = Any
 
 def build(doc: Document, outline: Outline, styles: Styles, out_dir: Path, stem: str = "hsct",
           size: int = 18) -> Path:
-    result = run_job(JobSpec("docx", Options(size=size)), doc, outline, styles, out_dir, stem)
+    result = run_job(JobSpec("docx", Options(size=size)), doc, styles, out_dir, stem)
     assert result.ok, f"{result.error}\n{result.detail}"
     [entry] = result.entries
     assert entry["file"] == f"{stem}-large-print-{size}pt.docx"
@@ -242,7 +242,7 @@ def test_no_italic_and_no_run_below_the_chosen_size(built: tuple[int, Path]) -> 
 
 def test_emphasis_is_bold(tmp_path: Path, styles: Styles) -> None:
     doc = read(FIXTURES / "valid" / "nested-levels.md")
-    path = build(doc, build_outline(doc.headings), styles, tmp_path, "nested-levels")
+    path = build(doc, doc.outline, styles, tmp_path, "nested-levels")
     d = docx.Document(str(path))
     chain = StyleChain(d)
     emphasised = [(r, s) for r, s in runs_with_style(d) if r.findtext(qn("w:t")) == "emphasis"]
@@ -289,7 +289,7 @@ def test_contents_label_is_not_a_heading(hsct_path: Path) -> None:
 
 def test_minimal_document_has_no_empty_contents(tmp_path: Path, styles: Styles) -> None:
     doc = read(FIXTURES / "valid" / "minimal.md")
-    path = build(doc, build_outline(doc.headings), styles, tmp_path, "minimal")
+    path = build(doc, doc.outline, styles, tmp_path, "minimal")
     d = docx.Document(str(path))
     assert not list(d.element.body.iter(qn("w:fldChar")))
     assert [p.text for p in d.paragraphs] == ["Minimal", "One sentence only."]
@@ -351,7 +351,7 @@ def test_links_are_real_hyperlinks_with_a_high_contrast_style(hsct_path: Path) -
 
 def test_internal_link_points_at_the_heading_bookmark(tmp_path: Path, styles: Styles) -> None:
     doc = read(FIXTURES / "valid" / "nested-levels.md")
-    path = build(doc, build_outline(doc.headings), styles, tmp_path, "nested-levels")
+    path = build(doc, doc.outline, styles, tmp_path, "nested-levels")
     d = docx.Document(str(path))
     links = [h for h in d.element.body.iter(qn("w:hyperlink")) if h.get(qn("w:anchor"))
              and para_text(h) == "link to the second part"]
@@ -365,7 +365,7 @@ def test_internal_link_points_at_the_heading_bookmark(tmp_path: Path, styles: St
 def test_lists_are_real_and_each_numbered_list_starts_afresh(tmp_path: Path,
                                                              styles: Styles) -> None:
     doc = read(FIXTURES / "docx" / "lists-and-callouts.md")
-    path = build(doc, build_outline(doc.headings), styles, tmp_path, "lists")
+    path = build(doc, doc.outline, styles, tmp_path, "lists")
     d = docx.Document(str(path))
     numbering = d.part.numbering_part.element
     items: dict[str, list[tuple[str, str]]] = {}
@@ -425,7 +425,7 @@ def test_callouts_are_boxed_labelled_in_bold(hsct_path: Path, hsct_doc: Document
 
 def test_adjacent_callouts_stay_separate_boxes(tmp_path: Path, styles: Styles) -> None:
     doc = read(FIXTURES / "docx" / "lists-and-callouts.md")
-    path = build(doc, build_outline(doc.headings), styles, tmp_path, "lists")
+    path = build(doc, doc.outline, styles, tmp_path, "lists")
     d = docx.Document(str(path))
     boxes = [p for p in body_paragraphs(d) if style_id(p) in ("Callout", "CalloutLabel")]
     assert [para_text(p) for p in boxes][::2] == ["Helpline", "Warning"]
@@ -471,7 +471,7 @@ def test_two_builds_are_byte_identical(monkeypatch: pytest.MonkeyPatch, tmp_path
 @pytest.mark.parametrize("source", FIXTURE_SOURCES, ids=[p.stem for p in FIXTURE_SOURCES])
 def test_every_fixture_source_writes(source: Path, tmp_path: Path, styles: Styles) -> None:
     doc = read(source)
-    outline = build_outline(doc.headings)
+    outline = doc.outline
     d = docx.Document(str(build(doc, outline, styles, tmp_path, source.stem)))
     assert headings(d) == outline_pairs(outline)
     text = "\n".join(para_text(p) for p in body_paragraphs(d))
@@ -487,8 +487,8 @@ def test_every_fixture_source_writes(source: Path, tmp_path: Path, styles: Style
 def test_size_outside_the_allowed_range_is_refused(tmp_path: Path, hsct_doc: Document,
                                                    hsct_outline: Outline,
                                                    styles: Styles) -> None:
-    result = run_job(JobSpec("docx", Options(size=styles.max_size + 1)), hsct_doc, hsct_outline,
-                     styles, tmp_path, "hsct")
+    result = run_job(JobSpec("docx", Options(size=styles.max_size + 1)), hsct_doc, styles,
+                     tmp_path, "hsct")
     assert not result.ok and "size" in str(result.error)
     assert not list(tmp_path.glob("*.docx"))
 
@@ -501,6 +501,6 @@ def test_a_low_contrast_link_colour_is_refused(tmp_path: Path, hsct_doc: Documen
     word.write_text(word.read_text(encoding="utf-8").replace('"#0B3D91"', '"#7FA7E0"'),
                     encoding="utf-8")
     out = tmp_path / "out"
-    result = run_job(JobSpec("docx", Options()), hsct_doc, hsct_outline, load_styles(folder),
+    result = run_job(JobSpec("docx", Options()), hsct_doc, load_styles(folder),
                      out, "hsct")
     assert not result.ok and "link_colour" in str(result.error)

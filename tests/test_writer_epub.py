@@ -21,12 +21,12 @@ import pytest
 
 from exporter import sentences
 from exporter.model import CALLOUT_LABELS, Document
-from exporter.outline import Outline, TreeNode, build_outline
+from exporter.outline import Outline, TreeNode
 from exporter.pipeline import JobSpec, run_job
 from exporter.reader import read
 from exporter.styles import Styles, load_styles
 from exporter.writers.base import Options
-from exporter.writers.epub import CONFORMANCE
+from exporter.writers.epub.writer import CONFORMANCE
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "hsct.md"
@@ -118,8 +118,7 @@ def open_book(path: Path) -> Book:
 
 def build(source: Path, out: Path, styles: Styles | None = None) -> Path:
     doc = read(source)
-    result = run_job(JobSpec("epub", Options()), doc, build_outline(doc.headings),
-                     styles or load_styles(), out, source.stem)
+    result = run_job(JobSpec("epub", Options()), doc, styles or load_styles(), out, source.stem)
     assert result.ok, f"{result.error}\n{result.detail}"
     return out / f"{source.stem}.epub"
 
@@ -217,7 +216,7 @@ def test_failure_leaves_no_file_behind(tmp_path: Path, styles: Styles) -> None:
     source.write_text(text + "\n![A diagram of stem cells](cells.png)\n", encoding="utf-8")
     doc = read(source)
     out = tmp_path / "out"
-    result = run_job(JobSpec("epub", Options()), doc, build_outline(doc.headings), styles, out,
+    result = run_job(JobSpec("epub", Options()), doc, styles, out,
                      "with-image")
     assert result.error is not None and "images are not supported" in result.error
     assert list(out.iterdir()) == []
@@ -266,7 +265,7 @@ def toc_nav(book: Book) -> ET.Element:
 def test_nav_and_ncx_equal_the_outline(source: Path, built: dict[str, Path]) -> None:
     book = open_book(built[source.stem])
     doc = read(source)
-    outline = build_outline(doc.headings)
+    outline = doc.outline
     ol = toc_nav(book).find("x:ol", NS)
     assert ol is not None
     tree, hrefs = nav_tree(ol)

@@ -11,7 +11,7 @@ import pytest
 
 from exporter import sentences
 from exporter.model import Document
-from exporter.outline import Outline, build_outline
+from exporter.outline import Outline
 from exporter.pipeline import JobSpec, run_job
 from exporter.reader import read
 from exporter.styles import Styles
@@ -55,7 +55,7 @@ def hsct_html(tmp_path_factory: pytest.TempPathFactory, styles: Styles) -> str:
     doc = read(SOURCE)
 
     out = tmp_path_factory.mktemp("html")
-    result = run_job(JobSpec("html", Options()), doc, build_outline(doc.headings), styles, out,
+    result = run_job(JobSpec("html", Options()), doc, styles, out,
                      "hsct")
     assert result.ok, result.error
     assert [e["file"] for e in result.entries] == ["hsct.html"]
@@ -133,7 +133,7 @@ def test_hsct_html_golden(hsct_html: str, golden: Callable[[str, str], None]) ->
 @pytest.mark.parametrize("path", sorted((FIXTURES / "valid").glob("*.md")), ids=lambda p: p.name)
 def test_fixture_documents(path: Path, tmp_path: Path, styles: Styles) -> None:
     doc = read(path)
-    result = run_job(JobSpec("html", Options()), doc, build_outline(doc.headings), styles,
+    result = run_job(JobSpec("html", Options()), doc, styles,
                      tmp_path, path.stem)
     assert result.ok, result.error
     text = visible_text((tmp_path / f"{path.stem}.html").read_text(encoding="utf-8"))

@@ -21,7 +21,7 @@ import pytest
 
 from exporter import sentences
 from exporter.model import Document
-from exporter.outline import Outline, TreeNode, build_outline
+from exporter.outline import Outline, TreeNode
 from exporter.pipeline import JobResult, JobSpec, run_job
 from exporter.reader import read
 from exporter.styles import Styles, load_styles
@@ -62,7 +62,7 @@ def _render(doc: Document, outline: Outline, styles: Styles, out: Path,
     logger.addHandler(handler)
     logger.setLevel(logging.WARNING)
     try:
-        result = run_job(JobSpec("pdf", options), doc, outline, styles, out, "hsct")
+        result = run_job(JobSpec("pdf", options), doc, styles, out, "hsct")
     finally:
         logger.removeHandler(handler)
         logger.setLevel(old_level)
@@ -94,8 +94,8 @@ def run_fixture(name: str, out: Path, options: Options | None = None,
                 styles: Styles | None = None) -> JobResult:
     path = PDF_FIXTURES / name
     doc = read(path if path.is_file() else FIXTURES / "valid" / name)
-    return run_job(JobSpec("pdf", options or Options()), doc, build_outline(doc.headings),
-                   styles or load_styles(), out, Path(name).stem)
+    return run_job(JobSpec("pdf", options or Options()), doc, styles or load_styles(), out,
+                   Path(name).stem)
 
 
 def pdftotext(path: Path, *args: str) -> str:
@@ -167,9 +167,9 @@ def test_scheme_appears_in_file_name_only_when_not_default(out_dir: Path) -> Non
 
 
 @pytest.mark.parametrize("options, words", [
-    (Options(size=12), "outside large print"),
-    (Options(size=40), "outside large print"),
-    (Options(scheme="pink-on-red"), "unknown colour scheme"),
+    (Options(size=12), "Print size 12 is outside 16 to 36"),
+    (Options(size=40), "Print size 40 is outside 16 to 36"),
+    (Options(scheme="pink-on-red"), "Colour scheme 'pink-on-red' is not one we can make"),
 ])
 def test_bad_options_are_refused(out_dir: Path, options: Options, words: str) -> None:
     result = run_fixture("minimal.md", out_dir, options)
@@ -479,8 +479,8 @@ def test_fetcher_refusals_fail_the_job_and_write_nothing(out_dir: Path, fixture:
 
 
 def test_fetcher_allows_only_styles_and_fonts(tmp_path: Path, styles: Styles) -> None:
-    from exporter.pdf_fetcher import FetchRefused, SafeFetcher
-    from exporter.writers.pdf import font_folder
+    from exporter.writers.pdf.fetcher import FetchRefused, SafeFetcher
+    from exporter.writers.pdf.writer import font_folder
 
     fonts = font_folder(styles.font_package)
     fetcher = SafeFetcher([styles.root, fonts])

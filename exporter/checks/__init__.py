@@ -17,15 +17,6 @@ from exporter.checks.report import REPORT_NAME, print_report, write_report
 
 __all__ = ["REPORT_NAME", "Finding", "Report", "print_report", "run_checks", "write_report"]
 
-#: Manifest format -> module holding its read-back checks (a ``check(ctx, entries)`` function).
-CHECKERS: dict[str, str] = {
-    "html": "exporter.checks.html",
-    "pdf": "exporter.checks.pdf",
-    "docx": "exporter.checks.docx",
-    "epub": "exporter.checks.epub",
-    "audio": "exporter.checks.audio",
-}
-
 Checker = Callable[[Context, list[Mapping[str, Any]]], list[Finding]]
 
 
@@ -130,13 +121,22 @@ def _format_checks(ctx: Context) -> list[Finding]:
 
 
 def _run_one(fmt: str, ctx: Context, entries: Sequence[Mapping[str, Any]]) -> list[Finding]:
+    from exporter import registry
+    from exporter.writers.base import WriterError
+
     names = ", ".join(str(e["file"]) for e in entries)
-    if fmt not in CHECKERS:
-        return [Finding("validity", f"{fmt}.read-back", names, True,
-                        f"no read-back checks for format '{fmt}': checked for integrity only")]
     try:
-        module = importlib.import_module(CHECKERS[fmt])
-        check: Checker = module.check
+        checker = registry.get(fmt).checker
+    except WriterError as exc:
+        return [Finding("validity", f"{fmt}.read-back", names, False,
+                        f"{names}: not checked: {exc}")]
+    if checker is None:
+        return [Finding("validity", f"{fmt}.read-back", names, True,
+                        f"the '{fmt}' writer declares no read-back check: checked for "
+                        "integrity only")]
+    try:
+        module_name, _, function = checker.partition(":")
+        check: Checker = getattr(importlib.import_module(module_name), function or "check")
         return check(ctx, list(entries))
     except ModuleNotFoundError as exc:
         return [Finding("validity", f"{fmt}.read-back", names, False,

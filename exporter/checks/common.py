@@ -51,9 +51,13 @@ class Context:
 
     out_dir: Path
     doc: Document
-    outline: Outline
     sentences: tuple[str, ...]  #: every sentence of the source in reading order
     manifest: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def outline(self) -> Outline:
+        """The source's navigation, as the reader computed it."""
+        return self.doc.outline
 
     def path(self, entry: Mapping[str, Any]) -> Path:
         return self.out_dir / str(entry["file"])

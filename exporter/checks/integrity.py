@@ -9,8 +9,7 @@ from typing import Any
 from exporter import sentences
 from exporter.checks.common import Context, Finding, finding
 from exporter.checks.report import REPORT_NAME
-from exporter.downloads import INDEX
-from exporter.output import MANIFEST, STAGING_PREFIX, sha256_file
+from exporter.output import INDEX, MANIFEST, STAGING_PREFIX, sha256_file
 
 #: Files the tools themselves keep in the output folder besides the manifest's: the manifest,
 #: this report, and the download page that export writes from the manifest.
@@ -97,7 +96,6 @@ def _strays(out_dir: Path, listed: set[str]) -> Finding:
 
 def context(out_dir: Path, source: Path) -> Context | Finding:
     """The source read afresh with its outline and sentences, or a finding saying why not."""
-    from exporter.outline import build_outline
     from exporter.reader import SourceError, read
 
     manifest = load_manifest(out_dir)
@@ -113,7 +111,6 @@ def context(out_dir: Path, source: Path) -> Context | Finding:
     return Context(
         out_dir=out_dir,
         doc=doc,
-        outline=build_outline(doc.headings),
         sentences=tuple(sentences.of_blocks(doc.blocks)),
         manifest=manifest if isinstance(manifest, dict) else {"files": []},
     )

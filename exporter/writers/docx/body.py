@@ -24,9 +24,9 @@ from exporter.model import (
     Text,
 )
 from exporter.outline import Entry, Outline
-from exporter.wordml.settings import NBSP, W_XMLNS, Element, Metrics, escape
-from exporter.wordml.styles import fonts_xml, size_xml
 from exporter.writers.base import WriterError
+from exporter.writers.docx.settings import NBSP, W_XMLNS, Element, Metrics, escape
+from exporter.writers.docx.styles import fonts_xml, size_xml
 
 
 def bookmark_names(outline: Outline) -> dict[str, str]:

@@ -19,7 +19,7 @@ from exporter.model import Document
 from exporter.outline import Outline
 from exporter.output import build_time
 from exporter.styles import Scheme, Styles
-from exporter.writers.base import Job, Options, Produced, Writer, WriterError
+from exporter.writers.base import FileKind, Job, Options, Produced, Writer, WriterError
 
 DEFAULT_TIME_LIMIT = 120.0
 #: WeasyPrint log records at or above this level are passed back from the render process.
@@ -59,12 +59,16 @@ class PdfWriter(Writer):
 
     name: ClassVar[str] = "pdf"
     description: ClassVar[str] = "Large-print PDF (UKAAF, A4, PDF/UA-1) for print and screen"
+    label: ClassVar[str] = "Large print PDF"
+    hint: ClassVar[str] = "For printing, or reading on screen at a large size."
+    files: ClassVar[tuple[FileKind, ...]] = (FileKind(".pdf", "application/pdf", "PDF"),)
     option_names: ClassVar[frozenset[str]] = frozenset({"size", "scheme", "line_spacing"})
+    checker: ClassVar[str | None] = "exporter.writers.pdf.check:check"
+    order: ClassVar[int] = 10
     cost: ClassVar[int] = 3  # about 0.3 s a render against ~0.02 s for Word or EPUB
 
     def write(self, job: Job) -> list[Produced]:
         opts, styles = job.options, job.styles
-        check_options(opts, styles)
         settings = styles.section("pdf")
         name = file_name(job.stem, opts, styles.default_scheme)
         fonts = font_folder(styles.font_package)
@@ -87,18 +91,6 @@ class PdfWriter(Writer):
 
 
 # ------------------------------------------------------------------ choices and names
-
-
-def check_options(opts: Options, styles: Styles) -> None:
-    """Refuse a size or scheme the large-print rules do not allow, before any work."""
-    if not styles.min_size <= opts.size <= styles.max_size:
-        raise WriterError(f"size {opts.size}pt is outside large print's "
-                          f"{styles.min_size} to {styles.max_size}pt: choose a size in that range")
-    if opts.scheme not in styles.schemes:
-        raise WriterError(f"unknown colour scheme {opts.scheme!r}: choose one of "
-                          f"{', '.join(styles.schemes)}")
-    if not 1.0 <= opts.line_spacing <= 3.0:
-        raise WriterError(f"line spacing {opts.line_spacing} is outside 1.0 to 3.0")
 
 
 def file_name(stem: str, opts: Options, default_scheme: str) -> str:
@@ -279,8 +271,8 @@ def render(request: RenderRequest) -> RenderResult:
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from exporter.pdf_fetcher import SafeFetcher
-    from exporter.pdf_post import mark_furniture_as_artifacts
+    from exporter.writers.pdf.artifacts import mark_furniture_as_artifacts
+    from exporter.writers.pdf.fetcher import SafeFetcher
 
     fetcher = SafeFetcher(request.roots)
     fonts = FontConfiguration()

@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from exporter import speech, synth
+from exporter import speech
 from exporter.model import Document
+from exporter.outline import slugify
 from exporter.styles import StylesError
-from exporter.writers.base import Job, Produced, Writer, WriterError
+from exporter.writers.audio import id3, synth
+from exporter.writers.base import FileKind, Job, Produced, Writer, WriterError
 
-#: ISO 639-2 codes for the ID3 TLAN frame, by primary language subtag.
-_ISO639_2 = {
-    "en": "eng", "cy": "cym", "gd": "gla", "ga": "gle", "fr": "fra", "de": "deu", "es": "spa",
-    "it": "ita", "pl": "pol", "pt": "por", "pa": "pan", "ur": "urd", "bn": "ben", "gu": "guj",
-    "ar": "ara", "zh": "zho", "hi": "hin", "so": "som", "ro": "ron", "lt": "lit",
-}
 #: ID3 CTOC frames hold at most 255 children.
 MAX_CHAPTERS = 255
 #: How many times the opening is re-spoken so that its stated duration is the real one.
@@ -45,7 +39,18 @@ class AudioWriter(Writer):
     description: ClassVar[str] = (
         "Spoken audio (espeak-ng): MP3 per section, whole MP3 with chapters, playlist, transcript"
     )
-    option_names: ClassVar[frozenset[str]] = frozenset()
+    label: ClassVar[str] = "Audio"
+    hint: ClassVar[str] = (
+        "Spoken recording with one track per section, a playlist and a transcript."
+    )
+    files: ClassVar[tuple[FileKind, ...]] = (
+        FileKind(".mp3", "audio/mpeg", "MP3", role="whole recording"),
+        FileKind(".m3u8", "application/vnd.apple.mpegurl", "M3U8 playlist",
+                 role="playlist of the tracks"),
+        FileKind(".txt", "text/plain; charset=utf-8", "text", role="transcript", inline=True),
+    )
+    checker: ClassVar[str | None] = "exporter.writers.audio.check:check"
+    order: ClassVar[int] = 40
     cost: ClassVar[int] = 8  # ~0.8 s of synthesis and encoding for HSCT: start it early
 
     def write(self, job: Job) -> list[Produced]:
@@ -175,8 +180,8 @@ def _publishable(job: Job, tracks: Sequence[speech.Track], spoken: _Spoken) -> l
     seconds = [n / spoken.rate for n in spoken.samples]
     produced: list[Produced] = []
     for t, name, data, secs in zip(spoken.tracks, names, spoken.audio, seconds, strict=True):
-        tag = id3([_text("TIT2", t.entry.label), *_common(doc),
-                   _text("TRCK", f"{t.number}/{total}")])
+        tag = id3.tag([id3.text("TIT2", t.entry.label), *id3.common(doc),
+                       id3.text("TRCK", f"{t.number}/{total}")])
         (job.dest / name).write_bytes(tag + data)
         produced.append(Produced(name, {"duration": round(secs, 2), "track": t.number,
                                         "title": t.entry.label}))
@@ -185,10 +190,10 @@ def _publishable(job: Job, tracks: Sequence[speech.Track], spoken: _Spoken) -> l
     for n in spoken.samples:
         starts.append(starts[-1] + n)
     ms = [round(x * 1000 / spoken.rate) for x in starts]
-    chapters = [chapter(f"ch{t.number}", ms[i], ms[i + 1], t.entry.title)
+    chapters = [id3.chapter(f"ch{t.number}", ms[i], ms[i + 1], t.entry.title)
                 for i, t in enumerate(spoken.tracks)]
-    toc = table_of_contents("toc", [f"ch{t.number}" for t in spoken.tracks], doc.meta.title)
-    tag = id3([_text("TIT2", doc.meta.title), *_common(doc), toc, *chapters])
+    toc = id3.table_of_contents("toc", [f"ch{t.number}" for t in spoken.tracks], doc.meta.title)
+    tag = id3.tag([id3.text("TIT2", doc.meta.title), *id3.common(doc), toc, *chapters])
     (job.dest / whole).write_bytes(tag + b"".join(spoken.audio))
     produced.append(Produced(whole, {"duration": round(starts[-1] / spoken.rate, 2),
                                      "chapters": total}))
@@ -202,8 +207,7 @@ def _publishable(job: Job, tracks: Sequence[speech.Track], spoken: _Spoken) -> l
 
 
 def _slug(track_id: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", track_id.lower()).strip("-") or "section"
-    return slug[:40].rstrip("-")
+    return slugify(track_id)[:40].rstrip("-")
 
 
 def _m3u8(doc: Document, tracks: Sequence[speech.Track], names: Sequence[str],
@@ -212,52 +216,3 @@ def _m3u8(doc: Document, tracks: Sequence[speech.Track], names: Sequence[str],
     for t, name, secs in zip(tracks, names, seconds, strict=True):
         lines += [f"#EXTINF:{round(secs)},{doc.meta.publisher} - {t.entry.label}", name]
     return "\n".join(lines) + "\n"
-
-
-# ---------------------------------------------------------------- ID3v2.4, written by hand
-# mutagen orders frames by size when saving, which put CHAP frames out of time order for some
-# players; these few frames are simple enough to write in exactly the order we want.
-
-
-def _common(doc: Document) -> list[bytes]:
-    frames = [_text("TPE1", doc.meta.publisher), _text("TALB", doc.meta.title),
-              _text("TCON", "Speech")]
-    lang = _ISO639_2.get(doc.meta.language.split("-")[0].lower())
-    if lang:
-        frames.append(_text("TLAN", lang))
-    if doc.meta.updated is not None:
-        frames.append(_text("TDRC", doc.meta.updated.isoformat()))
-    return frames
-
-
-def _syncsafe(n: int) -> bytes:
-    if n >= 1 << 28:
-        raise WriterError("ID3 tag too large")
-    return bytes(((n >> 21) & 0x7F, (n >> 14) & 0x7F, (n >> 7) & 0x7F, n & 0x7F))
-
-
-def _frame(frame_id: str, body: bytes) -> bytes:
-    return frame_id.encode("ascii") + _syncsafe(len(body)) + b"\0\0" + body
-
-
-def _text(frame_id: str, value: str) -> bytes:
-    return _frame(frame_id, b"\x03" + value.encode("utf-8"))  # 3 = UTF-8
-
-
-def chapter(element_id: str, start_ms: int, end_ms: int, title: str) -> bytes:
-    """A CHAP frame (ID3v2 Chapter Frame Addendum 1.0) with its title; offsets unused."""
-    times = struct.pack(">IIII", start_ms, end_ms, 0xFFFFFFFF, 0xFFFFFFFF)
-    return _frame("CHAP", element_id.encode("ascii") + b"\0" + times + _text("TIT2", title))
-
-
-def table_of_contents(element_id: str, children: Sequence[str], title: str) -> bytes:
-    """The top-level, ordered CTOC frame listing the chapters."""
-    body = element_id.encode("ascii") + b"\0" + bytes((0x03, len(children)))
-    body += b"".join(c.encode("ascii") + b"\0" for c in children)
-    return _frame("CTOC", body + _text("TIT2", title))
-
-
-def id3(frames: Sequence[bytes]) -> bytes:
-    """An ID3v2.4 tag of the frames in the order given, without padding (reproducible)."""
-    body = b"".join(frames)
-    return b"ID3\x04\x00\x00" + _syncsafe(len(body)) + body

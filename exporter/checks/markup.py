@@ -1,20 +1,10 @@
-"""Read-back checks of the HTML page: headings and contents equal the outline, every sentence."""
+"""Reads the shared (X)HTML markup back: headings, the contents nav, text, language and title."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Any
 
-from exporter.checks.common import (
-    Context,
-    Finding,
-    compare_flat,
-    compare_tree,
-    finding,
-    missing_sentences,
-)
 from exporter.outline import TreeNode
 
 _SKIP = frozenset({"style", "script", "template"})
@@ -103,33 +93,3 @@ def read_page(text: str) -> PageReader:
     reader.feed(text)
     reader.close()
     return reader
-
-
-def check(ctx: Context, entries: list[Mapping[str, Any]]) -> list[Finding]:
-    """Headings, contents, sentences, language and title of each HTML file."""
-    found: list[Finding] = []
-    for entry in entries:
-        name = str(entry["file"])
-        page = read_page(ctx.path(entry).read_text(encoding="utf-8"))
-        found.append(finding("navigation", "html.headings", name,
-                             compare_flat(page.headings, ctx.outline),
-                             f"{len(page.headings)} headings equal the outline"))
-        found.append(finding("navigation", "html.contents", name,
-                             compare_tree(page.contents(), ctx.outline),
-                             "contents list equals the outline"))
-        found.append(finding("content", "html.sentences", name,
-                             missing_sentences(ctx, "".join(page.text)),
-                             f"all {len(ctx.sentences)} sentences, in order"))
-        found.append(finding("validity", "html.language", name,
-                             _head(ctx, page), "lang and title set"))
-    return found
-
-
-def _head(ctx: Context, page: PageReader) -> list[str]:
-    problems = []
-    if page.lang.lower() != ctx.doc.meta.language.lower():
-        problems.append(f"<html lang> is '{page.lang}', the source says '{ctx.doc.meta.language}'")
-    if page.title.strip() != ctx.doc.meta.title:
-        problems.append(f"<title> is '{page.title.strip()}', the source says "
-                        f"'{ctx.doc.meta.title}'")
-    return problems

@@ -22,7 +22,7 @@ from exporter.checks.common import (
     finding,
     missing_sentences,
 )
-from exporter.checks.html import read_page
+from exporter.checks.markup import read_page
 from exporter.outline import TreeNode
 
 NS = {

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from exporter.html import page
 from exporter.model import Image, iter_inlines
-from exporter.writers.base import Job, Produced, Writer, WriterError
+from exporter.writers.base import FileKind, Job, Produced, Writer, WriterError
 
 
 class HtmlWriter(Writer):
@@ -16,6 +16,13 @@ class HtmlWriter(Writer):
     description: ClassVar[str] = (
         "Accessible HTML: one self-contained page with contents and landmarks"
     )
+    label: ClassVar[str] = "Web page"
+    hint: ClassVar[str] = "One accessible web page, to read in any browser."
+    files: ClassVar[tuple[FileKind, ...]] = (
+        FileKind(".html", "text/html; charset=utf-8", "HTML", inline=True),
+    )
+    checker: ClassVar[str | None] = "exporter.writers.html.check:check"
+    order: ClassVar[int] = 50
 
     def write(self, job: Job) -> list[Produced]:
         images = [n for n in iter_inlines(job.doc.blocks) if isinstance(n, Image)]

@@ -10,7 +10,7 @@ from typing import Any
 
 from exporter import __version__
 from exporter.model import Metadata
-from exporter.wordml.settings import (
+from exporter.writers.docx.settings import (
     STYLES_WITH_EFFECTS,
     W_XMLNS,
     ZIP_EPOCH,

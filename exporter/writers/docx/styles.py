@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from exporter.wordml.settings import W_XMLNS, Metrics, quoteattr
+from exporter.writers.docx.settings import W_XMLNS, Metrics, quoteattr
 
 
 def install_styles(document: Any, m: Metrics, language: str) -> None:

@@ -8,8 +8,9 @@ from typing import ClassVar
 from exporter.model import Document
 from exporter.outline import Outline
 from exporter.output import build_time
-from exporter.wordml.body import Body
-from exporter.wordml.package import (
+from exporter.writers.base import FileKind, Job, Produced, Writer, WriterError
+from exporter.writers.docx.body import Body
+from exporter.writers.docx.package import (
     add_footer,
     app_xml,
     drop_template_leftovers,
@@ -18,9 +19,8 @@ from exporter.wordml.package import (
     set_properties,
     set_settings,
 )
-from exporter.wordml.settings import APP_XML, Metrics, load_settings
-from exporter.wordml.styles import install_styles
-from exporter.writers.base import Job, Produced, Writer, WriterError
+from exporter.writers.docx.settings import APP_XML, Metrics, load_settings
+from exporter.writers.docx.styles import install_styles
 
 
 class DocxWriter(Writer):
@@ -30,16 +30,18 @@ class DocxWriter(Writer):
     description: ClassVar[str] = (
         "Word (.docx): large print, heading structure, linked contents, en-GB, real links and lists"
     )
+    label: ClassVar[str] = "Word document"
+    hint: ClassVar[str] = "For Word and screen readers; you can change the text yourself."
+    files: ClassVar[tuple[FileKind, ...]] = (FileKind(
+        ".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "Word"),)
     option_names: ClassVar[frozenset[str]] = frozenset({"size", "line_spacing"})
+    checker: ClassVar[str | None] = "exporter.writers.docx.check:check"
+    order: ClassVar[int] = 20
 
     def write(self, job: Job) -> list[Produced]:
         cfg = load_settings(job)
         size = job.options.size
-        if not job.styles.min_size <= size <= job.styles.max_size:
-            raise WriterError(
-                f"docx: size {size}pt is outside {job.styles.min_size}-{job.styles.max_size}pt "
-                "(styles/settings.yaml print.min_size/max_size); choose a size in that range"
-            )
         metrics = Metrics(size, job.options.line_spacing, cfg)
         try:
             data, facts = build(job.doc, job.outline, metrics)

@@ -17,7 +17,7 @@ from exporter.html import Markup, footer
 from exporter.model import Document, Heading, Image, iter_inlines
 from exporter.outline import Chunk, Entry, Outline
 from exporter.output import atomic_write, build_time
-from exporter.writers.base import Job, Produced, Writer, WriterError
+from exporter.writers.base import FileKind, Job, Produced, Writer, WriterError
 
 CSS_FILE = "epub.css"  #: inside styles/
 CSS_HREF = "styles/epub.css"  #: inside the EPUB, relative to the content documents
@@ -57,6 +57,11 @@ class EpubWriter(Writer):
     description: ClassVar[str] = (
         "EPUB 3 for e-readers: a document per section, full contents, accessibility metadata"
     )
+    label: ClassVar[str] = "EPUB e-book"
+    hint: ClassVar[str] = "For e-readers and reading apps; the text reflows to your settings."
+    files: ClassVar[tuple[FileKind, ...]] = (FileKind(".epub", "application/epub+zip", "EPUB"),)
+    checker: ClassVar[str | None] = "exporter.writers.epub.check:check"
+    order: ClassVar[int] = 30
 
     def write(self, job: Job) -> list[Produced]:
         _refuse_images(job.doc)

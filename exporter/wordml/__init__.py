@@ -1,1 +1,0 @@
-"""WordprocessingML for the Word writer: settings and sizes, styles, body, package parts."""
