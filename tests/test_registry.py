@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -76,3 +77,27 @@ def test_a_failing_writer_leaves_nothing_and_others_still_build(tmp_path: Path) 
     assert sorted(p.name for p in out.iterdir()) == [
         "hsct.html", "hsct.txt", "index.html", "manifest.json"
     ]
+
+
+@pytest.mark.usefixtures("with_plugin")
+def test_a_plugin_declares_its_label_and_media_type_and_is_checked_by_its_own_checker(
+        tmp_path: Path) -> None:
+    cls = registry.get("plaintext")
+    assert cls.display_label() == "Plain text file"
+    kind = cls.kind_of("hsct.txt")
+    assert kind is not None and kind.media_type == "text/plain; charset=utf-8"
+    out = tmp_path / "out"
+    run = _cli("export", str(SOURCE), "--to", "plaintext", "-o", str(out), "--check")
+    assert run.returncode == 0, run.stdout + run.stderr
+    report = json.loads((out / "check-report.json").read_text(encoding="utf-8"))
+    mine = [f for f in report["findings"] if f["check"] == "plaintext.sentences"]
+    assert [f["status"] for f in mine] == ["pass"]
+    # A sentence removed from the plugin's file fails the plugin's own check.
+    text = (out / "hsct.txt").read_text(encoding="utf-8")
+    (out / "hsct.txt").write_text(text.replace("Who can HSCT work for?", ""), encoding="utf-8")
+    from tests.tamper import rehash
+
+    rehash(out, "hsct.txt")
+    again = _cli("check", str(out), "--source", str(SOURCE), "--force")
+    assert again.returncode == 1
+    assert "plaintext.sentences" in again.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 
@@ -122,3 +123,18 @@ def test_opening_and_closing(hsct_doc: Document, hsct_outline: Outline,
 ])
 def test_duration_words(seconds: float, words: str) -> None:
     assert speech.duration_words(seconds) == words
+
+
+def test_hsct_speech_script_golden(hsct_doc: Document, hsct_outline: Outline,
+                                   tracks: tuple[speech.Track, ...], voice: speech.Voice,
+                                   golden: Callable[[str, str], None]) -> None:
+    """What the engine is told to say, with pauses, next to what the transcript shows."""
+    opening = speech.opening(hsct_doc, hsct_outline, voice, len(tracks), 365.4)
+    lines = ["# opening (duration 365.4 s)"]
+    lines += [f"{s.kind} +{s.pause_ms}ms | {s.spoken}" for s in opening]
+    for t in tracks:
+        lines.append(f"# track {t.number}: {t.entry.label} ({t.words} words)")
+        for s in t.segments:
+            shown = "" if s.spoken == s.text else f"    (written: {s.text})"
+            lines.append(f"{s.kind} +{s.pause_ms}ms | {s.spoken}{shown}")
+    golden("hsct-speech.txt", "\n".join(lines) + "\n")

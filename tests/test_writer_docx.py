@@ -7,7 +7,7 @@ import json
 import shutil
 import subprocess
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -504,3 +504,26 @@ def test_a_low_contrast_link_colour_is_refused(tmp_path: Path, hsct_doc: Documen
     result = run_job(JobSpec("docx", Options()), hsct_doc, load_styles(folder),
                      out, "hsct")
     assert not result.ok and "link_colour" in str(result.error)
+
+
+# ------------------------------------------------------------------ golden XML
+
+
+@pytest.mark.parametrize("part", ["word/document.xml"])
+def test_hsct_word_xml_golden(tmp_path: Path, hsct_doc: Document, hsct_outline: Outline,
+                              styles: Styles, part: str,
+                              golden: Callable[[str, str], None]) -> None:
+    """The 18pt document's XML, indented, against its reviewed golden copy (pandoc's habit)."""
+    from lxml import etree
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+    try:
+        path = build(hsct_doc, hsct_outline, styles, tmp_path)
+    finally:
+        mp.undo()
+    with zipfile.ZipFile(path) as z:
+        root = etree.fromstring(z.read(part))
+    etree.indent(root, space="  ")
+    text = etree.tostring(root, encoding="unicode") + "\n"
+    golden(f"hsct-18pt-{part.replace('/', '-')}", text)

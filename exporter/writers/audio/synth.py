@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from exporter.writers.audio.mp3 import Mp3Error, Mp3Stream, encode, parse_mp3
+
 if TYPE_CHECKING:
     import multiprocessing.connection as mpc
 
@@ -56,22 +58,12 @@ class SynthJob:
     timeout_s: float
 
 
-@dataclass(frozen=True)
-class Mp3Stream:
-    """Raw MPEG audio frames, counted: durations come from frames, not estimates."""
-
-    data: bytes
-    frames: int
-    samples_per_frame: int
-    sample_rate: int
-
-    @property
-    def samples(self) -> int:
-        return self.frames * self.samples_per_frame
-
-    @property
-    def seconds(self) -> float:
-        return self.samples / self.sample_rate
+def stream(data: bytes) -> Mp3Stream:
+    """The counted MP3 frames of a job's output; SynthError if they are not a valid stream."""
+    try:
+        return parse_mp3(data)
+    except Mp3Error as exc:
+        raise SynthError(str(exc)) from exc
 
 
 # ---------------------------------------------------------------- engine
@@ -225,18 +217,6 @@ def read_wav(path: Path, text: str) -> tuple[bytes, int]:
     return frames, rate
 
 
-def encode(pcm: bytes, rate: int, bitrate_kbps: int, quality: int) -> bytes:
-    """Constant-bitrate mono MP3 frames (no tags) of 16-bit PCM."""
-    import lameenc
-
-    enc = lameenc.Encoder()
-    enc.set_bit_rate(bitrate_kbps)
-    enc.set_in_sample_rate(rate)
-    enc.set_channels(1)
-    enc.set_quality(quality)
-    return bytes(enc.encode(pcm)) + bytes(enc.flush())
-
-
 def run_one(job: SynthJob) -> None:
     """Do one job in this process: speak, check, encode, write job.out."""
     deadline = time.monotonic() + job.timeout_s
@@ -250,7 +230,7 @@ def run_one(job: SynthJob) -> None:
     pcm, rate = synthesise(engine, job.texts, workdir, deadline)
     shutil.rmtree(workdir, ignore_errors=True)
     data = encode(pcm, rate, job.bitrate_kbps, job.quality)
-    parse_mp3(data)  # fail here, in the job, if the encoder produced garbage
+    stream(data)  # fail here, in the job, if the encoder produced garbage
     job.out.write_bytes(data)
 
 
@@ -338,40 +318,7 @@ def _finish(done: _Running) -> Mp3Stream:
     if status is None or status[0] != "ok":
         why = status[1] if status else f"its process ended with exit code {done.proc.exitcode}"
         raise SynthError(f"{done.job.key}: {why}")
-    return parse_mp3(done.job.out.read_bytes())
-
-
-# ---------------------------------------------------------------- MP3 frames
-
-# Layer III bitrates (kbps) by header index, for MPEG-1 and for MPEG-2/2.5.
-_KBPS = {
-    1: (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
-    2: (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
-}
-_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
-
-
-def parse_mp3(data: bytes) -> Mp3Stream:
-    """Count the Layer III frames of a tagless CBR stream; SynthError if it is not one."""
-    pos, frames, spf, rate = 0, 0, 0, 0
-    while pos < len(data):
-        if pos + 4 > len(data):
-            raise SynthError(f"MP3 stream truncated at byte {pos}")
-        h = int.from_bytes(data[pos : pos + 4], "big")
-        version, layer, kbps_i = (h >> 19) & 3, (h >> 17) & 3, (h >> 12) & 15
-        rate_i, padding = (h >> 10) & 3, (h >> 9) & 1
-        if (h >> 21) != 0x7FF or version == 1 or layer != 1 or kbps_i in (0, 15) or rate_i == 3:
-            raise SynthError(f"not an MP3 (Layer III) frame at byte {pos}")
-        sr = _RATES[version][rate_i]
-        bps = _KBPS[1 if version == 3 else 2][kbps_i] * 1000
-        n = 1152 if version == 3 else 576  # samples per frame
-        size = n // 8 * bps // sr + padding
-        if (spf, rate) not in ((0, 0), (n, sr)):
-            raise SynthError(f"MP3 stream changes sample rate at byte {pos}")
-        spf, rate, frames, pos = n, sr, frames + 1, pos + size
-    if pos != len(data) or not frames:
-        raise SynthError("MP3 stream is empty or truncated")
-    return Mp3Stream(data, frames, spf, rate)
+    return stream(done.job.out.read_bytes())
 
 
 # ---------------------------------------------------------------- reuse
@@ -408,7 +355,7 @@ class SynthCache:
         keys = {job.key: self.key(job) for job in jobs}
         for job in jobs:
             try:
-                found[job.key] = parse_mp3((self.folder / f"{keys[job.key]}.mp3").read_bytes())
+                found[job.key] = stream((self.folder / f"{keys[job.key]}.mp3").read_bytes())
             except (OSError, SynthError):
                 todo.append(job)
         made = run_all(todo, workers) if todo else {}

@@ -3,95 +3,24 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from exporter.checks.common import (
-    SIZE_TOLERANCE,
     Context,
     Finding,
     compare_flat,
     compare_tree,
     finding,
-    is_italic,
-    is_serif,
     missing_sentences,
 )
-from exporter.contrast import ratio
-from exporter.outline import TreeNode
 from exporter.styles import MIN_CONTRAST
+from exporter.writers.pdf import check_print as pr
+from exporter.writers.pdf import check_structure as st
 
-Char = Mapping[str, Any]
-RGB = tuple[float, float, float]
-WHITE: RGB = (255.0, 255.0, 255.0)
-#: Page furniture (running heads, page numbers) sits within this share of the page's height.
-MARGIN_BAND = 0.15
-#: A PDF is called justified when this share of its full body lines end flush right.
-JUSTIFIED_SHARE = 0.4
 #: Print shows a link's address after its text, "(https://...)": not a change to the sentence.
 PRINTED_ADDRESS = re.compile(r"\s*\((?:https?://|mailto:|tel:)[^)\s]*\)")
-#: Slant (horizontal shear of the glyph matrix) above which text is synthetic oblique.
-MAX_SLANT = 0.05
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page as read back by pdfplumber: its glyphs and filled rectangles, in drawing order."""
-
-    number: int
-    width: float
-    height: float
-    chars: tuple[Char, ...]  #: visible glyphs (no spaces)
-    every: tuple[Char, ...]  #: every glyph, spaces included (for lines as read)
-    marked: dict[int, str]  #: text of each marked-content id, spaces included
-    rects: tuple[Mapping[str, Any], ...]
-    text: str  #: the page's text without artifacts (what a screen reader reads)
-
-    @property
-    def body(self) -> list[Char]:
-        return [c for c in self.chars if c.get("tag") != "Artifact"]
-
-    def lines(self, *, body: bool = False) -> list[Line]:
-        """Lines as read, spaces included; ``body`` leaves out artifacts."""
-        chars = [c for c in self.every if not body or c.get("tag") != "Artifact"]
-        return [line for line in _lines(self.number, chars) if line.text.strip()]
-
-    def at(self, c: Char) -> str:
-        """Where a glyph is: the page and the start of its line."""
-        line = next((ln for ln in self.lines() if c in ln.chars), None)
-        text = line.text.strip()[:40] if line else str(c.get("text", ""))
-        return f"page {self.number}, '{text}'"
-
-
-@dataclass(frozen=True)
-class Line:
-    """Glyphs sharing a baseline."""
-
-    page: int
-    chars: tuple[Char, ...]
-
-    @property
-    def text(self) -> str:
-        return "".join(str(c["text"]) for c in self.chars)
-
-    @property
-    def ink(self) -> tuple[Char, ...]:
-        """The visible glyphs (a trailing space must not move the line's end)."""
-        return tuple(c for c in self.chars if str(c["text"]).strip()) or self.chars
-
-    @property
-    def x0(self) -> float:
-        return min(float(c["x0"]) for c in self.ink)
-
-    @property
-    def x1(self) -> float:
-        return max(float(c["x1"]) for c in self.ink)
-
-    @property
-    def top(self) -> float:
-        return min(float(c["top"]) for c in self.chars)
 
 
 def check(ctx: Context, entries: list[Mapping[str, Any]]) -> list[Finding]:
@@ -110,352 +39,40 @@ def check_file(ctx: Context, path: Path, size: float) -> list[Finding]:
     name = path.name
     with pikepdf.open(path) as pdf:
         found = [
-            finding("navigation", "pdf.bookmarks", name, compare_tree(_bookmarks(pdf), ctx.outline),
-                    "bookmarks equal the outline"),
-            finding("validity", "pdf.tags", name, _tagged(pdf), "tagged: StructTreeRoot, Marked"),
-            finding("validity", "pdf.language", name, _language(ctx, pdf), "/Lang set"),
-            finding("validity", "pdf.title", name, _title(ctx, pdf),
+            finding("navigation", "pdf.bookmarks", name,
+                    compare_tree(st.bookmarks(pdf), ctx.outline), "bookmarks equal the outline"),
+            finding("validity", "pdf.tags", name, st.tagged(pdf), "tagged: StructTreeRoot, Marked"),
+            finding("validity", "pdf.language", name, st.language(ctx, pdf), "/Lang set"),
+            finding("validity", "pdf.title", name, st.title(ctx, pdf),
                     "XMP dc:title and DisplayDocTitle set"),
-            finding("validity", "pdf.ua-identifier", name, _ua_identifier(pdf),
+            finding("validity", "pdf.ua-identifier", name, st.ua_identifier(pdf),
                     "XMP pdfuaid:part 1"),
-            finding("validity", "pdf.fonts", name, _fonts(pdf),
+            finding("validity", "pdf.fonts", name, st.fonts(pdf),
                     "every font embedded with a Unicode map"),
         ]
     with pdfplumber.open(path) as doc:
-        pages = [_read_page(p) for p in doc.pages]
+        pages = [pr.read_page(p) for p in doc.pages]
         tree = doc.structure_tree
     found += [
         finding("navigation", "pdf.headings", name,
-                compare_flat(_tagged_headings(tree, pages), ctx.outline),
+                compare_flat(pr.tagged_headings(tree, pages), ctx.outline),
                 "H1-H6 structure tags equal the outline"),
         finding("content", "pdf.sentences", name,
                 missing_sentences(ctx, "\n".join(p.text for p in pages), PRINTED_ADDRESS),
                 f"all {len(ctx.sentences)} sentences, in order"),
-        finding("validity", "pdf.artifacts", name, _artifacts(pages),
+        finding("validity", "pdf.artifacts", name, pr.artifacts(pages),
                 "page furniture marked as artifacts; all other text tagged"),
-        finding("large-print", "pdf.text-size", name, _sizes(pages, size),
+        finding("large-print", "pdf.text-size", name, pr.sizes(pages, size),
                 f"body and page-number glyphs at least {size:g}pt"),
-        finding("large-print", "pdf.page-numbers", name, _page_numbers(pages),
+        finding("large-print", "pdf.page-numbers", name, pr.page_numbers(pages),
                 "every page numbered, in the same place"),
-        finding("large-print", "pdf.sans-serif", name, _serif(pages), "sans-serif faces only"),
-        finding("large-print", "pdf.italic", name, _italic(pages), "no italic or slanted text"),
-        finding("large-print", "pdf.alignment", name, _alignment(pages),
+        finding("large-print", "pdf.sans-serif", name, pr.serif(pages), "sans-serif faces only"),
+        finding("large-print", "pdf.italic", name, pr.italic(pages), "no italic or slanted text"),
+        finding("large-print", "pdf.alignment", name, pr.alignment(pages),
                 "body text left-aligned, ragged right"),
-        finding("large-print", "pdf.contrast", name, _contrast(pages),
+        finding("large-print", "pdf.contrast", name, pr.contrast(pages),
                 f"text contrast at least {MIN_CONTRAST}:1"),
     ]
     return found
 
 
-# ---------------------------------------------------------------- structure (pikepdf)
-
-
-def _bookmarks(pdf: Any) -> list[TreeNode]:
-    def nodes(items: Sequence[Any]) -> list[TreeNode]:
-        return [(str(i.title), nodes(i.children)) for i in items]
-
-    with pdf.open_outline() as outline:
-        return nodes(outline.root)
-
-
-def _tagged(pdf: Any) -> list[str]:
-    problems = []
-    if "/StructTreeRoot" not in pdf.Root:
-        problems.append("not tagged: no StructTreeRoot (PDF/UA-1 7.1)")
-    mark = pdf.Root.get("/MarkInfo")
-    if mark is None or not bool(mark.get("/Marked", False)):
-        problems.append("MarkInfo /Marked is not true (PDF/UA-1 7.1)")
-    return problems
-
-
-def _language(ctx: Context, pdf: Any) -> list[str]:
-    lang = str(pdf.Root.get("/Lang", ""))
-    if lang.lower() != ctx.doc.meta.language.lower():
-        return [f"catalog /Lang is '{lang}', the source says '{ctx.doc.meta.language}'"]
-    return []
-
-
-def _title(ctx: Context, pdf: Any) -> list[str]:
-    problems = []
-    with pdf.open_metadata() as xmp:
-        title = str(xmp.get("dc:title", ""))
-    if title != ctx.doc.meta.title:
-        problems.append(f"XMP dc:title is '{title}', the source says '{ctx.doc.meta.title}'")
-    prefs = pdf.Root.get("/ViewerPreferences")
-    if prefs is None or not bool(prefs.get("/DisplayDocTitle", False)):
-        problems.append("ViewerPreferences /DisplayDocTitle is not true (PDF/UA-1 7.1)")
-    return problems
-
-
-def _ua_identifier(pdf: Any) -> list[str]:
-    with pdf.open_metadata() as xmp:
-        part = str(xmp.get("pdfuaid:part", ""))
-    return [] if part == "1" else [f"XMP pdfuaid:part is '{part}', not '1' (PDF/UA-1 5)"]
-
-
-def _fonts(pdf: Any) -> list[str]:
-    problems = []
-    for where, name, font in _all_fonts(pdf):
-        base = str(font.get("/BaseFont", name))
-        subtype = str(font.get("/Subtype", ""))
-        if subtype == "/Type3":
-            continue  # glyphs are drawn by the font's own content streams
-        desc_font = font.DescendantFonts[0] if subtype == "/Type0" else font
-        desc = desc_font.get("/FontDescriptor")
-        if desc is None or not any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")):
-            problems.append(f"{where}: font {base} is not embedded (PDF/UA-1 7.21.4)")
-        if "/ToUnicode" not in font and not (
-                subtype != "/Type0" and str(font.get("/Encoding", "")) in
-                ("/WinAnsiEncoding", "/MacRomanEncoding", "/StandardEncoding")):
-            problems.append(f"{where}: font {base} has no ToUnicode map (PDF/UA-1 7.21.7)")
-    return sorted(set(problems))
-
-
-def _all_fonts(pdf: Any) -> Iterator[tuple[str, str, Any]]:
-    for number, page in enumerate(pdf.pages, 1):
-        yield from _fonts_in(page.obj.get("/Resources"), f"page {number}", set())
-
-
-def _fonts_in(resources: Any, where: str, seen: set[tuple[int, int]]) -> Iterator[
-        tuple[str, str, Any]]:
-    if resources is None:
-        return
-    for name, font in (resources.get("/Font") or {}).items():
-        yield where, str(name), font
-    for xobject in (resources.get("/XObject") or {}).values():
-        key = xobject.objgen
-        if key in seen or str(xobject.get("/Subtype", "")) != "/Form":
-            continue
-        seen.add(key)
-        yield from _fonts_in(xobject.get("/Resources"), where, seen)
-
-
-# ---------------------------------------------------------------- rendering (pdfplumber)
-
-
-def _read_page(page: Any) -> Page:
-    chars = tuple(c for c in page.chars if str(c.get("text", "")).strip())
-    marked: dict[int, str] = {}
-    for c in page.chars:
-        if c.get("mcid") is not None:
-            marked[int(c["mcid"])] = marked.get(int(c["mcid"]), "") + str(c["text"])
-    rects = tuple(r for r in page.rects if r.get("fill"))
-    body = page.filter(lambda o: o.get("object_type") != "char" or o.get("tag") != "Artifact")
-    return Page(page.page_number, float(page.width), float(page.height), chars,
-                tuple(page.chars), marked, rects,
-                body.extract_text() or "")
-
-
-def _lines(page: int, chars: Sequence[Char]) -> list[Line]:
-    """Group glyphs by baseline (2pt tolerance), each line left to right."""
-    lines: list[list[Char]] = []
-    for c in sorted(chars, key=lambda c: (float(c["bottom"]), float(c["x0"]))):
-        if lines and abs(float(lines[-1][-1]["bottom"]) - float(c["bottom"])) <= 2:
-            lines[-1].append(c)
-        else:
-            lines.append([c])
-    return [Line(page, tuple(sorted(cs, key=lambda c: float(c["x0"])))) for cs in lines]
-
-
-def _tagged_headings(tree: Sequence[Mapping[str, Any]], pages: Sequence[Page]) -> list[
-        tuple[int, str]]:
-    text = {(p.number, mcid): t for p in pages for mcid, t in p.marked.items()}
-    out: list[tuple[int, str]] = []
-
-    def mcids(el: Mapping[str, Any]) -> Iterator[tuple[int, int]]:
-        for m in el.get("mcids") or []:
-            yield int(el.get("page_number") or 0), int(m)
-        for kid in el.get("children") or []:
-            yield from mcids(kid)
-
-    def walk(elements: Sequence[Mapping[str, Any]]) -> None:
-        for el in elements:
-            kind = str(el.get("type", ""))
-            if re.fullmatch(r"H[1-6]?", kind):
-                label = " ".join(text.get(k, "") for k in mcids(el))
-                out.append((int(kind[1:]) if len(kind) == 2 else 0, label))
-            else:
-                walk(el.get("children") or [])
-
-    walk(tree)
-    return out
-
-
-def _artifacts(pages: Sequence[Page]) -> list[str]:
-    problems = []
-    for p in pages:
-        loose = [c for c in p.chars if c.get("mcid") is None and c.get("tag") != "Artifact"]
-        if loose:
-            problems.append(f"page {p.number}: text neither tagged nor an artifact: "
-                            f"{p.at(loose[0])}")
-        for line in _number_lines(p):
-            tagged = [c for c in line.chars if c.get("tag") != "Artifact"]
-            if tagged:
-                problems.append(f"page {p.number}: page number '{line.text}' is tagged content, "
-                                "not an artifact: screen readers read it")
-    return problems
-
-
-def _number_lines(page: Page) -> list[Line]:
-    """Lines in the top or bottom margin band that show the page's number."""
-    band = page.height * MARGIN_BAND
-    token = re.compile(rf"(?<!\d){page.number}(?!\d)")
-    return [line for line in page.lines()
-            if (line.top < band or line.top > page.height - band) and token.search(line.text)]
-
-
-def _sizes(pages: Sequence[Page], size: float) -> list[str]:
-    problems = []
-    body = [(p, c) for p in pages for c in p.body]
-    if body:
-        page, small = min(body, key=lambda pc: float(pc[1]["size"]))
-        if float(small["size"]) < size - SIZE_TOLERANCE:
-            problems.append(f"smallest body glyph {float(small['size']):.1f}pt < {size:g}pt at "
-                            f"{page.at(small)}")
-    else:
-        problems.append("no body text found")
-    numbers = [(p.number, c) for p in pages for line in _number_lines(p)
-               for c in line.chars if str(c["text"]).isdigit()]
-    if numbers:
-        number, digit = min(numbers, key=lambda pc: float(pc[1]["size"]))
-        if float(digit["size"]) < size - SIZE_TOLERANCE:
-            problems.append(f"page number {float(digit['size']):.1f}pt < {size:g}pt "
-                            f"on page {number}")
-    return problems
-
-
-def _page_numbers(pages: Sequence[Page]) -> list[str]:
-    problems, places = [], set()
-    for p in pages:
-        lines = _number_lines(p)
-        if not lines:
-            problems.append(f"page {p.number}: no page number in the top or bottom margin")
-        else:
-            places.add((round(lines[-1].top), round(lines[-1].x0)))
-    if len(places) > 1:
-        problems.append(f"page numbers move between pages: {sorted(places)} (top, left)")
-    return problems
-
-
-def _serif(pages: Sequence[Page]) -> list[str]:
-    bad: dict[str, int] = {}
-    for p in pages:
-        for c in p.chars:
-            if is_serif(str(c.get("fontname", ""))):
-                bad.setdefault(str(c["fontname"]), p.number)
-    return [f"serif or monospaced face {font} from page {page}" for font, page in bad.items()]
-
-
-def _italic(pages: Sequence[Page]) -> list[str]:
-    problems = []
-    for p in pages:
-        slanted = [c for c in p.chars if is_italic(str(c.get("fontname", ""))) or _slant(c)]
-        if slanted:
-            problems.append(f"italic text ({slanted[0].get('fontname')}) at "
-                            f"{p.at(slanted[0])}")
-    return problems
-
-
-def _slant(c: Char) -> bool:
-    matrix = c.get("matrix") or (1, 0, 0, 1, 0, 0)
-    _, b, cc, d = (float(v) for v in matrix[:4])
-    scale = abs(d) or 1.0
-    return abs(cc) / scale > MAX_SLANT and abs(b) < 1e-6
-
-
-def _alignment(pages: Sequence[Page]) -> list[str]:
-    """Left-aligned and ragged right: no centred or right-set lines, no justified paragraphs."""
-    problems = []
-    lines = [line for p in pages for line in p.lines(body=True)]
-    if not lines:
-        return ["no body text found"]
-    left = min(line.x0 for line in lines)
-    right = max(line.x1 for line in lines)
-    middle = (left + right) / 2
-    starts = [round(line.x0) for line in lines]
-    for line in lines:
-        alone = sum(abs(s - line.x0) <= 1 for s in starts) == 1
-        centred = abs((line.x0 + line.x1) / 2 - middle) <= 3 and line.x0 - left > 20
-        flush_right = abs(line.x1 - right) <= 1 and line.x0 - left > 20
-        if alone and (centred or flush_right):
-            how = "centred" if centred else "set flush right"
-            problems.append(f"page {line.page}: line '{line.text[:40]}' is {how}")
-    full = [line for line in lines if line.text.count(" ") >= 3 and not _leader(line)]
-    flush = [line for line in full if right - line.x1 <= 0.5]
-    if len(full) >= 5 and len(flush) / len(full) >= JUSTIFIED_SHARE:
-        problems.insert(0, f"text is justified: {len(flush)} of {len(full)} lines end flush "
-                        f"right (first: page {flush[0].page}, '{flush[0].text[:40]}')")
-    return problems
-
-
-def _leader(line: Line) -> bool:
-    """A contents line with a dot leader to its page number ends flush right by design."""
-    return re.search(r"(?:\.\s*){3,}\d*\s*$", line.text) is not None
-
-
-def _contrast(pages: Sequence[Page]) -> list[str]:
-    worst: tuple[float, Page, Char, RGB, RGB] | None = None
-    for p in pages:
-        for c in p.chars:
-            fg = _rgb(c.get("non_stroking_color"))
-            if fg is None:
-                continue
-            bg = _background(p, c)
-            r = ratio(fg, bg)
-            if worst is None or r < worst[0]:
-                worst = (r, p, c, fg, bg)
-    if worst is None or worst[0] >= MIN_CONTRAST:
-        return []
-    r, page, c, fg, bg = worst
-    return [f"contrast {r:.2f}:1 < {MIN_CONTRAST}:1 at {page.at(c)}: text {_hex(fg)} on "
-            f"{_hex(bg)}"]
-
-
-def _background(page: Page, c: Char) -> RGB:
-    """The colour under a glyph's centre: the last filled shape containing it (even-odd aware)."""
-    x = (float(c["x0"]) + float(c["x1"])) / 2
-    y = (float(c["top"]) + float(c["bottom"])) / 2
-    bg = WHITE
-    for colour, group in _shapes(page.rects):
-        inside = sum(float(g["x0"]) <= x <= float(g["x1"])
-                     and float(g["top"]) <= y <= float(g["bottom"]) for g in group)
-        if colour is not None and inside % 2 == 1:
-            bg = colour
-    return bg
-
-
-def _shapes(rects: Sequence[Mapping[str, Any]]) -> Iterator[
-        tuple[RGB | None, list[Mapping[str, Any]]]]:
-    """Filled shapes in drawing order; one even-odd path (a box's border) reads back as
-    several rectangles in a row, filled where a point lies inside an odd number of them."""
-    i = 0
-    while i < len(rects):
-        group = [rects[i]]
-        colour = rects[i].get("non_stroking_color")
-        while (rects[i].get("evenodd") and i + len(group) < len(rects)
-               and rects[i + len(group)].get("evenodd")
-               and rects[i + len(group)].get("non_stroking_color") == colour):
-            group.append(rects[i + len(group)])
-        yield _rgb(colour), group
-        i += len(group)
-
-
-def _rgb(colour: Any) -> RGB | None:
-    """A fill colour (gray, RGB or CMYK, 0-1) as 0-255 RGB; None for patterns and the unknown."""
-    if isinstance(colour, int | float):
-        colour = (colour,)
-    if not isinstance(colour, tuple | list) or not all(isinstance(v, int | float) for v in colour):
-        return None
-    v = [float(x) for x in colour]
-    if len(v) == 1:
-        return (v[0] * 255, v[0] * 255, v[0] * 255)
-    if len(v) == 3:
-        return (v[0] * 255, v[1] * 255, v[2] * 255)
-    if len(v) == 4:
-        c, m, y, k = v
-        return (255 * (1 - c) * (1 - k), 255 * (1 - m) * (1 - k), 255 * (1 - y) * (1 - k))
-    return None
-
-
-def _hex(rgb: RGB) -> str:
-    return "#" + "".join(f"{round(v):02X}" for v in rgb)
