@@ -305,7 +305,7 @@ def build_into(source: Path, writer: str, options: Options, dest: Path) -> dict[
         return {"error": "the source has problems: " + "; ".join(str(p) for p in exc.problems)}
     except StylesError as exc:
         return {"error": str(exc)}
-    result = run_job(JobSpec(writer, options), doc, styles, dest, source.stem)
+    result = run_job(JobSpec(writer, options), doc, styles, dest, source.stem, manifest=False)
     if not result.ok:
         return {"error": result.error, "detail": result.detail}
     return {"source_sha256": doc.source_sha256, "seconds": round(result.seconds, 3),
