@@ -197,6 +197,11 @@ def _export(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     except WriterError as exc:
         return _fail(str(exc))
+    except OSError as exc:  # the output folder itself cannot be used
+        from exporter.output import write_problem
+
+        print(f"exporter: error: {write_problem(exc, args.output)}", file=sys.stderr)
+        return EXIT_WRITER_FAILED
     finally:
         progress.stop()
         _default_signals()

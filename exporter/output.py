@@ -16,6 +16,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -134,11 +135,15 @@ def staging(out_dir: Path, label: str) -> Iterator[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     while True:
         folder = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{label}-", dir=out_dir))
-        fd = _lock_folder(folder)
+        # Another export may take it for a leftover before it is locked: then make another.
+        try:
+            fd = _lock_folder(folder)
+        except FileNotFoundError:
+            continue
         assert fd is not None
         if os.fstat(fd).st_nlink > 0:
             break
-        _unlock(fd)  # another export took it for a leftover between mkdtemp and the lock
+        _unlock(fd)
     _staging_held[fd] = folder
     try:
         yield folder
@@ -316,6 +321,9 @@ def write_problem(exc: OSError, out_dir: Path) -> str:
     cause = _CAUSES.get(exc.errno or 0, (exc.strerror or str(exc)).lower())
     name = exc.filename if isinstance(exc.filename, str) else None
     where = Path(name) if name else out_dir
+    temp = re.match(r"^\.(.+)\.\w+\.tmp$", where.name)  # atomic_write's temporary file
+    if temp:
+        where = where.with_name(temp.group(1))
     try:
         rel = where.resolve().relative_to(out_dir.resolve())
         if rel.parts and rel.parts[0].startswith(STAGING_PREFIX):

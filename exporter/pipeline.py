@@ -29,7 +29,7 @@ from exporter.output import (
 )
 from exporter.reader import ReadOptions, parse, read_bytes
 from exporter.styles import Styles, load_styles
-from exporter.writers.base import Job, WriterError
+from exporter.writers.base import Job, Writer, WriterError
 
 #: Writers' intermediate results, beside the output folder (output/ holds only what is published).
 CACHE_DIR = ".exporter-cache"
@@ -118,34 +118,47 @@ def run_job(spec: JobSpec, doc: Document, styles: Styles, out_dir: Path, stem: s
         check(spec.options, styles, cls.option_names)
         key = fingerprint(spec, doc.source_sha256, styles)
         with staging(out_dir, spec.writer) as dest:
-            cache = out_dir.resolve().parent / CACHE_DIR / spec.writer
-            produced = cls().write(Job(doc, styles, spec.options, dest, stem, cache))
-            missing = [p.name for p in produced if not (dest / p.name).is_file()]
-            if missing or not produced:
-                raise WriterError(f"writer '{spec.writer}' reported files it did not write: "
-                                  f"{missing or 'none'}")
-            built = build_time().isoformat().replace("+00:00", "Z")
-            entries = []
-            for p in produced:
-                path = dest / p.name
-                entries.append({
-                    "file": p.name,
-                    "format": spec.writer,
-                    "options": spec.options.subset(cls.option_names),
-                    "bytes": path.stat().st_size,
-                    "sha256": sha256_file(path),
-                    "source": doc.source_path,
-                    "source_sha256": doc.source_sha256,
-                    "built": built,
-                    "facts": dict(p.facts),
-                    "fingerprint": key,
-                })
-            publish_job(out_dir, [dest / p.name for p in produced], entries,
-                        document_fields(doc) if manifest else None)
+            try:
+                entries = _write(cls, spec, doc, styles, dest, stem, key, out_dir)
+                publish_job(out_dir, [dest / str(e["file"]) for e in entries], entries,
+                            document_fields(doc) if manifest else None)
+            except Exception as exc:
+                # Judged while the staging folder still holds what filled the disk.
+                error, detail = failure(exc, out_dir)
+                return JobResult(spec, error=error, seconds=time.perf_counter() - start,
+                                 detail=detail)
         return JobResult(spec, tuple(entries), seconds=time.perf_counter() - start)
     except Exception as exc:  # a bug in a writer must not stop the other formats
         error, detail = failure(exc, out_dir)
         return JobResult(spec, error=error, seconds=time.perf_counter() - start, detail=detail)
+
+
+def _write(cls: type[Writer], spec: JobSpec, doc: Document, styles: Styles, dest: Path,
+           stem: str, key: str, out_dir: Path) -> list[dict[str, Any]]:
+    """Run the writer into dest; the manifest entries of what it made."""
+    cache = out_dir.resolve().parent / CACHE_DIR / spec.writer
+    produced = cls().write(Job(doc, styles, spec.options, dest, stem, cache))
+    missing = [p.name for p in produced if not (dest / p.name).is_file()]
+    if missing or not produced:
+        raise WriterError(f"writer '{spec.writer}' reported files it did not write: "
+                          f"{missing or 'none'}")
+    built = build_time().isoformat().replace("+00:00", "Z")
+    entries = []
+    for p in produced:
+        path = dest / p.name
+        entries.append({
+            "file": p.name,
+            "format": spec.writer,
+            "options": spec.options.subset(cls.option_names),
+            "bytes": path.stat().st_size,
+            "sha256": sha256_file(path),
+            "source": doc.source_path,
+            "source_sha256": doc.source_sha256,
+            "built": built,
+            "facts": dict(p.facts),
+            "fingerprint": key,
+        })
+    return entries
 
 
 #: Causes that are the disk's or the folder's, never a writer's: named with their file.

@@ -7,6 +7,7 @@ export is left running, and the next export removes the leftovers and passes `ch
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import shutil
@@ -108,7 +109,7 @@ def timeline(project: Path) -> list[float]:
 def _moments(timeline: list[float]) -> list[float]:
     """Kill before the first job ends, between jobs finishing, and just before the end."""
     first, last = timeline[0], timeline[-1]
-    between = [(a + b) / 2 for a, b in zip(timeline, timeline[1:], strict=False) if b - a > 0.05]
+    between = [(a + b) / 2 for a, b in itertools.pairwise(timeline) if b - a > 0.05]
     picks = [first * 0.5, first * 0.95, *between[:3], last * 0.9]
     return sorted({round(p, 2) for p in picks})
 
