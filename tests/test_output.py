@@ -79,7 +79,8 @@ def test_concurrent_exports_into_one_folder_lose_no_manifest_entry(tmp_path: Pat
                                                                 "manifest.json"])
 
 
-def test_publish_job_never_lists_changed_bytes(tmp_path: Path) -> None:
+def test_publish_job_never_lists_changed_bytes(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """Between unlisting and relisting, the manifest holds no entry for the file replaced."""
     import hashlib
     import json
@@ -96,24 +97,22 @@ def test_publish_job_never_lists_changed_bytes(tmp_path: Path) -> None:
     (out / "manifest.json").write_text(json.dumps(
         {"files": [entry("a.txt", b"old"), entry("b.txt", b"same")]}))
     seen: list[list[str]] = []
-    real_publish = __import__("exporter.output", fromlist=["publish"]).publish
+    import exporter.output as output
+
+    real_publish = output.publish
 
     def spy(staged: Path, out_dir: Path) -> Path:
         seen.append([e["file"] for e in json.loads((out_dir / "manifest.json").read_text())
                      ["files"]])
         return real_publish(staged, out_dir)
 
-    import exporter.output as output
-
+    # The real publish, watched: what the manifest says at the moment each file moves.
+    monkeypatch.setattr(output, "publish", spy)
     with staging(out, "t") as dest:
         (dest / "a.txt").write_bytes(b"new")
         (dest / "b.txt").write_bytes(b"same")
-        original, output.publish = output.publish, spy  # type: ignore[assignment]
-        try:
-            publish_job(out, [dest / "a.txt", dest / "b.txt"],
-                        [entry("a.txt", b"new"), entry("b.txt", b"same")], {"title": "T"})
-        finally:
-            output.publish = original  # type: ignore[assignment]
+        publish_job(out, [dest / "a.txt", dest / "b.txt"],
+                    [entry("a.txt", b"new"), entry("b.txt", b"same")], {"title": "T"})
     # While a.txt was being replaced, only the unchanged b.txt was listed.
     assert seen == [["b.txt"], ["b.txt"]]
     final = json.loads((out / "manifest.json").read_text())
