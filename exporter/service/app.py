@@ -326,13 +326,12 @@ def run(host: str = "127.0.0.1", port: int = 8000, *, out_dir: Path = Path("outp
     """Start the service with uvicorn (loopback by default: put a proxy in front to publish it).
 
     On loopback only loopback Host names are accepted unless ``allowed_hosts`` says otherwise.
+    Idle and slow clients are timed out and displaced (see service.server).
     """
-    import uvicorn
+    from exporter.service.server import serve
 
     if allowed_hosts is None and host in LOOPBACK_NAMES:
         allowed_hosts = LOOPBACK_NAMES
     app = create_app(out_dir, source, cache_dir or Path(".variant-cache"),
                      build_timeout=build_timeout, allowed_hosts=allowed_hosts)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False,
-                proxy_headers=False, limit_concurrency=100, timeout_keep_alive=5,
-                h11_max_incomplete_event_size=16 * 1024)
+    serve(app, host, port, log_level=log_level)
