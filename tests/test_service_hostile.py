@@ -5,6 +5,7 @@ Every loop here is bounded in count and time, and talks only to a server this te
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -87,10 +88,8 @@ def _trickling(port: int, n: int, stop: threading.Event) -> tuple[list[socket.so
             if stop.wait(0.3):
                 return
             for s in socks:
-                try:
+                with contextlib.suppress(OSError):
                     s.sendall(b"X")
-                except OSError:
-                    pass
 
     thread = threading.Thread(target=drip, daemon=True)
     thread.start()
