@@ -11,8 +11,9 @@ OUTPUT ?= output
 # `exporter check` (run by `make export`) needs Java for EPUBCheck.
 RUN_PACKAGES  := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig openjdk-17-jre-headless
 # Test-only tools: pdftotext/pdffonts, pandoc (an independent reader), Java for EPUBCheck,
-# Chromium and Node.js for the end-to-end browser tests (axe-core comes from npm).
-TEST_PACKAGES := poppler-utils pandoc chromium nodejs
+# Chromium and Node.js for the end-to-end browser tests (axe-core comes from npm), nginx for
+# the tested production configuration (deploy/nginx.conf).
+TEST_PACKAGES := poppler-utils pandoc chromium nodejs nginx
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
 # Bench-only peers: espeak-ng's own command line (the limit for speech) and pandoc.

@@ -210,3 +210,110 @@ def test_per_client_cap_leaves_loopback_alone() -> None:
 
     assert _is_loopback("127.0.0.1") and _is_loopback("::1")
     assert not _is_loopback("192.0.2.10") and not _is_loopback("")
+
+
+# ---------------------------------------------------------------- behind nginx (deploy/)
+
+
+@pytest.fixture(scope="module")
+def behind_nginx(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """deploy/nginx.conf, as shipped but for ports and paths, in front of `exporter serve`."""
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists()
+                                      else None)
+    if nginx is None:
+        pytest.skip("nginx is not installed (make setup-test installs it)")
+    work = tmp_path_factory.mktemp("nginx")
+    app_port, port = _free_port(), _free_port()
+    site_conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    for old, new in (("127.0.0.1:8000", f"127.0.0.1:{app_port}"),
+                     ("listen 80;", f"listen 127.0.0.1:{port};"),
+                     ("/srv/hsct/output/", f"{site / 'output'}/"),
+                     ("/etc/nginx/exporter_proxy_params",
+                      str(ROOT / "deploy" / "exporter_proxy_params"))):
+        assert old in site_conf
+        site_conf = site_conf.replace(old, new)
+    (work / "site.conf").write_text(site_conf)
+    temps = " ".join(f"{kind}_temp_path {work / kind};"
+                     for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    (work / "nginx.conf").write_text(
+        f"user root;\nworker_processes 1;\ndaemon off;\npid {work / 'nginx.pid'};\n"
+        f"error_log {work / 'error.log'};\nevents {{ worker_connections 1024; }}\n"
+        f"http {{ include /etc/nginx/mime.types; access_log off; {temps}\n"
+        f"include {work / 'site.conf'}; }}\n")
+    service = subprocess.Popen(
+        [sys.executable, "-m", "exporter", "serve", "hsct.md", "-o", "output", "--port",
+         str(app_port), "--cache", "cache-nginx", "--allowed-host", "downloads.example.org"],
+        cwd=site, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proxy = subprocess.Popen([nginx, "-p", str(work), "-c", str(work / "nginx.conf")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _wait_for(app_port)
+        _wait_for(port)
+        yield port
+    finally:
+        for proc in (proxy, service):
+            proc.send_signal(signal.SIGTERM if proc is proxy else signal.SIGINT)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def test_nginx_config_serves_files_itself_and_proxies_the_rest(behind_nginx: int,
+                                                               site: Path) -> None:
+    base = f"http://127.0.0.1:{behind_nginx}"
+    host = {"Host": "downloads.example.org"}
+    page = httpx.get(f"{base}/", headers=host, timeout=5)
+    assert page.status_code == 200 and "hsct.html" in page.text  # from the service
+    listed = httpx.get(f"{base}/api/files", headers=host, timeout=5).json()
+    assert {f["file"] for f in listed["files"]} >= {"hsct.html", "hsct.epub"}
+    html = httpx.get(f"{base}/files/hsct.html", headers=host, timeout=5)
+    assert html.status_code == 200
+    assert html.content == (site / "output" / "hsct.html").read_bytes()
+    assert "sandbox" in html.headers["content-security-policy"]
+    assert html.headers["content-disposition"] == "inline"
+    assert html.headers["x-content-type-options"] == "nosniff"
+    epub = httpx.get(f"{base}/files/hsct.epub", headers=host, timeout=5)
+    assert epub.headers["content-type"] == "application/epub+zip"
+    assert epub.headers["content-disposition"] == "attachment"
+    (site / "output" / ".staging-html-x").mkdir(exist_ok=True)
+    (site / "output" / ".staging-html-x" / "half.html").write_text("half")
+    assert httpx.get(f"{base}/files/.staging-html-x/half.html", headers=host,
+                     timeout=5).status_code == 404
+    assert httpx.get(f"{base}/files/../hsct.md", headers=host, timeout=5).status_code in (
+        400, 404)
+    shutil.rmtree(site / "output" / ".staging-html-x")
+
+
+def test_nginx_config_gives_each_file_the_type_its_writer_declares() -> None:
+    import re
+
+    from exporter import registry
+
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    block = re.search(r"types \{(.*?)\}", conf, re.DOTALL)
+    assert block is not None
+    types = {ext: kind for kind, *exts in (line.split() for line in
+                                          block.group(1).strip().rstrip(";").split(";"))
+             for ext in exts}
+    inline = re.search(r"~\\.\((.*?)\)\$\s+inline", conf)
+    assert inline is not None
+    for name in ("html", "pdf", "docx", "epub", "audio"):
+        for kind in registry.get(name).files:
+            ext = kind.suffix.lstrip(".")
+            assert types.get(ext) == kind.media_type.split(";")[0], ext
+            assert (ext in inline.group(1).split("|")) == kind.inline, ext
+
+
+def test_nginx_holds_150_idle_sockets_without_locking_anyone_out(behind_nginx: int) -> None:
+    idle = _idle(behind_nginx, 150)
+    try:
+        started = time.monotonic()
+        r = httpx.get(f"http://127.0.0.1:{behind_nginx}/files/hsct.html",
+                      headers={"Host": "downloads.example.org"}, timeout=2.0)
+        assert r.status_code == 200 and time.monotonic() - started < 2.0
+    finally:
+        for s in idle:
+            s.close()
