@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from exporter.reader import frontmatter
 from exporter.reader.blocks import MAX_DEPTH, BlockReader
 from exporter.reader.inlines import InlineReader
 from exporter.reader.problems import Problem, Problems, SourceError
-from exporter.reader.source import MAX_SOURCE_BYTES, decode, read_bytes
+from exporter.reader.source import MAX_SOURCE_BYTES, NONCHARACTERS, decode, read_bytes
 from exporter.reader.structure import arrange
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ __all__ = ["MAX_SOURCE_BYTES", "Problem", "ReadOptions", "SourceError", "parse",
 
 _CONTROL = "".join(chr(c) for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F,
                                     *range(0x80, 0xA0)))
+_FORBIDDEN = re.compile("[" + re.escape(_CONTROL.replace("\t", "") + NONCHARACTERS) + "]")
 
 
 @dataclass(frozen=True)
@@ -115,13 +117,18 @@ def _parse_markdown(body: str) -> list[SyntaxTreeNode]:
 
 
 def _control_characters(text: str, problems: Problems) -> None:
-    if not any(c in text for c in _CONTROL):  # the common case, checked at C speed
+    if not _FORBIDDEN.search(text):  # the common case, checked at C speed
         return
     for number, line in enumerate(text.split("\n"), 1):
-        for col, ch in enumerate(line, 1):
-            if ch in _CONTROL and ch != "\t":
-                problems.error(number, f"control character U+{ord(ch):04X} at column {col}",
-                               "delete it (it is invisible in most editors)")
+        for m in _FORBIDDEN.finditer(line):
+            ch = m.group()
+            if ch in NONCHARACTERS:
+                problems.error(number, f"the noncharacter U+{ord(ch):04X} at column "
+                               f"{m.start() + 1}", "delete it (it is not text, and Word and "
+                               "EPUB files cannot hold it)")
+            else:
+                problems.error(number, f"control character U+{ord(ch):04X} at column "
+                               f"{m.start() + 1}", "delete it (it is invisible in most editors)")
 
 
 def _check_ids(headings: tuple[Heading, ...], entries: tuple[object, ...],
