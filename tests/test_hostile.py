@@ -373,3 +373,12 @@ def test_generated_sources_are_refused_cleanly_or_written_and_checked(text: str)
         report = run_checks(out, source, reuse=False)
         assert report.ok, [f.detail for f in report.failures] + [text]
 
+
+
+def test_deep_quotations_give_one_message_not_one_per_level() -> None:
+    from exporter.reader import SourceError, parse
+
+    with pytest.raises(SourceError) as err:
+        parse((FRONT + ">" * 1000 + " deep\n").encode("utf-8"), "page.md")
+    assert [p.message for p in err.value.problems] == [
+        "lists or quotations nested more than 8 levels deep"]
