@@ -382,3 +382,25 @@ def test_deep_quotations_give_one_message_not_one_per_level() -> None:
         parse((FRONT + ">" * 1000 + " deep\n").encode("utf-8"), "page.md")
     assert [p.message for p in err.value.problems] == [
         "lists or quotations nested more than 8 levels deep"]
+
+
+def test_line_and_paragraph_separators_read_as_spaces_with_a_warning() -> None:
+    from exporter import sentences
+    from exporter.reader import parse
+
+    doc = parse((FRONT + "First part\u2028second part.\n\nParagraph\u2029separator.\n")
+                .encode("utf-8"), "page.md")
+    assert sentences.of_blocks(doc.blocks)[1:] == ["First part second part.",
+                                                   "Paragraph separator."]
+    assert [w.split(": warning: ")[1][:34] for w in doc.warnings] == [
+        "the invisible line separator U+202", "the invisible paragraph separator "]
+
+
+def test_stacked_combining_marks_are_refused_but_real_accents_pass() -> None:
+    from exporter.reader import SourceError, parse
+
+    parse((FRONT + "Cafe\u0301, cre\u0300me bru\u0302le\u0301e, Vi\u1ec7\u0323t.\n")
+          .encode("utf-8"), "page.md")
+    with pytest.raises(SourceError) as err:
+        parse((FRONT + "Z" + "\u0301\u0302\u0303" * 5 + "algo.\n").encode("utf-8"), "page.md")
+    assert "15 accents (combining marks) stacked on one letter" in str(err.value)

@@ -24,7 +24,7 @@ MAX_VALUE_CHARS = 2000
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 #: C0 and C1 controls: what "\0", "\x1b", "\n" escapes in double quotes produce; and
 #: noncharacters ("\uFFFE"), which no XML format can hold.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f" + re.escape(NONCHARACTERS) + "]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029" + re.escape(NONCHARACTERS) + "]")
 #: Text direction overrides and isolates: invisible, they reorder what a title shows.
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
