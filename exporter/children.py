@@ -86,6 +86,18 @@ def _set_pdeathsig() -> bool:
         return False
 
 
+def die_with_parent(parent_pid: int) -> None:
+    """For a process started by exec (not fork): die when ``parent_pid``, its parent, dies."""
+    global _libc
+    if not sys.platform.startswith("linux"):
+        return
+    if _libc is None:
+        with contextlib.suppress(OSError):
+            _libc = ctypes.CDLL(None, use_errno=True)
+    if _set_pdeathsig() and os.getppid() != parent_pid:
+        os._exit(1)  # the parent is already gone
+
+
 def kill_children() -> None:
     """SIGKILL this process's multiprocessing children and reap them (theirs follow them)."""
     import multiprocessing

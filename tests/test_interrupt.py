@@ -189,3 +189,31 @@ def test_a_running_exports_staging_folder_is_not_removed(tmp_path: Path) -> None
         assert mine.is_dir()
     assert remove_stale(out) == []
     assert list(out.iterdir()) == []
+
+
+def test_a_variant_build_dies_with_the_service(tmp_path: Path) -> None:
+    """The service starts builds by exec in their own session: they die with it all the same."""
+    code = ("import subprocess, sys, os, time\n"
+            "child = subprocess.Popen([sys.executable, '-c', 'import os, time; "
+            "from exporter import children; children.die_with_parent(%d); "
+            "print(os.getpid(), flush=True); time.sleep(60)' % os.getpid()],"
+            " start_new_session=True, stdout=subprocess.PIPE, text=True)\n"
+            "print(child.stdout.readline().strip(), flush=True)\n"
+            "time.sleep(60)\n")
+    service = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONPATH": str(SOURCE.parent.parent)})
+    assert service.stdout is not None
+    build = int(service.stdout.readline())
+    service.kill()
+    service.wait(10)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and _running(build):
+        time.sleep(0.05)
+    assert not _running(build), "the build outlived the service"
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in "ZX"
+    except OSError:
+        return False

@@ -118,3 +118,30 @@ def test_publish_job_never_lists_changed_bytes(tmp_path: Path,
     final = json.loads((out / "manifest.json").read_text())
     assert final["title"] == "T"
     assert final["files"] == [entry("a.txt", b"new"), entry("b.txt", b"same")]
+
+
+def test_publishing_fsyncs_each_file_and_the_folder(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file renamed into place survives a power cut only if its bytes and the folder's new
+    entry were both flushed: every fsync is watched (the real one still runs)."""
+    import os
+
+    from exporter.output import publish_job
+
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def watched(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    out = tmp_path / "out"
+    monkeypatch.setattr(os, "fsync", watched)
+    with staging(out, "t") as dest:
+        (dest / "a.txt").write_bytes(b"a")
+        publish_job(out, [dest / "a.txt"], [{"file": "a.txt", "sha256": "x", "bytes": 1}],
+                    {"title": "T"})
+        staged = str(dest / "a.txt")
+    assert staged in synced  # the file's bytes, before its rename
+    assert synced.count(str(out)) >= 2  # the folder after the rename, and after the manifest
+    assert any(p.startswith(str(out / ".manifest.json.")) for p in synced)

@@ -286,7 +286,7 @@ class VariantCache:
         """Run the writer in a child process (its own session, so a timeout kills everything)."""
         args = [sys.executable, "-m", "exporter.service.variants", "--source", str(self.source),
                 "--writer", writer, "--options", json.dumps(dataclasses.asdict(options)),
-                "--dest", str(work)]
+                "--dest", str(work), "--parent", str(os.getpid())]
         proc = await asyncio.create_subprocess_exec(
             *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
             stdin=asyncio.subprocess.DEVNULL, start_new_session=True)
@@ -367,7 +367,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--writer", required=True)
     p.add_argument("--options", type=json.loads, required=True, help="Options fields as JSON")
     p.add_argument("--dest", type=Path, required=True)
+    p.add_argument("--parent", type=int, default=0,
+                   help="the service's pid: this build dies with it (even after kill -9)")
     a = p.parse_args(argv)
+    from exporter import children
+
+    if a.parent:
+        children.die_with_parent(a.parent)
+    children.guard()  # and what the writer forks dies with this process
     opts = Options(**a.options)
     # Writers may print progress on stdout; the result must be the last line.
     result = build_into(a.source, a.writer, opts, a.dest)
