@@ -1,4 +1,4 @@
-"""Braille: the writer, its liblouis binding, the transcriber's layout, PEF and the read-back check."""
+"""Braille: the writer, its liblouis binding, the layout, PEF and the read-back check."""
 
 from exporter.writers.braille.writer import BrailleWriter
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from exporter.model import Document
-from exporter.output import build_time
 from exporter.outline import Entry
+from exporter.output import build_time
 from exporter.writers.braille.cells import BLANK, GUIDE_DOT, blank
 from exporter.writers.braille.layout import Line, Transcriber, centre, wrap
-from exporter.writers.braille.paginate import Pages, number_pages, paginate
+from exporter.writers.braille.paginate import number_pages, paginate
 from exporter.writers.braille.settings import Indent, Settings
 from exporter.writers.braille.translator import Braille
 

@@ -1,4 +1,4 @@
-"""Inline content as the print text a braille line carries: link addresses shown, hard breaks kept."""
+"""Inline content as the text a braille line carries: link addresses shown, hard breaks kept."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pages from a flow of lines: groups kept together, no blank line at a page's top, numbers added."""
+"""Pages from a flow of lines: groups kept together, no blank line at the top, numbers added."""
 
 from __future__ import annotations
 

@@ -50,6 +50,13 @@ class Braille:
         louis = load()
         return cls(table_for(language, grade, settings, louis), grade, louis)
 
+    @classmethod
+    def for_table(cls, table: str, grade: int) -> Braille:
+        """Translation through a named table (as a manifest records it)."""
+        louis = load()
+        require_table(louis, table)
+        return cls(table, grade, louis)
+
     def cells(self, text: str) -> str:
         """``text`` in braille; runs of white space become one blank cell, none at the ends."""
         words = text.translate(_SPACES).split()
