@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
                     help="writers to run at once (default: one per core)")
     ex.add_argument("--force", action="store_true",
                     help="rebuild every file even if its inputs have not changed")
+    ex.add_argument("--styles", type=Path, default=None, metavar="DIR",
+                    help="a styles folder whose files override the defaults (default: ./styles "
+                    "when it exists)")
+    ex.add_argument("--strict", action="store_true",
+                    help="treat the source's warnings (style advice) as errors")
     ex.add_argument("--check", action="store_true",
                     help="then run 'exporter check' on the output folder (as make export does)")
 
@@ -154,7 +159,7 @@ def _export(args: argparse.Namespace) -> int:
     from exporter.writers.base import WriterError
 
     try:
-        styles = load_styles()
+        styles = load_styles(args.styles)
     except StylesError as exc:
         return _fail(str(exc))
     known = list(registry.available())
@@ -177,7 +182,8 @@ def _export(args: argparse.Namespace) -> int:
         # export() reads and checks the whole source before it writes anything.
         results = export(args.source, args.output, names, sizes=sizes, options=options,
                          styles=styles, jobs=args.jobs, force=args.force, on_start=progress.start,
-                         on_done=progress.done)
+                         on_done=progress.done, strict=args.strict,
+                         on_warning=lambda w: print(w, file=sys.stderr))
     except SourceError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

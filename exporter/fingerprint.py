@@ -23,13 +23,13 @@ def tree_digest(root: Path, pattern: str) -> str:
 
 
 def job_fingerprint(source_sha256: str, writer: str, options: dict[str, object],
-                    styles_root: Path) -> str:
+                    styles_roots: tuple[Path, ...]) -> str:
     """What a job's output depends on: source, styles, options, the writer and the exporter."""
     parts = {
         "source": source_sha256,
         "writer": writer,
         "options": options,
-        "styles": tree_digest(styles_root.resolve(), "*"),
+        "styles": [tree_digest(root.resolve(), "*") for root in styles_roots],
         # The version alone misses edits between releases; the code's own hash does not.
         "exporter": [__version__, tree_digest(_PACKAGE, "*.py")],
     }

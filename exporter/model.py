@@ -51,10 +51,22 @@ class Code:
 
 @dataclass(frozen=True)
 class Image:
-    """An inline image; ``alt`` is required by the reader and never empty."""
+    """A picture from a file beside the source; ``alt`` is required by the reader, never empty."""
 
-    src: str
-    alt: str
+    src: str  #: as written in the source (for messages and the HTML's relative reference)
+    alt: str  #: what the picture shows, for people who cannot see it
+    path: str = ""  #: the file, resolved and checked by the reader (inside the source's folder)
+    media_type: str = ""  #: "image/png" or "image/jpeg", from the file's own signature
+    width: int = 0  #: pixels, read from the file
+    height: int = 0
+
+
+@dataclass(frozen=True)
+class NoteRef:
+    """A footnote reference ``[^label]``; the note itself is in ``Document.notes``."""
+
+    label: str  #: as written in the source
+    number: int  #: 1-based, in order of first reference: the marker every format shows
 
 
 @dataclass(frozen=True)
@@ -62,7 +74,7 @@ class LineBreak:
     """A hard line break inside a paragraph."""
 
 
-Inline = Text | Emphasis | Strong | Link | Code | Image | LineBreak
+Inline = Text | Emphasis | Strong | Link | Code | Image | NoteRef | LineBreak
 
 # ---------------------------------------------------------------- blocks
 
@@ -113,7 +125,86 @@ class Callout:
     line: int
 
 
-Block = Heading | Paragraph | ListBlock | Callout
+@dataclass(frozen=True)
+class Cell:
+    """One table cell: inline content and the column's alignment ("", "left", "right", "center")."""
+
+    children: tuple[Inline, ...]
+    align: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table with one header row (a pipe table); ``caption`` from a ``Table: ...`` paragraph."""
+
+    header: tuple[Cell, ...]
+    rows: tuple[tuple[Cell, ...], ...]  #: body rows, each as many cells as the header
+    caption: tuple[Inline, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Figure:
+    """An image on its own, with an optional caption (the image's title in the source)."""
+
+    image: Image
+    caption: tuple[Inline, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A quotation; ``attribution`` from a last line starting with a dash ("— Ann, Cardiff")."""
+
+    blocks: tuple[Block, ...]
+    attribution: tuple[Inline, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class DefinitionItem:
+    """A term and its definitions."""
+
+    term: tuple[Inline, ...]
+    definitions: tuple[tuple[Block, ...], ...]
+
+
+@dataclass(frozen=True)
+class DefinitionList:
+    """Terms with their definitions (``Term`` then ``: definition`` lines)."""
+
+    items: tuple[DefinitionItem, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    """Literal text such as a command, shown in a monospace face at body size, wrapped."""
+
+    text: str
+    language: str  #: the fence's info word ("" when none), not used for colouring
+    line: int
+
+
+@dataclass(frozen=True)
+class Break:
+    """A thematic break (``---``): a change of topic inside a section, not a heading."""
+
+    line: int
+
+
+@dataclass(frozen=True)
+class Note:
+    """A footnote: its marker number and its content, listed in ``Document.notes``."""
+
+    label: str
+    number: int
+    blocks: tuple[Block, ...]
+    line: int
+
+
+Block = (Heading | Paragraph | ListBlock | Callout | Table | Figure | Quote | DefinitionList
+         | CodeBlock | Break)
 
 #: Callout kinds the source may use, with the label every format shows or speaks.
 CALLOUT_LABELS: dict[str, str] = {
@@ -129,16 +220,17 @@ CALLOUT_LABELS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Metadata:
-    """The front matter. Optional values are None or empty: writers print nothing for them."""
+    """The front matter. Optional values are empty or None: no format prints or says them."""
 
     title: str
     language: str  #: BCP 47, e.g. "en-GB"
-    publisher: str
-    helpline: str  #: a phone number as written, e.g. "0808 800 8000"
-    summary: str
+    publisher: str = ""
+    helpline: str = ""  #: a phone number as written, e.g. "0808 800 8000"
+    summary: str = ""
     updated: dt.date | None = None  #: None when the date is not known
     subject: str | None = None
     keywords: tuple[str, ...] = ()
+    base_url: str = ""  #: where the page is published; relative links resolve against it
 
 
 @dataclass(frozen=True)
@@ -151,6 +243,8 @@ class Document:
     source_sha256: str  #: of the source bytes, for the manifest and caches
     headings: tuple[Heading, ...]  #: every heading, in order
     outline: Outline  #: ids, numbers and tree of the headings, computed once by the reader
+    notes: tuple[Note, ...] = ()  #: footnotes in marker order
+    warnings: tuple[str, ...] = ()  #: style advice the reader gave ("file:line: warning: ...")
 
 
 def plain_text(inlines: tuple[Inline, ...]) -> str:
@@ -163,6 +257,8 @@ def plain_text(inlines: tuple[Inline, ...]) -> str:
             out.append(node.alt)
         elif isinstance(node, LineBreak):
             out.append(" ")
+        elif isinstance(node, NoteRef):
+            continue  # a marker, not words: every format shows it its own way
         else:
             out.append(plain_text(node.children))
     return "".join(out)
@@ -170,23 +266,52 @@ def plain_text(inlines: tuple[Inline, ...]) -> str:
 
 def block_text(block: Block) -> str:
     """Plain text of a block and everything inside it, paragraphs separated by newlines."""
-    if isinstance(block, Heading | Paragraph):
-        return plain_text(block.children)
-    if isinstance(block, ListBlock):
-        return "\n".join(block_text(b) for item in block.items for b in item.blocks)
-    return "\n".join(block_text(b) for b in block.blocks)
+    return "\n".join(plain_text(run) if isinstance(run, tuple) else run
+                     for run in inline_runs((block,)))
+
+
+def inline_runs(blocks: tuple[Block, ...]) -> Iterator[tuple[Inline, ...] | str]:
+    """Every run of inline content in reading order (code as its literal text).
+
+    A table gives its caption, its header cells, then its body cells row by row; a quote its
+    blocks then its attribution; a figure its caption and the image (whose text is its alt).
+    """
+    for b in blocks:
+        if isinstance(b, Heading | Paragraph):
+            yield b.children
+        elif isinstance(b, ListBlock):
+            for item in b.items:
+                yield from inline_runs(item.blocks)
+        elif isinstance(b, Callout):
+            yield from inline_runs(b.blocks)
+        elif isinstance(b, Table):
+            if b.caption:
+                yield b.caption
+            for row in (b.header, *b.rows):
+                for cell in row:
+                    yield cell.children
+        elif isinstance(b, Figure):
+            yield (b.image,)
+            if b.caption:
+                yield b.caption
+        elif isinstance(b, Quote):
+            yield from inline_runs(b.blocks)
+            if b.attribution:
+                yield b.attribution
+        elif isinstance(b, DefinitionList):
+            for entry in b.items:
+                yield entry.term
+                for definition in entry.definitions:
+                    yield from inline_runs(definition)
+        elif isinstance(b, CodeBlock):
+            yield b.text
 
 
 def iter_inlines(blocks: tuple[Block, ...]) -> Iterator[Inline]:
     """Every inline node in reading order, nested ones after their parent."""
-    for b in blocks:
-        if isinstance(b, Heading | Paragraph):
-            yield from _walk(b.children)
-        elif isinstance(b, ListBlock):
-            for item in b.items:
-                yield from iter_inlines(item.blocks)
-        else:
-            yield from iter_inlines(b.blocks)
+    for run in inline_runs(blocks):
+        if isinstance(run, tuple):
+            yield from _walk(run)
 
 
 def _walk(nodes: tuple[Inline, ...]) -> Iterator[Inline]:

@@ -84,7 +84,7 @@ class Rule:
             value = float(text) if _DECIMAL.fullmatch(text) else None
         if value is None:
             kind = "a whole number" if isinstance(self.low, int) else "a number"
-            raise OptionsError([self.problem(f"{self.label} {_shown(raw)} is not {kind}")])
+            raise OptionsError([self.problem(f"{self.label} {shown(raw)} is not {kind}")])
         self.check(value)
         return value
 
@@ -93,14 +93,14 @@ class Rule:
         if self.choices:
             wrong_type = self.whole and (not isinstance(value, int) or isinstance(value, bool))
             if wrong_type or str(value) not in self.choices:
-                raise OptionsError([self.problem(f"{self.label} {_shown(str(value))} is not one "
+                raise OptionsError([self.problem(f"{self.label} {shown(str(value))} is not one "
                                                  "we can make")])
             return
         assert self.low is not None and self.high is not None
         if not isinstance(value, int | float) or isinstance(value, bool) or \
                 not self.low <= value <= self.high:
-            shown = _num(value) if isinstance(value, int | float) else _shown(str(value))
-            raise OptionsError([self.problem(f"{self.label} {shown} is outside "
+            given = _num(value) if isinstance(value, int | float) else shown(str(value))
+            raise OptionsError([self.problem(f"{self.label} {given} is outside "
                                              f"{_num(self.low)} to {_num(self.high)}")])
 
     def problem(self, message: str) -> OptionProblem:
@@ -190,6 +190,6 @@ def _num(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _shown(value: str) -> str:
-    """A user's value quoted in a message, cut short (it is echoed back)."""
-    return repr(value if len(value) <= 40 else value[:40] + "...")
+def shown(value: str, width: int = 40) -> str:
+    """A value quoted in a message, cut short: a message never repeats a huge value."""
+    return repr(value if len(value) <= width else value[: width - 1] + "…")

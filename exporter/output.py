@@ -16,6 +16,8 @@ from typing import Any
 MANIFEST = "manifest.json"
 #: The download page export writes beside the files, from the manifest.
 INDEX = "index.html"
+#: What `exporter check` writes beside the files.
+REPORT_NAME = "check-report.json"
 STAGING_PREFIX = ".staging-"
 
 

@@ -24,7 +24,7 @@ from exporter.output import (
     staging,
     write_manifest,
 )
-from exporter.reader import parse, read_bytes
+from exporter.reader import ReadOptions, parse, read_bytes
 from exporter.styles import Styles, load_styles
 from exporter.writers.base import Job, WriterError
 
@@ -75,7 +75,7 @@ def fingerprint(spec: JobSpec, source_sha256: str, styles: Styles) -> str:
     """The content hash a job's manifest entries carry."""
     cls = registry.get(spec.writer)
     return job_fingerprint(source_sha256, spec.writer,
-                           spec.options.subset(cls.option_names), styles.root)
+                           spec.options.subset(cls.option_names), styles.roots)
 
 
 def up_to_date(spec: JobSpec, key: str, out_dir: Path,
@@ -167,8 +167,13 @@ def export(
     force: bool = False,
     on_start: Callable[[Sequence[JobSpec]], None] | None = None,
     on_done: Callable[[JobResult], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
+    strict: bool = False,
 ) -> list[JobResult]:
-    """Read, check and write every format. Raises SourceError before anything is written."""
+    """Read, check and write every format. Raises SourceError before anything is written.
+
+    The source's style warnings go to ``on_warning``; ``strict`` refuses them as errors.
+    """
     data = read_bytes(source)
     source_sha256 = hashlib.sha256(data).hexdigest()
     styles = styles or load_styles()
@@ -183,8 +188,13 @@ def export(
             done[i] = JobResult(spec, kept, skipped=True)
         else:
             todo.append(i)
-    # A source whose bytes produced every current file was checked then: parse only for work.
-    doc = parse(data, str(source)) if todo else None
+    # A source whose bytes produced every current file was checked then: parse only for work
+    # (or to refuse its warnings, when strict).
+    doc = parse(data, str(source), ReadOptions.from_settings(styles.settings, strict=strict)) \
+        if todo or strict else None
+    if doc is not None and on_warning is not None:
+        for warning in doc.warnings:
+            on_warning(warning)
     if on_start:
         on_start(specs)
     if on_done:

@@ -6,7 +6,20 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from exporter.model import Block, Callout, Heading, ListBlock, Paragraph, plain_text
+from exporter.model import (
+    Block,
+    Callout,
+    CodeBlock,
+    DefinitionList,
+    Document,
+    Figure,
+    Heading,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Table,
+    plain_text,
+)
 
 _SPLIT = re.compile(r"(?<=[.?!])\s+(?=\S)")
 _SPACE = re.compile(r"\s+")
@@ -27,7 +40,12 @@ def split(text: str) -> list[str]:
 
 
 def of_blocks(blocks: Iterable[Block]) -> list[str]:
-    """Every sentence of the blocks in reading order (headings, paragraphs, items, callouts)."""
+    """Every sentence of the blocks in the order every format keeps.
+
+    Table headings are left out (a table too wide for the page repeats them before each
+    value, so their place differs by format: see ``table_headings``), and so is an image's
+    alt text, which is not printed; a figure's caption is in.
+    """
     out: list[str] = []
     for b in blocks:
         if isinstance(b, Heading | Paragraph):
@@ -35,9 +53,34 @@ def of_blocks(blocks: Iterable[Block]) -> list[str]:
         elif isinstance(b, ListBlock):
             for item in b.items:
                 out += of_blocks(item.blocks)
-        elif isinstance(b, Callout):
+        elif isinstance(b, Callout | Quote):
             out += of_blocks(b.blocks)
+            if isinstance(b, Quote):
+                out += split(plain_text(b.attribution))
+        elif isinstance(b, Table):
+            out += split(plain_text(b.caption))
+            out += [s for row in b.rows for cell in row for s in split(plain_text(cell.children))]
+        elif isinstance(b, Figure):
+            out += split(plain_text(b.caption))
+        elif isinstance(b, DefinitionList):
+            for entry in b.items:
+                out += split(plain_text(entry.term))
+                for definition in entry.definitions:
+                    out += of_blocks(definition)
+        elif isinstance(b, CodeBlock):
+            out += split(b.text)
     return out
+
+
+def of_notes(doc: Document) -> list[str]:
+    """Every sentence of the footnotes, in note order (each format places notes its own way)."""
+    return [s for note in doc.notes for s in of_blocks(note.blocks)]
+
+
+def table_headings(blocks: Iterable[Block]) -> list[str]:
+    """The column headings of every table, to be found in each format (in any place)."""
+    return [normalise(plain_text(c.children)) for b in blocks if isinstance(b, Table)
+            for c in b.header if normalise(plain_text(c.children))]
 
 
 def missing_in_order(sentences: Iterable[str], text: str) -> list[str]:

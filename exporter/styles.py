@@ -1,4 +1,4 @@
-"""Loads styles/ (sizes, fonts, colours, voices, CSS) into one frozen, checked Styles value."""
+"""Loads styles (sizes, fonts, colours, voices, CSS): package defaults, a project's own on top."""
 
 from __future__ import annotations
 
@@ -13,7 +13,10 @@ from exporter.contrast import parse_hex, ratio
 
 #: WCAG 1.4.3 minimum for body text.
 MIN_CONTRAST = 4.5
-DEFAULT_STYLES_DIR = Path(__file__).resolve().parent.parent / "styles"
+#: The styles that ship inside the package (the project's styles/ folder, built into the wheel).
+DEFAULT_STYLES_DIR = Path(__file__).resolve().parent / "default_styles"
+#: A folder of this name in the working directory overrides the defaults, file by file.
+PROJECT_STYLES = Path("styles")
 
 
 class StylesError(Exception):
@@ -34,7 +37,7 @@ class Scheme:
 class Styles:
     """Everything in styles/, checked once at load."""
 
-    root: Path  #: the styles folder; writers read CSS and lexicons only from here
+    roots: tuple[Path, ...]  #: where files are looked for, the overriding folder first
     default_size: int
     min_size: int
     max_size: int
@@ -46,40 +49,73 @@ class Styles:
     default_scheme: str
     settings: Mapping[str, Any]  #: the whole settings file, for writer-specific sections
 
+    @property
+    def root(self) -> Path:
+        """The first folder looked in (the project's own styles, or the defaults)."""
+        return self.roots[0]
+
     def section(self, name: str) -> Mapping[str, Any]:
-        """A writer's own settings file, styles/<name>.yaml (e.g. "word", "audio"); {} if absent."""
-        file = self.root / f"{name}.yaml"
-        if not file.is_file():
-            return {}
-        try:
-            value = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise StylesError(f"{file}: malformed YAML: {exc}") from exc
-        if not isinstance(value, Mapping):
-            raise StylesError(f"{file}: expected 'setting: value' lines")
-        return value
+        """A writer's own settings, <name>.yaml (e.g. "word", "audio"), overrides merged in."""
+        return _merged(self.roots, f"{name}.yaml")
 
     def path(self, name: str) -> Path:
-        """A file inside styles/; refuses anything that resolves outside it."""
-        p = (self.root / name).resolve()
-        if not p.is_relative_to(self.root.resolve()) or not p.is_file():
-            raise StylesError(f"styles file not found inside {self.root}: {name}")
-        return p
+        """A styles file from the first folder that has it; never anything outside them."""
+        for root in self.roots:
+            p = (root / name).resolve()
+            if p.is_relative_to(root.resolve()) and p.is_file():
+                return p
+        raise StylesError(f"styles file not found in {' or '.join(map(str, self.roots))}: "
+                          f"{name}")
 
     def text(self, name: str) -> str:
         """The text of a file inside styles/ (a stylesheet, a lexicon)."""
         return self.path(name).read_text(encoding="utf-8")
 
 
-def load_styles(root: Path = DEFAULT_STYLES_DIR) -> Styles:
-    """Read and check styles/settings.yaml."""
-    settings_file = root / "settings.yaml"
-    try:
-        data = yaml.safe_load(settings_file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise StylesError(f"{settings_file}: cannot read: {exc}") from exc
-    if not isinstance(data, dict):
-        raise StylesError(f"{settings_file}: expected a mapping at the top")
+def style_roots(root: Path | None = None) -> tuple[Path, ...]:
+    """Where styles come from: ``root`` (``--styles``) or ./styles if present, then defaults."""
+    chosen = root if root is not None else (PROJECT_STYLES if PROJECT_STYLES.is_dir() else None)
+    if chosen is None or chosen.resolve() == DEFAULT_STYLES_DIR.resolve():
+        return (DEFAULT_STYLES_DIR,)
+    if not chosen.is_dir():
+        raise StylesError(f"{chosen}: no such styles folder")
+    return (chosen, DEFAULT_STYLES_DIR)
+
+
+def _merged(roots: tuple[Path, ...], name: str) -> dict[str, Any]:
+    """A YAML file's settings: the defaults', with each overriding folder's merged on top."""
+    merged: dict[str, Any] = {}
+    for root in reversed(roots):
+        file = root / name
+        if not file.is_file():
+            continue
+        try:
+            value = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise StylesError(f"{file}: cannot read: {exc}") from exc
+        if not isinstance(value, Mapping):
+            raise StylesError(f"{file}: expected 'setting: value' lines")
+        merged = _deep_merge(merged, value)
+    return merged
+
+
+def _deep_merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in top.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_styles(root: Path | None = None) -> Styles:
+    """Read and check the styles: ``root`` (or ./styles) over the package's defaults."""
+    roots = style_roots(root)
+    settings_file = roots[0] / "settings.yaml"
+    data = _merged(roots, "settings.yaml")
+    if not data:
+        raise StylesError(f"{settings_file}: cannot read any settings")
     try:
         pr = data["print"]
         schemes = {
@@ -87,7 +123,7 @@ def load_styles(root: Path = DEFAULT_STYLES_DIR) -> Styles:
             for name, s in data["schemes"].items()
         }
         styles = Styles(
-            root=root,
+            roots=roots,
             default_size=int(pr["default_size"]),
             min_size=int(pr["min_size"]),
             max_size=int(pr["max_size"]),

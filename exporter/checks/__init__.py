@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from exporter.checks.common import CATEGORIES, Context, Finding
-from exporter.checks.report import REPORT_NAME, print_report, write_report
+from exporter.checks.report import print_report, write_report
+from exporter.output import REPORT_NAME
 
 __all__ = ["REPORT_NAME", "Finding", "Report", "print_report", "run_checks", "write_report"]
 

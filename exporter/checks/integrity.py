@@ -8,8 +8,7 @@ from typing import Any
 
 from exporter import sentences
 from exporter.checks.common import Context, Finding, finding
-from exporter.checks.report import REPORT_NAME
-from exporter.output import INDEX, MANIFEST, STAGING_PREFIX, sha256_file
+from exporter.output import INDEX, MANIFEST, REPORT_NAME, STAGING_PREFIX, sha256_file
 
 #: Files the tools themselves keep in the output folder besides the manifest's: the manifest,
 #: this report, and the download page that export writes from the manifest.
@@ -96,16 +95,17 @@ def _strays(out_dir: Path, listed: set[str]) -> Finding:
 
 def context(out_dir: Path, source: Path) -> Context | Finding:
     """The source read afresh with its outline and sentences, or a finding saying why not."""
-    from exporter.reader import SourceError, read
+    from exporter.reader import ReadOptions, SourceError, read
+    from exporter.styles import StylesError, load_styles
 
     manifest = load_manifest(out_dir)
     try:
-        doc = read(source)
+        doc = read(source, ReadOptions.from_settings(load_styles().settings))
     except SourceError as exc:
         first = "\n".join(str(p) for p in exc.problems[:5])
         return Finding("integrity", "integrity.source", str(source), False,
                        f"{source}: the source has problems; formats not compared\n{first}")
-    except OSError as exc:
+    except (OSError, StylesError) as exc:
         return Finding("integrity", "integrity.source", str(source), False,
                        f"{source}: cannot read the source: {exc}")
     return Context(

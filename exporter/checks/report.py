@@ -7,13 +7,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from exporter.output import atomic_write
+from exporter.output import REPORT_NAME, atomic_write
 
 if TYPE_CHECKING:
     from exporter.checks import Report
     from exporter.checks.common import Finding
 
-REPORT_NAME = "check-report.json"
 
 
 def summary(report: Report) -> str:

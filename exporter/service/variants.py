@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import errno
 import fcntl
 import hashlib
@@ -20,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from exporter.options import Options
 from exporter.output import atomic_write, sha256_file
-from exporter.writers.base import Options
 
 #: Written last into a finished cache folder: its presence means the folder is complete.
 RECORD = "variant.json"
@@ -245,9 +246,9 @@ class VariantCache:
 
     async def _run_builder(self, writer: str, options: Options, work: Path) -> dict[str, Any]:
         """Run the writer in a child process (its own session, so a timeout kills everything)."""
-        args = [sys.executable, "-m", "exporter.variants", "--source", str(self.source),
-                "--writer", writer, "--size", str(options.size), "--scheme", options.scheme,
-                "--line-spacing", str(options.line_spacing), "--dest", str(work)]
+        args = [sys.executable, "-m", "exporter.service.variants", "--source", str(self.source),
+                "--writer", writer, "--options", json.dumps(dataclasses.asdict(options)),
+                "--dest", str(work)]
         proc = await asyncio.create_subprocess_exec(
             *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
             stdin=asyncio.subprocess.DEVNULL, start_new_session=True)
@@ -293,7 +294,6 @@ class VariantCache:
 
 def build_into(source: Path, writer: str, options: Options, dest: Path) -> dict[str, Any]:
     """Read the source and run one writer into dest; a JSON-ready result or error."""
-    from exporter.outline import build_outline
     from exporter.pipeline import JobSpec, run_job
     from exporter.reader import SourceError, read
     from exporter.styles import StylesError, load_styles
@@ -305,8 +305,7 @@ def build_into(source: Path, writer: str, options: Options, dest: Path) -> dict[
         return {"error": "the source has problems: " + "; ".join(str(p) for p in exc.problems)}
     except StylesError as exc:
         return {"error": str(exc)}
-    result = run_job(JobSpec(writer, options), doc, build_outline(doc.headings), styles, dest,
-                     source.stem)
+    result = run_job(JobSpec(writer, options), doc, styles, dest, source.stem)
     if not result.ok:
         return {"error": result.error, "detail": result.detail}
     return {"source_sha256": doc.source_sha256, "seconds": round(result.seconds, 3),
@@ -315,15 +314,13 @@ def build_into(source: Path, writer: str, options: Options, dest: Path) -> dict[
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the build process the service starts: prints one JSON line."""
-    p = argparse.ArgumentParser(prog="python -m exporter.variants")
+    p = argparse.ArgumentParser(prog="python -m exporter.service.variants")
     p.add_argument("--source", type=Path, required=True)
     p.add_argument("--writer", required=True)
-    p.add_argument("--size", type=int, required=True)
-    p.add_argument("--scheme", required=True)
-    p.add_argument("--line-spacing", type=float, required=True)
+    p.add_argument("--options", type=json.loads, required=True, help="Options fields as JSON")
     p.add_argument("--dest", type=Path, required=True)
     a = p.parse_args(argv)
-    opts = Options(size=a.size, scheme=a.scheme, line_spacing=a.line_spacing)
+    opts = Options(**a.options)
     # Writers may print progress on stdout; the result must be the last line.
     result = build_into(a.source, a.writer, opts, a.dest)
     sys.stdout.flush()

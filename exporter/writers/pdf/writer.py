@@ -76,7 +76,7 @@ class PdfWriter(Writer):
         request = RenderRequest(
             html=html,
             base_url=Path(job.doc.source_path).resolve().parent.as_uri() + "/",
-            roots=(styles.root.resolve(), fonts),
+            roots=(*(r.resolve() for r in styles.roots), fonts),
             target=job.dest / name,
             identifier=identifier(job.doc, opts),
             created=build_time().strftime("%Y-%m-%dT%H:%M:%SZ"),

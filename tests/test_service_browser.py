@@ -21,16 +21,15 @@ from typing import Any
 import pdfplumber
 import pytest
 
-from exporter.downloads import write_index
 from exporter.output import sha256_file
 from exporter.pipeline import export
-from exporter.serve import LOOPBACK_NAMES, create_app
+from exporter.service.app import LOOPBACK_NAMES, create_app
+from exporter.service.pages import write_index
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "hsct.md"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
-PDF_WRITER = ROOT / "exporter" / "writers" / "pdf.py"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 #: axe-core rule tags checked: WCAG 2.0, 2.1 and 2.2 A and AA, and axe's best practices.
@@ -55,8 +54,7 @@ def require(ok: bool, why: str) -> None:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("browser") / "output"
-    writers = ["html", "epub", "audio"] + (["pdf"] if PDF_WRITER.exists() else [])
-    results = export(SOURCE, out, writers, sizes=[18], jobs=2)
+    results = export(SOURCE, out, ["html", "epub", "audio", "pdf"], sizes=[18], jobs=2)
     assert all(r.ok for r in results), [r.error for r in results if not r.ok]
     write_index(out)
     return out
@@ -145,8 +143,6 @@ def assert_reflows(page: Any, url: str) -> None:
 
 
 def test_a_person_gets_a_24pt_yellow_on_black_pdf(page: Any, server: str) -> None:
-    if not PDF_WRITER.exists():
-        pytest.skip("exporter/writers/pdf.py does not exist yet (the PDF writer is being written)")
     page.goto(f"{server}/")
     page.get_by_role("radio", name="Large print PDF", exact=True).check()
     page.get_by_label("Print size").select_option("24")

@@ -12,17 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from exporter import downloads
-from exporter.downloads import (
-    RequestForm,
-    WriterChoice,
-    human_bytes,
-    human_duration,
-    render_index,
-    write_index,
-)
+from exporter import registry
 from exporter.output import sha256_file
 from exporter.pipeline import export
+from exporter.registry import Registered
+from exporter.service.formats import Format
+from exporter.service.forms import RequestForm
+from exporter.service.markup import human_duration
+from exporter.service.pages import CSS_FILE, render_index, render_result, write_index
 from exporter.styles import Styles
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -237,9 +234,8 @@ def test_manifest_text_is_escaped(tmp_path: Path, styles: Styles) -> None:
 
 
 def _form(styles: Styles, **kw: object) -> RequestForm:
-    writers = [WriterChoice("pdf", frozenset({"size", "scheme", "line_spacing"})),
-               WriterChoice("epub", frozenset())]
-    return RequestForm(writers, **kw)  # type: ignore[arg-type]
+    formats = [Format("pdf", registry.get("pdf")), Format("epub", registry.get("epub"))]
+    return RequestForm(formats, **kw)  # type: ignore[arg-type]
 
 
 def test_form_groups_choices_and_labels_every_control(exported: Path, styles: Styles) -> None:
@@ -281,19 +277,42 @@ def test_form_errors_are_summarised_linked_and_marked(exported: Path, styles: St
 
 
 def test_css_has_visible_focus_and_no_fixed_widths(styles: Styles) -> None:
-    css = styles.text(downloads.CSS_FILE)
+    css = styles.text(CSS_FILE)
     assert ":focus-visible" in css and "outline: 3px solid" in css
     assert not re.search(r"(?<![-\w])width:\s*\d{2,}px", css), "fixed pixel widths break reflow"
 
 
-def test_human_units() -> None:
-    assert human_bytes(999) == "999 bytes"
-    assert human_bytes(1_234_567) == "1.2 MB"
-    assert human_duration(414.46) == "6 minutes 54 seconds"
-    assert human_duration(3600) == "1 hour"
-    assert human_duration(0) == "0 seconds"
-    assert downloads.content_type("x.epub") == "application/epub+zip"
-    assert downloads.content_type("x.mp3") == "audio/mpeg"
-    assert downloads.content_type("x.m3u8") == "application/vnd.apple.mpegurl"
-    assert downloads.content_type("x.docx") == (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+# ---------------------------------------------------------------- formats named by their writers
+
+
+def test_result_page_lists_the_variants_files(exported: Path, styles: Styles) -> None:
+    manifest = json.loads((exported / "manifest.json").read_text(encoding="utf-8"))
+    files = [e for e in manifest["files"] if e["file"] == "hsct-large-print-24pt.pdf"]
+    page = render_result("Large print PDF, 24 point", files, lambda n: f"/variants/k/{n}",
+                         styles=styles)
+    root = parse(page)
+    check_structure(root)
+    assert [n.text for n in root.find_all("h2")] == ["Large print PDF"]
+    assert links(root)["/variants/k/hsct-large-print-24pt.pdf"].startswith(
+        "Large print PDF, 24 point, black on white, line spacing 1.5 (PDF, ")
+    assert "Large print PDF, 24 point." in root.text
+
+
+def test_a_format_whose_writer_cannot_load_is_listed_by_name(
+        tmp_path: Path, styles: Styles, monkeypatch: pytest.MonkeyPatch) -> None:
+    installed = registry.available
+    monkeypatch.setattr(registry, "available", lambda: {
+        **installed(), "shaky": Registered("shaky", "tests.no_such_module:Writer")})
+    entries = []
+    for name, writer in (("a.txt", "shaky"), ("a.pdf", "pdf"), ("a.xyz", "gone")):
+        (tmp_path / name).write_bytes(b"xx")
+        entries.append({"file": name, "format": writer, "options": {}, "bytes": 2,
+                        "sha256": sha256_file(tmp_path / name), "facts": {}})
+    (tmp_path / "manifest.json").write_text(json.dumps({"files": entries}), encoding="utf-8")
+    root = parse(write_index(tmp_path, styles=styles).read_text(encoding="utf-8"))
+    check_structure(root)
+    assert [n.text for n in root.find_all("h3")] == ["Large print PDF", "gone", "shaky"]
+    found = links(root)
+    assert found["a.txt"] == "shaky (TXT, 2 bytes)"
+    assert found["a.xyz"] == "gone (XYZ, 2 bytes)"
+    assert found["a.pdf"] == "Large print PDF (PDF, 2 bytes)"

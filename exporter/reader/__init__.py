@@ -1,0 +1,140 @@
+"""Reads a source (YAML front matter + Markdown) into a Document, or reports every problem."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from exporter.locale import messages
+from exporter.model import Document, Heading, Metadata, plain_text
+from exporter.outline import build_outline
+from exporter.reader import frontmatter
+from exporter.reader.blocks import MAX_DEPTH, BlockReader
+from exporter.reader.inlines import InlineReader
+from exporter.reader.problems import Problem, Problems, SourceError
+from exporter.reader.source import MAX_SOURCE_BYTES, decode, read_bytes
+from exporter.reader.structure import arrange
+
+if TYPE_CHECKING:
+    from markdown_it.tree import SyntaxTreeNode
+
+__all__ = ["MAX_SOURCE_BYTES", "Problem", "ReadOptions", "SourceError", "parse", "read",
+           "read_bytes"]
+
+_CONTROL = "".join(chr(c) for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F,
+                                    *range(0x80, 0xA0)))
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """Project settings the reader falls back on (from styles/settings.yaml)."""
+
+    default_language: str = ""  #: used, with a warning, when the front matter names none
+    base_url: str = ""  #: relative links resolve against this unless the page sets its own
+    strict: bool = False  #: warnings are errors (like ``sphinx-build -W``)
+    max_bytes: int = MAX_SOURCE_BYTES
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any], *, strict: bool = False) -> ReadOptions:
+        """The fallbacks named in styles/settings.yaml (default_language, base_url)."""
+        return cls(default_language=str(settings.get("default_language") or ""),
+                   base_url=str(settings.get("base_url") or ""), strict=strict)
+
+
+def read(path: Path, options: ReadOptions | None = None) -> Document:
+    """Read and check a source file; raises SourceError listing every problem found."""
+    opts = options or ReadOptions()
+    return parse(read_bytes(path, max_bytes=opts.max_bytes), str(path), opts)
+
+
+def parse(data: bytes, path: str = "<source>", options: ReadOptions | None = None) -> Document:
+    """Parse source bytes; ``path`` names the file in messages, and its folder holds images."""
+    opts = options or ReadOptions()
+    text = decode(data, path, opts.max_bytes)
+    problems = Problems(path)
+    _control_characters(text, problems)
+    fm = frontmatter.split(text, problems)
+    if fm is None:
+        raise SourceError(problems.found)
+    fields = frontmatter.check(fm, problems)
+    base_url = fields.text.get("base_url") or opts.base_url
+    language = fields.text.get("language", "")
+    if not language:
+        if opts.default_language:
+            language = opts.default_language
+            problems.warning(1, f"no 'language' in the front matter; {language} is assumed",
+                             "add a line 'language: ...' (a tag such as en-GB or cy)")
+        elif "language" not in fm.values:
+            problems.error(1, "the front matter has no 'language' field",
+                           "add a line 'language: en-GB' (or the page's language) between "
+                           "'---' lines at the top")
+    inline = InlineReader(problems, Path(path).parent, base_url)
+    reader = BlockReader(problems, inline, fm.offset, messages(language or "en"))
+    blocks = reader.blocks(_parse_markdown(fm.body), top=True)
+    headings_h1 = [b for b in blocks if isinstance(b, Heading) and b.level == 1]
+    title = fields.text.get("title") or (plain_text(headings_h1[0].children).strip()
+                                         if headings_h1 else "")
+    blocks = arrange(blocks, fields.text.get("title", ""), problems, reader.rejected,
+                     fm.offset + 1)
+    if not any(not isinstance(b, Heading) for b in blocks) and not problems.errors:
+        problems.error(fm.offset + 1, "the page has no text, only headings",
+                       "write the page's content after the front matter")
+    headings = tuple(b for b in blocks if isinstance(b, Heading))
+    outline = build_outline(headings)
+    _check_ids(headings, outline.entries, inline.anchors, problems)
+    problems.raise_if_errors(strict=opts.strict)
+    meta = Metadata(
+        title=title, language=language,
+        publisher=fields.text.get("publisher", ""), helpline=fields.text.get("helpline", ""),
+        summary=fields.text.get("summary", ""), updated=fields.updated,
+        subject=fields.text.get("subject") or None, keywords=fields.keywords,
+        base_url=base_url,
+    )
+    return Document(meta, blocks, path, hashlib.sha256(data).hexdigest(), headings, outline,
+                    tuple(reader.notes), tuple(str(p) for p in problems.warnings))
+
+
+def _parse_markdown(body: str) -> list[SyntaxTreeNode]:
+    from markdown_it import MarkdownIt
+    from markdown_it.tree import SyntaxTreeNode
+    from mdit_py_plugins.deflist import deflist_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
+
+    # HTML recognition is on only so that raw HTML becomes tokens the reader can name (and
+    # comments tokens it can drop); no token of it ever reaches a writer.
+    md = MarkdownIt("commonmark", {"html": True, "linkify": True,
+                                   "maxNesting": 4 * MAX_DEPTH + 8})
+    md.enable(["table", "linkify"]).use(footnote_plugin).use(deflist_plugin)
+    # markdown-it silently leaves links with unsafe schemes (javascript:, file:) as plain
+    # text; accept every address here so the reader can name the problem instead.
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
+    return list(SyntaxTreeNode(md.parse(body)).children)
+
+
+def _control_characters(text: str, problems: Problems) -> None:
+    if not any(c in text for c in _CONTROL):  # the common case, checked at C speed
+        return
+    for number, line in enumerate(text.split("\n"), 1):
+        for col, ch in enumerate(line, 1):
+            if ch in _CONTROL and ch != "\t":
+                problems.error(number, f"control character U+{ord(ch):04X} at column {col}",
+                               "delete it (it is invisible in most editors)")
+
+
+def _check_ids(headings: tuple[Heading, ...], entries: tuple[object, ...],
+               anchors: list[tuple[str, int]], problems: Problems) -> None:
+    ids = [str(getattr(e, "id", "")) for e in entries]
+    seen: dict[str, int] = {}
+    for heading, hid in zip(headings, ids, strict=True):
+        if hid in seen:
+            problems.error(heading.line, f"duplicate heading id '{hid}' (also on line "
+                           f"{seen[hid]})", "give each heading a different {#id}")
+        seen[hid] = heading.line
+    for href, line in anchors:
+        if href[1:] not in seen:
+            shown = ", ".join("#" + i for i in ids[:12]) + (" ..." if len(ids) > 12 else "")
+            problems.error(line, f"link to '{href[:60]}', but no heading has that id",
+                           f"link to one of: {shown}")
