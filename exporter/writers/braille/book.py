@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from exporter.locale import messages
 from exporter.model import Document
 from exporter.outline import Entry
 from exporter.output import build_time
@@ -46,8 +47,9 @@ def contents_entries(doc: Document) -> list[Entry]:
 
 def build(doc: Document, settings: Settings, braille: Braille) -> Book:
     """Lay out the whole edition; page numbers in the contents and title page are final."""
-    body = Transcriber(settings, braille, doc.outline)
+    body = Transcriber(settings, braille, doc.outline, messages(doc.meta.language))
     body.blocks(doc.blocks)
+    body.notes(doc.notes)
     capacity = settings.text_lines
     guess: dict[int, int] = {}
     total = 0
@@ -65,6 +67,7 @@ def build(doc: Document, settings: Settings, braille: Braille) -> Book:
 
 def _title_flow(doc: Document, s: Settings, braille: Braille, total: int) -> list[Line]:
     meta, lang = doc.meta, doc.meta.language
+    words = messages(lang)
     flow: list[Line] = []
 
     def centred(text: str) -> None:
@@ -77,14 +80,14 @@ def _title_flow(doc: Document, s: Settings, braille: Braille, total: int) -> lis
     centred(meta.title)
     gap()
     if meta.publisher:
-        centred(s.word(lang, "published").format(publisher=meta.publisher))
+        centred(words("published_by", publisher=meta.publisher))
     if meta.helpline:
         centred(s.word(lang, "helpline").format(helpline=meta.helpline))
     if meta.updated:
-        centred(s.word(lang, "updated").format(updated=meta.updated.isoformat()))
+        centred(words("last_updated", date=words.date(meta.updated)))
     gap()
     centred(s.word(lang, "code").format(grade=braille.grade))
-    centred(s.word(lang, "transcribed").format(date=build_time().date().isoformat()))
+    centred(s.word(lang, "transcribed").format(date=words.date(build_time().date())))
     centred(s.word(lang, "pages").format(pages=max(total, 1), cells=s.cells, lines=s.lines))
     return flow
 
@@ -93,7 +96,7 @@ def _contents_flow(doc: Document, s: Settings, braille: Braille,
                    pages: dict[int, int]) -> list[Line]:
     lang = doc.meta.language
     flow = [Line(c, keep=True) for c in
-            centre(braille.cells(s.word(lang, "contents")), s.cells, s.centred_margin)]
+            centre(braille.cells(messages(lang)("contents")), s.cells, s.centred_margin)]
     flow.append(Line(keep=True))
     entries = contents_entries(doc)
     top = min((e.level for e in entries), default=2)

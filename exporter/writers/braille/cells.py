@@ -15,6 +15,9 @@ CONTINUATION = "\u2810"
 TOP_BOX = "\u2836"  #: dots 2356: a top box line (BANA Formats 2016 §7)
 BOTTOM_BOX = "\u281b"  #: dots 1245: a bottom box line
 GUIDE_DOT = "\u2810"  #: dot 5: guide dots lead the eye to a contents page number
+TN_OPEN = "\u2808\u2828\u2823"  #: dots 4, 46, 126: opening transcriber's note indicator [UEB §3.27]
+TN_CLOSE = "\u2808\u2828\u281c"  #: dots 4, 46, 345: closing transcriber's note indicator
+SEPARATOR = "\u2812"  #: dots 25: a row of them, centred, marks a thematic break
 
 _TO_ASCII = {chr(0x2800 + i): c for i, c in enumerate(ASCII)}
 _FROM_ASCII = {c: chr(0x2800 + i) for i, c in enumerate(ASCII)}

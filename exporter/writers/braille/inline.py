@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import re
 
-from exporter.model import Code, Emphasis, Image, Inline, LineBreak, Link, Strong, Text, plain_text
+from exporter.model import (
+    Code,
+    Emphasis,
+    Image,
+    Inline,
+    LineBreak,
+    Link,
+    NoteRef,
+    Strong,
+    Text,
+    plain_text,
+)
 
 #: A web or mail address the braille shows after its link's text, "(https://...)": like print,
 #: a reader of paper braille cannot follow a link, so it needs the address itself.
 SHOWN_ADDRESS = re.compile(r"\s*\(https?[^\s)]*\)")
+#: A footnote's marker, "[1]", where print has a superscript number: not part of the sentence.
+NOTE_MARK = re.compile(r"\[\d+\]")
 
 
 def segments(children: tuple[Inline, ...]) -> list[str]:
@@ -26,6 +39,8 @@ def segments(children: tuple[Inline, ...]) -> list[str]:
             out[-1] += node.text
         elif isinstance(node, Image):
             out[-1] += node.alt
+        elif isinstance(node, NoteRef):
+            out[-1] += f"[{node.number}]"
         elif isinstance(node, Link):
             inner = segments(node.children)
             out[-1] += inner[0]

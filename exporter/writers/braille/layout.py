@@ -12,10 +12,33 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from exporter.model import Block, Callout, Heading, ListBlock, Paragraph
+from exporter.locale import Messages
+from exporter.model import (
+    Block,
+    Break,
+    Callout,
+    CodeBlock,
+    DefinitionList,
+    Figure,
+    Heading,
+    ListBlock,
+    Note,
+    Paragraph,
+    Quote,
+    Table,
+)
 from exporter.outline import Outline
 from exporter.writers.base import WriterError
-from exporter.writers.braille.cells import BLANK, BOTTOM_BOX, CONTINUATION, TOP_BOX, blank
+from exporter.writers.braille.cells import (
+    BLANK,
+    BOTTOM_BOX,
+    CONTINUATION,
+    SEPARATOR,
+    TN_CLOSE,
+    TN_OPEN,
+    TOP_BOX,
+    blank,
+)
 from exporter.writers.braille.inline import segments
 from exporter.writers.braille.settings import HeadingForm, Indent, Settings
 from exporter.writers.braille.translator import Braille
@@ -71,10 +94,12 @@ def centre(cells: str, width: int, margin: int) -> list[str]:
 class Transcriber:
     """Lays out blocks into a flow of lines; pagination comes after (see paginate.py)."""
 
-    def __init__(self, settings: Settings, braille: Braille, outline: Outline) -> None:
+    def __init__(self, settings: Settings, braille: Braille, outline: Outline,
+                 words: Messages) -> None:
         self.s = settings
         self.braille = braille
         self.outline = outline
+        self.words = words
         self.flow: list[Line] = []
         self._keep_for = 0  #: text lines still to keep with the heading above them
 
@@ -168,3 +193,89 @@ class Transcriber:
         if len(self.flow) > start:
             self.flow[-1].keep = True
         self.emit(BOTTOM_BOX * self.s.cells)
+
+    def block_table(self, t: Table, depth: int = 0) -> None:
+        """Linear format [BANA §11.17]: the caption, then each row as one entry, every cell
+        after its column heading ("heading: entry"), cells separated by semicolons."""
+        self.blank_line()
+        caption = " ".join(segments(t.caption))
+        title = f"{self.words('table')}: {caption}" if caption else self.words("table")
+        self.text([title], Indent(1, 1 + self.s.list_step))
+        headings = [" ".join(segments(c.children)) for c in t.header]
+        for row in t.rows:
+            parts = []
+            for heading, cell in zip(headings, row, strict=False):
+                value = " ".join(segments(cell.children))
+                if value:
+                    parts.append(f"{heading}: {value}" if heading else value)
+            self.text([self.s.table_separator.join(parts)], self.s.table)
+        self.blank_line()
+
+    def block_figure(self, f: Figure, depth: int = 0) -> None:
+        """The picture described in a transcriber's note [UEB §3.27], then its caption."""
+        self.note(f"{self.words('image')}: {f.image.alt}")
+        if f.caption:
+            self.text(segments(f.caption), self.s.paragraph, depth)
+
+    def block_quote(self, q: Quote, depth: int = 0) -> None:
+        """Displayed material: blocked in cell 3, a blank line before and after [UKAAF App. G]."""
+        self.blank_line()
+        for b in q.blocks:
+            if isinstance(b, Paragraph):
+                self.text(segments(b.children), self.s.quote, depth)
+            else:
+                self.block(b, depth + 1)
+        if q.attribution:
+            self.text(segments(q.attribution), self.s.quote, depth + self.s.list_step)
+        self.blank_line()
+
+    def block_definitionlist(self, d: DefinitionList, depth: int = 0) -> None:
+        """Each term in cell 1, its definitions blocked in cell 3."""
+        self.blank_line()
+        for item in d.items:
+            self.text(segments(item.term), self.s.list, depth)
+            for definition in item.definitions:
+                for b in definition:
+                    if isinstance(b, Paragraph):
+                        self.text(segments(b.children), self.s.quote, depth)
+                    else:
+                        self.block(b, depth + 1)
+        self.blank_line()
+
+    def block_codeblock(self, c: CodeBlock, depth: int = 0) -> None:
+        """Each line of the code on its own braille line(s), blocked, after a note saying so."""
+        self.note(self.words("code"))
+        for line in c.text.splitlines():
+            self.text([line], Indent(1 + depth, 1 + depth + self.s.list_step))
+        self.blank_line()
+
+    def block_break(self, b: Break, depth: int = 0) -> None:
+        """A change of topic: a centred row of separator cells between blank lines."""
+        self.blank_line()
+        self.emit(centre(SEPARATOR * 6, self.s.cells, 0)[0])
+        self.blank_line()
+
+    def notes(self, notes: Sequence[Note]) -> None:
+        """Footnotes at the end of the text, under a centred label, each numbered in cell 1."""
+        if not notes:
+            return
+        self.blank_line()
+        label = centre(self.braille.cells(self.words("notes")), self.s.cells,
+                       self.s.centred_margin)
+        for line in label:
+            self.emit(line, keep=True)
+        self.blank_line()
+        self._keep_for = self.s.keep_after_heading
+        for note in notes:
+            for i, b in enumerate(note.blocks):
+                if i == 0 and isinstance(b, Paragraph):
+                    segs = segments(b.children) or [""]
+                    self.text([f"[{note.number}] {segs[0]}", *segs[1:]], self.s.list)
+                else:
+                    self.block(b, 1)
+
+    def note(self, text: str) -> None:
+        """A transcriber's note: the words between UEB's transcriber's note indicators."""
+        self.blank_line()
+        cells = TN_OPEN + self.braille.cells(text) + TN_CLOSE
+        self.lines(cells, Indent(1 + self.s.list_step * 2, 1 + self.s.list_step * 2))

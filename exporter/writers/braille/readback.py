@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from exporter import sentences as sent
+from exporter.locale import messages
 from exporter.model import Document
 from exporter.writers.braille.book import contents_entries, contents_entry
 from exporter.writers.braille.cells import BLANK, BOTTOM_BOX, CONTINUATION, TOP_BOX
-from exporter.writers.braille.inline import SHOWN_ADDRESS
+from exporter.writers.braille.inline import NOTE_MARK, SHOWN_ADDRESS
 from exporter.writers.braille.layout import centre, wrap
 from exporter.writers.braille.settings import Indent, Settings
 from exporter.writers.braille.translator import Braille
@@ -31,7 +32,7 @@ _ENTRY_END = re.compile("(.*?)\u2800\u2810{2,}\u2800(\u283c[⠁⠃⠉⠙⠑⠋�
 
 def plain(text: str) -> str:
     """Text as compared between source and braille (see _FOLD; shown web addresses removed)."""
-    return sent.normalise(SHOWN_ADDRESS.sub("", text).translate(_FOLD))
+    return sent.normalise(NOTE_MARK.sub("", SHOWN_ADDRESS.sub("", text)).translate(_FOLD))
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ def find_headings(doc: Document, body: Sequence[Placed], settings: Settings,
 def check_contents(doc: Document, front: Sequence[Placed], headings: dict[int, int],
                    settings: Settings, braille: Braille) -> list[str]:
     """Problems with the contents entries: each in order, with the page its heading is on."""
-    title = centre(braille.cells(settings.word(doc.meta.language, "contents")),
+    title = centre(braille.cells(messages(doc.meta.language)("contents")),
                    settings.cells, settings.centred_margin)
     cells = [p.cells for p in front]
     start = next((i for i in range(len(cells)) if cells[i:i + len(title)] == title), None)
@@ -184,7 +185,7 @@ def verify(pages: Sequence[Sequence[str]], front_pages: int, doc: Document, sett
     front = [p for p in lines if p.page <= front_pages]
     body = [p for p in lines if p.page > front_pages]
     problems = []
-    lost = missing(sent.of_blocks(doc.blocks), body, braille)
+    lost = missing([*sent.of_blocks(doc.blocks), *sent.of_notes(doc)], body, braille)
     if lost:
         problems.append(f"{len(lost)} sentences missing or changed, first: '{lost[0]}'")
     headings, found = find_headings(doc, body, settings, braille)

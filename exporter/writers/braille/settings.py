@@ -133,7 +133,7 @@ def _sane(s: Settings, styles: Styles) -> None:
         h.cell for h in s.headings.values()]
     if any(c < 0 or c > s.cells // 2 for c in cells_used) or min(s.headings) != 1:
         problems.append("indents must lie in the left half of the line; headings start at level 1")
-    if "en" not in s.words or "contents" not in s.words["en"]:
+    if not {"code", "transcribed", "pages", "helpline"} <= set(s.words.get("en", {})):
         problems.append("words: needs an 'en' entry with every key")
     if problems:
         raise StylesError(f"{where}: " + "; ".join(problems))
