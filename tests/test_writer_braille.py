@@ -76,8 +76,9 @@ def heading_at(lines: list[str], cells: str) -> int:
 
 def test_ascii_braille_is_north_american_ascii_braille() -> None:
     # Independent of our table: Unicode names the dots; NABCC fixes which character each is.
-    for char, dots in {"a": "1", "@": "4", "]": "12456", "^": "45", "\\": "1256", "_": "456",
-                       "#": "3456", "=": "123456", "4": "256", '"': "5", "7": "2356", "g": "1245"}.items():
+    nabcc = {"a": "1", "@": "4", "]": "12456", "^": "45", "\\": "1256", "_": "456",
+             "#": "3456", "=": "123456", "4": "256", '"': "5", "7": "2356", "g": "1245"}
+    for char, dots in nabcc.items():
         assert unicodedata.name(from_ascii(char)) == f"BRAILLE PATTERN DOTS-{dots}"
     every = "".join(chr(0x2800 + i) for i in range(64))
     assert from_ascii(to_ascii(every)) == every
@@ -180,7 +181,7 @@ def test_pef_is_valid_against_the_pef_schema_and_equals_the_brf(
     data = (hsct / "hsct-braille.pef").read_bytes()
     assert validate_pef(data) == []
     assert read_pef(data) == pages
-    broken = data.replace(b"<row/>", "<row>abc</row>".encode(), 1)
+    broken = data.replace(b"<row/>", b"<row>abc</row>", 1)
     assert validate_pef(broken)
 
 

@@ -165,9 +165,9 @@ def check_contents(doc: Document, front: Sequence[Placed], headings: dict[int, i
         page = headings.get(e.index)
         want = contents_entry(braille.cells(e.label), braille.cells(str(page or number)),
                               (e.level - top) * settings.contents_step, settings)
-        cells = joined([*entry[:-1], Placed(0, 0, end.group(1))])
-        label = plain(braille.back(cells))
-        if label != plain(e.label) and cells != braille.cells(e.label):
+        entry_cells = joined([*entry[:-1], Placed(0, 0, end.group(1))])
+        label = plain(braille.back(entry_cells))
+        if label != plain(e.label) and entry_cells != braille.cells(e.label):
             problems.append(f"contents entry {len(problems) + 1}: '{label}', the source has "
                             f"'{e.label}'")
         elif page is not None and number != str(page):
