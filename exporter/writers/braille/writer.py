@@ -84,10 +84,12 @@ class BrailleWriter(Writer):
 
 
 def _texts(job: Job) -> list[str]:
-    from exporter.model import iter_inlines, plain_text
+    """Every piece of text the braille will carry: metadata, headings, all inline runs, notes."""
+    from exporter.model import Link, inline_runs, iter_inlines, plain_text
 
     meta = job.doc.meta
+    blocks = (*job.doc.blocks, *(b for note in job.doc.notes for b in note.blocks))
     texts = [meta.title, meta.publisher, meta.helpline]
-    texts += [plain_text(h.children) for h in job.doc.headings]
-    texts += [getattr(n, "text", "") or getattr(n, "alt", "") for n in iter_inlines(job.doc.blocks)]
+    texts += [run if isinstance(run, str) else plain_text(run) for run in inline_runs(blocks)]
+    texts += [n.href for n in iter_inlines(blocks) if isinstance(n, Link)]
     return texts
