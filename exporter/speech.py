@@ -229,8 +229,8 @@ class _Script:
         if not isinstance(first, Paragraph):
             self.say([f"{block.label}:"], self.voice.pause_item_ms, "callout")
         for i, inner in enumerate(block.blocks):
-            self.block(inner, "callout", f"{block.label}: " if i == 0 and inner is first
-                       and isinstance(first, Paragraph) else "")
+            labelled = i == 0 and isinstance(inner, Paragraph)
+            self.block(inner, "callout", f"{block.label}: " if labelled else "")
         self._group(start)
 
     def _table(self, table: Table) -> None:
@@ -242,7 +242,6 @@ class _Script:
             # "Table: Tips, 3 rows, 2 columns." A caption that ends its own sentence keeps
             # its full stop (it is checked as written), then the size starts a new one.
             joiner = " " if _ENDS_SENTENCE.search(caption) else ", "
-            size = size[:1].upper() + size[1:] if joiner == " " else size
             self.say([f"{w('table')}: ", table.caption, joiner + size], v.pause_item_ms, "table")
         else:
             self.say([f"{w('table')}: {size}"], v.pause_item_ms, "table")

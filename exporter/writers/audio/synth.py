@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import hashlib
 import importlib.util
 import json
 import os
 import select
+import signal
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from exporter.writers.audio.engine import (
     Engine,
@@ -40,6 +42,8 @@ FAULT_ENV = "EXPORTER_AUDIO_FAULT"
 KILL_GRACE_S = 0.5
 #: Bumped when what a cached recording holds changes, so older entries are not reused.
 CACHE_FORMAT = 2
+
+T = TypeVar("T")
 
 
 class SynthError(Exception):
@@ -169,6 +173,7 @@ def _isolated(engine: Engine, text: str, deadline: float) -> Utterance:
     pid = os.fork()
     if pid == 0:  # the copy: speak, send the samples, leave without any clean-up
         os.close(read_end)
+        die_with_parent()
         status = 0
         try:
             said = engine.speak(text, deadline)
@@ -201,6 +206,16 @@ def _isolated(engine: Engine, text: str, deadline: float) -> Utterance:
                          f"espeak-ng's process ended without speaking {text[:60]!r}")
     size = int.from_bytes(data[2:6], "big")
     return Utterance(data[6 + size:], tuple(json.loads(data[6 : 6 + size])))
+
+
+def die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (even by SIGKILL), so that no
+    speech process outlives an interrupted export; elsewhere a no-op."""
+    try:
+        libc = ctypes.CDLL(None)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def run_one(job: SynthJob) -> None:
@@ -243,6 +258,7 @@ def _child(job: SynthJob, conn: mpc.Connection) -> None:
     # A short-lived copy of the parent: a garbage collection would touch (and so copy) every
     # page the parent's objects live on, which costs more than the job itself.
     gc.disable()
+    die_with_parent()
     try:
         run_one(job)
         conn.send(("ok", ""))
@@ -316,6 +332,40 @@ def _finish(done: _Running) -> Recording:
         raise SynthError(f"{done.job.key}: {why}")
     out = done.job.out
     return read_recording(done.job, out.read_bytes(), out.with_suffix(".json").read_bytes())
+
+
+def in_child(function: Callable[..., T], *args: Any, timeout_s: float = 60) -> T:
+    """``function(*args)`` run in a fresh process like a job's (the engine never loaded here):
+    for probes of voices and phonemes. Its result must be picklable."""
+    import multiprocessing as mp
+
+    fork = "fork" in mp.get_all_start_methods() and not loaded_here()
+    ctx: Any = mp.get_context("fork" if fork else "spawn")
+    reader, writer = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_call, args=(function, args, writer), daemon=True)
+    proc.start()
+    writer.close()
+    try:
+        if not reader.poll(timeout_s):
+            raise SynthError(f"{getattr(function, '__name__', 'probe')} did not finish within "
+                             f"{timeout_s:g} s")
+        ok, value = reader.recv()
+    finally:
+        proc.kill()
+        proc.join()
+        reader.close()
+    if not ok:
+        raise SynthError(str(value))
+    return cast(T, value)
+
+
+def _call(function: Callable[..., Any], args: tuple[Any, ...], conn: mpc.Connection) -> None:
+    try:
+        conn.send((True, function(*args)))
+    except Exception as exc:  # sent back to the caller, which raises it as SynthError
+        conn.send((False, f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
 
 
 # ---------------------------------------------------------------- reuse
