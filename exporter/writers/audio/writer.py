@@ -13,6 +13,7 @@ from exporter import speech
 from exporter.model import Document
 from exporter.outline import slugify
 from exporter.styles import StylesError
+from exporter.writers.audio import cache as recordings
 from exporter.writers.audio import id3, mp3, opening, playlist, synth
 from exporter.writers.base import FileKind, Job, Produced, Writer, WriterError
 
@@ -49,7 +50,7 @@ class AudioWriter(Writer):
     )
     checker: ClassVar[str | None] = "exporter.writers.audio.check:check"
     order: ClassVar[int] = 40
-    cost: ClassVar[int] = 6  # ~0.6 s of synthesis and encoding for HSCT: start it early
+    cost: ClassVar[int] = 8  # the slowest writer for HSCT (synthesis, encoding): start it early
 
     def write(self, job: Job) -> list[Produced]:
         settings = _settings(job)
@@ -107,7 +108,7 @@ def _speak(job: Job, s: _Settings, tracks: tuple[speech.Track, ...], work: Path)
     head_job = replace(_job(job.doc, s, "opening announcement", fixed, work / "opening"),
                        encode=False)
     longest_first = sorted([*jobs, head_job], key=lambda j: -sum(len(t) for t, _ in j.texts))
-    cache = synth.SynthCache(job.cache / job.stem) if job.cache is not None else None
+    cache = recordings.SynthCache(job.cache / job.stem) if job.cache is not None else None
     run = cache.run if cache is not None else synth.run_all
     done = run(longest_first, workers)
     parts = [done[j.key] for j in jobs]
@@ -120,6 +121,8 @@ def _speak(job: Job, s: _Settings, tracks: tuple[speech.Track, ...], work: Path)
     if any(p.sample_rate != rate or st.sample_rate != rate for p, st in zip(parts, body,
                                                                             strict=True)):
         raise synth.SynthError("the sections came out at different sample rates")
+    if any(p.voice != head.voice for p in parts):
+        raise synth.SynthError("the sections were spoken by different voices")
     lengths = _Lengths(job, s, len(tracks), run, work)
     found = opening.fit(rest=sum(st.samples for st in body), fixed=head.samples,
                         pause=rate * s.voice.pause_paragraph_ms // 1000, rate=rate,
