@@ -32,14 +32,14 @@ class Fit:
 
 
 def fit(rest: int, fixed: int, pause: int, rate: int, spoken: Callable[[int], int],
-        encoded: Callable[[int], int]) -> Fit:
+        encoded: Callable[[int], int], slot: int = 0) -> Fit:
     """The length to announce so that it is the real one.
 
     rest: samples of every other track, as encoded; fixed: samples of the opening before its
     length sentence; pause: the least silence after that sentence; spoken(s): samples of the
-    sentence stating s seconds; encoded(n): samples the MP3 of n samples decodes to.
+    sentence stating s seconds; encoded(n): samples the MP3 of n samples decodes to; slot: a
+    first guess (a generous one settles in one round, at the cost of a little more silence).
     """
-    slot = 0
     for _ in range(MAX_ROUNDS):
         seconds = round((rest + encoded(fixed + slot)) / rate)
         speech = spoken(seconds)

@@ -124,9 +124,15 @@ def _speak(job: Job, s: _Settings, tracks: tuple[speech.Track, ...], work: Path)
     if any(p.voice != head.voice for p in parts):
         raise synth.SynthError("the sections were spoken by different voices")
     lengths = _Lengths(job, s, len(tracks), run, work)
-    found = opening.fit(rest=sum(st.samples for st in body), fixed=head.samples,
-                        pause=rate * s.voice.pause_paragraph_ms // 1000, rate=rate,
-                        spoken=lengths.samples,
+    pause = rate * s.voice.pause_paragraph_ms // 1000
+    # A first guess at the sentence's length, from the pace of the rest of the opening, a
+    # little long: the search then settles at once, with at most a fraction of a second
+    # more silence after the sentence.
+    per_word = sum(sp.speech for sp in head.spans) / max(1, sum(len(t.split()) for t, _ in
+                                                                head_job.texts))
+    words = len(lengths.sentence(0).spoken.split()) + 4
+    found = opening.fit(rest=sum(st.samples for st in body), fixed=head.samples, pause=pause,
+                        rate=rate, spoken=lengths.samples, slot=round(per_word * words) + pause,
                         encoded=lambda n: mp3.encoded_samples(n, rate, s.bitrate_kbps, s.quality))
     said = lengths.segment(found)
     pcm = head.pcm + lengths.pcm(found.seconds) + bytes(2 * (found.slot - found.speech))
@@ -145,7 +151,8 @@ class _Lengths:
     """The opening's length sentence for any stated length, spoken on demand, several at a
     time: each by a fresh engine, so its samples do not depend on which others were asked."""
 
-    BATCH = 8  #: lengths spoken per job; the search rarely needs more than the first batch
+    #: Lengths spoken per job, around the one asked for: the search rarely needs another.
+    AROUND = (-1, 0, 1, 2)
 
     def __init__(self, job: Job, s: _Settings, tracks: int, run: _Run, work: Path) -> None:
         self.job, self.settings, self.tracks, self.run, self.work = job, s, tracks, run, work
@@ -158,7 +165,7 @@ class _Lengths:
 
     def samples(self, seconds: int) -> int:
         if seconds not in self.found:
-            wanted = range(seconds, seconds + self.BATCH)
+            wanted = [seconds + d for d in self.AROUND if seconds + d >= 0]
             said = [self.sentence(n) for n in wanted]
             key = f"opening announcement (length {seconds} s)"
             spec = replace(_job(self.job.doc, self.settings, key, said,
