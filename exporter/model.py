@@ -209,6 +209,10 @@ CALLOUT_LABELS: dict[str, str] = {
     "related": "Related reading",
     "note": "Note",
     "warning": "Warning",
+    # GitHub's alert kinds, so pages written for GitHub read as they were meant.
+    "tip": "Tip",
+    "important": "Important",
+    "caution": "Caution",
 }
 
 # ---------------------------------------------------------------- navigation
