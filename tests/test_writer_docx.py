@@ -292,7 +292,8 @@ def test_minimal_document_has_no_empty_contents(tmp_path: Path, styles: Styles) 
     path = build(doc, doc.outline, styles, tmp_path, "minimal")
     d = docx.Document(str(path))
     assert not list(d.element.body.iter(qn("w:fldChar")))
-    assert [p.text for p in d.paragraphs] == ["Minimal", "One sentence only."]
+    assert [p.text for p in d.paragraphs] == ["Minimal", "One sentence only.",
+                                              "Published by Test Publisher."]
 
 
 # ------------------------------------------------------------------ language and properties
