@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from exporter.writers.docx.settings import Metrics
 from exporter.writers.docx.styles import fonts_xml, size_xml, style
+from exporter.writers.docx.tables import CELL_SIDE
 
 #: Word's built-in styles whose template versions are small, italic or blue.
 _UPRIGHT = '<w:i w:val="0"/><w:iCs w:val="0"/><w:color w:val="000000"/>'
@@ -38,7 +39,7 @@ def _table_styles(m: Metrics) -> Iterable[str]:
                 "<w:pPr><w:keepNext/></w:pPr><w:rPr><w:b/><w:bCs/></w:rPr>",
                 based_on="TableText", custom=True, extra="<w:qFormat/>")
     edge = f'w:val="single" w:sz="8" w:space="0" w:color="{cfg.table_border}"'
-    pad, side = m.twips(0.25), m.twips(0.35)
+    pad, side = m.twips(0.25), m.twips(CELL_SIDE)
     borders = "".join(f"<w:{e} {edge}/>" for e in ("top", "left", "bottom", "right",
                                                      "insideH", "insideV"))
     yield style("table", "LargePrintTable", "Large Print Table",

@@ -36,7 +36,9 @@ def add_footer(document: Any, words: Messages) -> None:
     document's language."""
     from docx.oxml import parse_xml
 
-    paragraph = document.sections[0].footer.paragraphs[0]
+    footer = document.sections[-1].footer  # the body's own section; share_footer copies it
+    footer.is_linked_to_previous = False
+    paragraph = footer.paragraphs[0]
     text = words("page_of", page="\0PAGE\0", pages="\0NUMPAGES\0")
     for i, part in enumerate(text.split("\0")):
         if i % 2:

@@ -74,6 +74,10 @@ def _section(body: Body, *, landscape: bool) -> Element:
         size.set(f"{W}w", height)
         size.set(f"{W}h", width)
         size.set(f"{W}orient", "landscape")
+        margins = sect.find(f"{W}pgMar")
+        if margins is not None:
+            for side in ("left", "right"):
+                margins.set(f"{W}{side}", str(body.m.cfg.wide_margin))
     # Each section starts a new page (the default "nextPage" type, written for clarity).
     kind = sect.find(f"{W}type")
     if kind is None:

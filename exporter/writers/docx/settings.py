@@ -43,6 +43,7 @@ class WordSettings:
     font: str
     page: tuple[int, int]  #: width, height in twips
     margin: int  #: twips
+    wide_margin: int  #: twips left and right on the landscape pages of a wide table
     heading_scale: tuple[float, ...]  #: Heading 1.. size relative to the body
     paragraph_space: float
     list_item_space: float
@@ -92,7 +93,8 @@ class Metrics:
 
     @property
     def landscape_width(self) -> int:
-        return self.cfg.page[1] - 2 * self.cfg.margin
+        """Twips between the side margins of a wide table's landscape page."""
+        return self.cfg.page[1] - 2 * self.cfg.wide_margin
 
     @property
     def text_height(self) -> int:
@@ -113,6 +115,7 @@ def load_settings(job: Job) -> WordSettings:
             font=str(raw.get("font", "Arial")).strip(),
             page=PAGE_SIZES[page_name],
             margin=round(float(raw.get("margins_cm", 2.0)) / 2.54 * 1440),
+            wide_margin=round(float(raw.get("wide_table_margins_cm", 1.27)) / 2.54 * 1440),
             heading_scale=tuple(float(s) for s in scale),
             paragraph_space=float(raw.get("paragraph_space", 1.0)),
             list_item_space=float(raw.get("list_item_space", 0.5)),
@@ -152,6 +155,8 @@ def check_settings(cfg: WordSettings, where: str) -> None:
                               "a sans-serif one (code: a monospace face such as Consolas)")
     if not 567 <= cfg.margin <= 2835:
         raise WriterError(f"{where}: margins_cm must be between 1 and 5")
+    if not 567 <= cfg.wide_margin <= cfg.margin:
+        raise WriterError(f"{where}: wide_table_margins_cm must be between 1 and margins_cm")
     if not 1.0 <= cfg.image_max_scale <= 4.0:
         raise WriterError(f"{where}: image_max_scale must be between 1 and 4")
     white, black = (255, 255, 255), (0, 0, 0)

@@ -12,17 +12,17 @@ from typing import TYPE_CHECKING
 
 from exporter.model import Table, plain_text
 from exporter.writers.docx.elements import run
+from exporter.writers.docx.measure import text_width
 from exporter.writers.docx.sections import begin_landscape, end_landscape
 from exporter.writers.docx.settings import W_XMLNS, Element, Metrics, quoteattr
 
 if TYPE_CHECKING:
     from exporter.writers.docx.body import Body
 
-#: The average advance of a character of a sans-serif face, in ems, generously (Arial's lower
-#: case is about 0.5): used only to tell whether a table's words fit across the page.
-CHAR_EM = 0.62
-#: A column need not be wider than this many characters for its cells to read well.
-COMFORTABLE = 25
+#: A column need not be wider than this many ems for its cells to read well.
+COMFORTABLE = 14
+#: Space inside a cell left and right of its text, in multiples of the body size.
+CELL_SIDE = 0.3
 PCT_WHOLE = 5000  # Word's percentages are fiftieths of a per cent
 
 
@@ -34,6 +34,9 @@ def write_table(body: Body, node: Table) -> None:
         begin_landscape(body)
         body.counts["landscape_tables"] += 1
     space = m.landscape_width if landscape else min(body.width, m.text_width)
+    if sum(mins) > space:
+        # Word will break the longest words inside their cells: said in the manifest.
+        body.counts["tables_wider_than_page"] += 1
     widths = share(mins, wants, space)
     caption = plain_text(node.caption).strip()
     if node.caption:
@@ -50,7 +53,7 @@ def write_table(body: Body, node: Table) -> None:
                            columns=len(node.header))
     tbl = _table_element(caption or words("table"), summary, widths)
     body.place(tbl)
-    pad = m.twips(0.35)
+    pad = m.twips(CELL_SIDE)
     for r, row in enumerate((node.header, *node.rows)):
         header = r == 0
         tr = _row_element(header)
@@ -70,16 +73,17 @@ def write_table(body: Body, node: Table) -> None:
 def column_needs(node: Table, m: Metrics) -> tuple[list[float], list[float]]:
     """Per column, in twips: the least width that keeps every word whole, and a width that
     reads comfortably."""
-    char = CHAR_EM * m.size * 20
-    pad = 2 * m.twips(0.35) + 20  # cell margins and the rules
+    em = m.size * 20
+    pad = 2 * m.twips(CELL_SIDE) + 20  # cell margins and the rules
     mins, wants = [], []
-    for j in range(len(node.header)):
-        texts = [plain_text(row[j].children) for row in (node.header, *node.rows)
-                 if j < len(row)]
-        longest = max((len(w) for t in texts for w in t.split()), default=1)
-        typical = max((len(t) for t in texts), default=1)
-        mins.append(longest * char + pad)
-        wants.append(max(longest, min(typical, COMFORTABLE)) * char + pad)
+    for j, head in enumerate(node.header):
+        # (text, bold): header cells are bold
+        texts = [(plain_text(head.children), True),
+                 *((plain_text(row[j].children), False) for row in node.rows if j < len(row))]
+        longest = max([text_width(word, bold) for t, bold in texts for word in t.split()] + [1])
+        typical = max(text_width(t, bold) for t, bold in texts)
+        mins.append(longest * em + pad)
+        wants.append(max(longest, min(typical, COMFORTABLE)) * em + pad)
     return mins, wants
 
 
