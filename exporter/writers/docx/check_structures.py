@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TypeVar
 
 from exporter import sentences
 from exporter.checks.common import SIZE_TOLERANCE, Context, Finding, finding
@@ -24,6 +25,7 @@ A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 IMAGE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
 _OFF = {"0", "false", "off"}
+B = TypeVar("B", Table, Quote)
 
 
 def structure_findings(ctx: Context, word: Word, name: str, size: float) -> list[Finding]:
@@ -43,7 +45,7 @@ def structure_findings(ctx: Context, word: Word, name: str, size: float) -> list
     ]
 
 
-def _walk(blocks: tuple[Block, ...], kind: type) -> Iterator[Block]:
+def _walk(blocks: tuple[Block, ...], kind: type[B]) -> Iterator[B]:
     """Blocks of one kind, nested ones included, in reading order."""
     for b in blocks:
         if isinstance(b, kind):
@@ -165,7 +167,7 @@ def _images(ctx: Context, word: Word) -> list[str]:
 
 
 def _quotes(ctx: Context, word: Word) -> list[str]:
-    quotes = [q for q in _walk(ctx.doc.blocks, Quote) if isinstance(q, Quote)]
+    quotes = list(_walk(ctx.doc.blocks, Quote))
     want = [s for q in quotes for s in (*sentences.of_blocks(q.blocks),
                                         *sentences.split(plain_text(q.attribution)))]
     if not want:
