@@ -334,10 +334,13 @@ def test_footnotes_are_real_word_footnotes(d: Any, page: Document) -> None:
     assert [texts[i] for i in refs] == [
         sentences.normalise(" ".join(plain_text(b.children) for b in note.blocks  # type: ignore[union-attr]
                                      )) for note in page.notes]
-    # Each note opens with its own marker, "[n]", made of Word's automatic number.
+    # Each note opens with Word's automatic number hanging in the margin, then a tab.
     first = notes[2].find(qn("w:p"))
-    assert para_text(first).startswith("[]") and first.find(
-        f".//{qn('w:footnoteRef')}") is not None
+    runs = first.findall(qn("w:r"))
+    assert runs[0].find(qn("w:footnoteRef")) is not None
+    assert runs[1].find(qn("w:tab")) is not None
+    ind = first.find(f"{qn('w:pPr')}/{qn('w:ind')}")
+    assert ind.get(qn("w:hanging")) == ind.get(qn("w:left")) != "0"
 
 
 def test_note_markers_are_bracketed_at_body_size_on_the_line(d: Any) -> None:
@@ -363,6 +366,25 @@ def test_a_note_cited_twice_is_one_footnote_and_a_cross_reference(d: Any) -> Non
     marks = {b.get(qn("w:name")): b for b in d.element.body.iter(qn("w:bookmarkStart"))}
     first = marks["_Note1"].getnext()
     assert first.find(qn("w:footnoteReference")).get(qn("w:id")) == "1"
+
+
+def test_notes_keep_their_numbers_when_a_caption_comes_first(tmp_path: Path,
+                                                              styles: Styles) -> None:
+    """The source cites note 1 in a cell and note 2 in the caption written after the table;
+    Word writes the caption first, so each note carries its number as a fixed mark."""
+    doc = parse(b"---\ntitle: T\nlanguage: en-GB\n---\n\n# T\n\n| A | B |\n|---|---|\n"
+                b"| cell[^c] | x |\n\nTable: Caption[^t]\n\n[^c]: Cell note.\n"
+                b"[^t]: Caption note.\n", "t.md")
+    d = docx.Document(str(build(doc, doc.outline, styles, tmp_path, "t")))
+    refs = list(d.element.body.iter(qn("w:footnoteReference")))
+    assert [r.get(qn("w:customMarkFollows")) for r in refs] == ["1", "1"]
+    shown = [para_text(r.getparent().getnext()) for r in refs]
+    assert shown == ["2", "1"]  # the caption's note first, as the source numbers it
+    root = footnotes(d)
+    texts = {n.get(qn("w:id")): para_text(n) for n in root.findall(qn("w:footnote"))[2:]}
+    # (para_text shows the tab after the number as a line break)
+    assert [texts[r.get(qn("w:id"))] for r in refs] == ["2\nCaption note.", "1\nCell note."]
+    assert not list(root.iter(qn("w:footnoteRef")))
 
 
 # ------------------------------------------------------------------ the whole file
@@ -403,8 +425,8 @@ def test_pandoc_reads_tables_pictures_notes_quotes_terms_and_code(built: Path,
     assert strs(image["c"][1]) == "A blue parking badge on the dashboard, its hologram facing out"
     notes = [n for n in walk(blocks) if n["t"] == "Note"]
     assert [strs(n["c"]) for n in notes] == [
-        "[] From our 2023 survey of 2,000 members. Most said fatigue was their hardest symptom.",
-        "[] Occupational therapists can help you plan."]
+        "From our 2023 survey of 2,000 members. Most said fatigue was their hardest symptom.",
+        "Occupational therapists can help you plan."]
     [quote] = [b for b in blocks if b["t"] == "BlockQuote"]
     assert strs(quote) == "I rest before I am tired, not after. It took me a year to learn " \
                           "that. \u2014 Ann, Cardiff"

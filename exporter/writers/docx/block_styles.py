@@ -93,12 +93,14 @@ def _text_styles(m: Metrics) -> Iterable[str]:
 
 
 def _note_styles(m: Metrics) -> Iterable[str]:
+    # Indented: the note's number hangs in the margin of its first line (see notes.py).
     yield style("paragraph", "FootnoteText", "footnote text",
-                f'<w:pPr><w:spacing w:after="{m.twips(0.5)}"/></w:pPr>'
+                f'<w:pPr><w:spacing w:after="{m.twips(0.5)}"/>'
+                f'<w:ind w:left="{m.step}"/></w:pPr>'
                 f"<w:rPr>{size_xml(m.half_points())}</w:rPr>",
                 extra='<w:uiPriority w:val="99"/><w:unhideWhenUsed/>')
     # Large print: the note's number at body size on the line, never a small superscript.
     yield style("character", "FootnoteReference", "footnote reference",
-                f'<w:rPr><w:vertAlign w:val="baseline"/>{size_xml(m.half_points())}</w:rPr>',
+                f'<w:rPr>{size_xml(m.half_points())}<w:vertAlign w:val="baseline"/></w:rPr>',
                 based_on="DefaultParagraphFont",
                 extra='<w:uiPriority w:val="99"/><w:unhideWhenUsed/>')

@@ -140,7 +140,7 @@ class Body:
         self.contents()
         for b in rest:
             self.block(b)
-        self.notes.leftovers()
+        self.notes.finish()
         self.closing(doc.meta)
         last = self.last_placed()
         if last is not None and last.tag.endswith("}tbl"):

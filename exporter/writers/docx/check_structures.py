@@ -199,13 +199,18 @@ def _notes(ctx: Context, word: Word, size: float) -> list[str]:
     footnotes = {fn.get(w("id")): fn for fn in word.footnotes_root.findall(w("footnote"))
                  if fn.get(w("type")) in (None, "normal")}
     problems = []
+    shown = _shown_numbers(refs)
     ids = [_val(r.find(w("footnoteReference")), "id") for _, r in refs]
     dangling = [i for i in ids if i not in footnotes]
     if dangling:
         problems.append(f"references to missing footnotes: {', '.join(map(str, dangling))}")
     if len(ids) != len(notes):
         problems.append(f"{len(ids)} footnotes in the text, the source has {len(notes)} notes")
-    text = "\n".join(word.text(p) for i in ids if i in footnotes
+    if sorted(shown) != list(range(1, len(shown) + 1)):
+        problems.append(f"notes are shown as {shown}, not numbered 1 to {len(shown)}")
+    # Compared in the order of the numbers readers see, which is the source's note order.
+    by_number = [i for _, i in sorted(zip(shown, ids, strict=True), key=lambda pair: pair[0])]
+    text = "\n".join(word.text(p) for i in by_number if i in footnotes
                      for p in footnotes[i].iter(w("p")))
     wanted = sentences.of_notes(ctx.doc)
     missing = sentences.missing_in_order(wanted, text)
@@ -215,6 +220,22 @@ def _notes(ctx: Context, word: Word, size: float) -> list[str]:
                         f"order: {shown}")
     problems += _marks(word, refs, size)
     return problems
+
+
+def _shown_numbers(refs: list[tuple[Element, Element]]) -> list[int]:
+    """The number Word shows for each reference: its own mark when one follows, else the
+    count of automatically numbered footnotes so far."""
+    shown, auto = [], 0
+    for _, r in refs:
+        ref = r.find(w("footnoteReference"))
+        if (_val(ref, "customMarkFollows") or "0").lower() not in _OFF:
+            after = r.getnext()
+            mark = "".join(t.text or "" for t in after.iter(w("t"))) if after is not None else ""
+            shown.append(int(mark) if mark.strip().isdigit() else 0)
+        else:
+            auto += 1
+            shown.append(auto)
+    return shown
 
 
 def _marks(word: Word, refs: list[tuple[Element, Element]], size: float) -> list[str]:

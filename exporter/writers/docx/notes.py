@@ -35,6 +35,8 @@ class Footnotes:
         self.notes: dict[int, Note] = {}
         self.references: Mapping[int, int] = {}  #: note number -> how often it is referenced
         self.written: dict[int, str] = {}  #: note number -> bookmark name ("" when none)
+        #: (note number, the footnoteReference run, the footnote) in the order written
+        self.placed: list[tuple[int, Element, Element]] = []
 
     def prepare(self, notes: tuple[Note, ...], references: Mapping[int, int]) -> None:
         self.notes = {n.number: n for n in notes}
@@ -56,29 +58,46 @@ class Footnotes:
             for r in shown:
                 parent.append(r)
             return
-        fid = self._write(self.notes[ref.number])
+        footnote, fid = self._write(self.notes[ref.number])
         name = f"_Note{ref.number}" if self.references.get(ref.number, 0) > 1 else ""
         self.written[ref.number] = name
         parent.append(run("[", char_style=STYLE))
         if name:
             mark = self.body.new_bookmark_id()
             parent.append(bookmark("Start", mark, name))
-        parent.append(_reference_run("footnoteReference", fid))
+        reference = _reference_run("footnoteReference", fid)
+        self.placed.append((ref.number, reference, footnote))
+        parent.append(reference)
         if name:
             parent.append(bookmark("End", mark))
         parent.append(run("]", char_style=STYLE))
 
-    def leftovers(self) -> None:
-        """Notes only other notes cite still become footnotes, from a line of their own."""
+    def finish(self) -> None:
+        """Notes only other notes cite become footnotes too, from a line of their own; then
+        make sure Word shows every note's own number."""
         missing = [n for n in sorted(self.notes) if n not in self.written]
-        if not missing:
-            return
-        p = self.body.paragraph(None)
-        p.append(run(self.body.words("notes") + " "))
-        for number in missing:
-            self.reference(NoteRef(self.notes[number].label, number), p)
+        if missing:
+            p = self.body.paragraph(None)
+            p.append(run(self.body.words("notes") + " "))
+            for number in missing:
+                self.reference(NoteRef(self.notes[number].label, number), p)
+        if any(number != i for i, (number, _, _) in enumerate(self.placed, start=1)):
+            self._fixed_marks()
 
-    def _write(self, note: Note) -> int:
+    def _fixed_marks(self) -> None:
+        """Word numbers footnotes by their place in the text. When that differs from the notes'
+        numbers (a caption written before its table, citing a note the source cites after
+        the table's), every note gets its number as a fixed mark, as in the other formats."""
+        from docx.oxml.ns import qn
+
+        for number, reference, footnote in self.placed:
+            reference.find(qn("w:footnoteReference")).set(qn("w:customMarkFollows"), "1")
+            reference.addnext(run(str(number), char_style=STYLE))
+            auto = next(footnote.iter(qn("w:footnoteRef"))).getparent()
+            auto.addprevious(run(str(number), char_style=STYLE))
+            auto.getparent().remove(auto)
+
+    def _write(self, note: Note) -> tuple[Element, int]:
         from docx.oxml import parse_xml
 
         root = self._root()
@@ -95,13 +114,16 @@ class Footnotes:
                 first = self.body.paragraph("FootnoteText")
                 footnote.remove(first)
                 footnote.insert(0, first)
-        # The note opens with its own number, as the text shows it: "[1] ..."
-        marks = [run("[", char_style=STYLE), _reference_run("footnoteRef"),
-                 run("] ", char_style=STYLE)]
+        # The note opens with its number hanging in the margin, then a tab (as a numbered
+        # list): every reader shows this the same way, whatever it makes of brackets there.
         at = 1 if len(first) and first[0].tag.endswith("}pPr") else 0
-        for offset, r in enumerate(marks):
-            first.insert(at + offset, r)
-        return fid
+        ppr = first[0] if at else None
+        if ppr is not None and not any(c.tag.endswith(("}numPr", "}ind")) for c in ppr):
+            step = self.body.m.step
+            ppr.append(parse_xml(f'<w:ind {W_XMLNS} w:left="{step}" w:hanging="{step}"/>'))
+        first.insert(at, _reference_run("footnoteRef"))
+        first.insert(at + 1, parse_xml(f"<w:r {W_XMLNS}><w:tab/></w:r>"))
+        return footnote, fid
 
     def _root(self) -> Element:
         if self.part is None:
