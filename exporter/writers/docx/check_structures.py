@@ -215,9 +215,9 @@ def _notes(ctx: Context, word: Word, size: float) -> list[str]:
     wanted = sentences.of_notes(ctx.doc)
     missing = sentences.missing_in_order(wanted, text)
     if missing:
-        shown = "; ".join(f"'{s[:50]}'" for s in missing[:3])
+        named = "; ".join(f"'{s[:50]}'" for s in missing[:3])
         problems.append(f"{len(missing)} of {len(wanted)} note sentences missing or out of "
-                        f"order: {shown}")
+                        f"order: {named}")
     problems += _marks(word, refs, size)
     return problems
 
