@@ -356,3 +356,24 @@ def test_fixed_note_mark_changed(tmp_path: Path, styles: Styles) -> None:
     word_edit(out, renumber)
     assert "notes are shown as [3, 1], not numbered 1 to 2" in page_only(out, source,
                                                                          "docx.notes")
+
+
+def test_picture_in_a_table_cell_is_read_by_its_alt_text(tmp_path: Path, styles: Styles) -> None:
+    """A cell holding a picture matches the source's cell by the picture's alt text, as a
+    screen reader reads it; its alt text stays checked."""
+    source = page_folder(tmp_path / "src")
+    source.write_text("---\ntitle: T\nlanguage: en-GB\n---\n\n# T\n\n| Sign | Meaning |\n"
+                      "|---|---|\n| ![a wheelchair symbol](img/badge.png) | Step-free access |\n",
+                      encoding="utf-8")
+    out = tmp_path / "output"
+    build(out, "docx", read(source), styles, Options(size=18))
+    report, names = failed(out, source)
+    assert not names, "\n".join(f"{f.check}: {f.detail}" for f in report.failures)
+
+    def blank(document: Any) -> None:
+        document.inline_shapes[0]._inline.docPr.set("descr", "")
+
+    word_edit(out, blank)
+    detail = page_only(out, source, {"docx.images", "docx.tables", "docx.sentences"})
+    assert "picture 1 has no alt text" in detail
+    assert "row 1 has ['', 'Step-free access']" in detail

@@ -26,6 +26,7 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 Element = Any  # lxml elements (python-docx's oxml), untyped
 FOOTNOTES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
+DOC_PR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
 #: The character style of note markers: "[", the note's number, "]".
 NOTE_MARK_STYLE = "FootnoteReference"
 _OFF = {"0", "false", "off"}
@@ -162,11 +163,12 @@ class Word:
     footnotes_root: Element | None = None
 
     def text(self, p: Element) -> str:
-        """A paragraph's words; note markers ("[1]", at body size in the text) left out, as
-        the checks compare the source's sentences, which have none."""
+        """A paragraph's words as a screen reader gives them: a picture in the text by its
+        alt text; note markers ("[1]", at body size in the text) left out, as the checks
+        compare the source's sentences, which have none."""
         marks = {w("tab"): "\t", w("br"): "\n"}
-        return "".join(marks.get(el.tag, el.text or "")
-                       for el in p.iter(w("t"), w("tab"), w("br"))
+        return "".join(el.get("descr", "") if el.tag == DOC_PR else marks.get(el.tag, el.text or "")
+                       for el in p.iter(w("t"), w("tab"), w("br"), DOC_PR)
                        if not _is_note_mark(el.getparent()))
 
 
