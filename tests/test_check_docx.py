@@ -64,7 +64,8 @@ def test_real_word_file_passes_every_check(built: Path) -> None:
     assert not names, "\n".join(f"{f.check}: {f.detail}" for f in report.failures)
     assert {"docx.headings", "docx.contents", "docx.sentences", "docx.heading-styles",
             "docx.language", "docx.title", "docx.text-size", "docx.sans-serif", "docx.italic",
-            "docx.alignment", "docx.contrast"} <= {f.check for f in report.findings}
+            "docx.alignment", "docx.contrast", "docx.tables", "docx.images", "docx.quotes",
+            "docx.notes"} <= {f.check for f in report.findings}
 
 
 def test_skipped_heading_level(out: Path) -> None:
