@@ -31,6 +31,10 @@ from exporter.writers.epub.writer import CONFORMANCE
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "hsct.md"
 VALID = sorted((Path(__file__).resolve().parent / "fixtures" / "valid").glob("*.md"))
+#: Pages with every structure (tables, a picture, quotations, notes ...), one of them Welsh.
+MARKUP = sorted((Path(__file__).resolve().parent / "fixtures" / "markup").glob("*.md"))
+EVERY = "every-structure"
+WELSH = "welsh-page"
 EPOCH = 1_700_000_000  # 2023-11-14T22:13:20Z
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
@@ -140,7 +144,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("epub")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
-        books = {src.stem: build(src, out / src.stem) for src in [SOURCE, *VALID]}
+        books = {src.stem: build(src, out / src.stem) for src in [SOURCE, *VALID, *MARKUP]}
         books["claimed"] = build(SOURCE, out / "claimed", claim_styles(out))
     return books
 
@@ -179,7 +183,7 @@ def epubcheck_reports(built: dict[str, Path]) -> dict[str, list[str]]:
 # ---------------------------------------------------------------- validity
 
 
-@pytest.mark.parametrize("name", ["hsct", *(p.stem for p in VALID), "claimed"])
+@pytest.mark.parametrize("name", ["hsct", *(p.stem for p in [*VALID, *MARKUP]), "claimed"])
 def test_epubcheck_reports_no_errors_and_no_warnings(
     name: str, epubcheck_reports: dict[str, list[str]]
 ) -> None:
@@ -211,14 +215,17 @@ def test_two_builds_with_source_date_epoch_are_byte_identical(
 
 
 def test_failure_leaves_no_file_behind(tmp_path: Path, styles: Styles) -> None:
+    # A picture deleted between reading the source and writing the book.
     source = tmp_path / "with-image.md"
+    shutil.copy(MARKUP[0].parent / "bar-chart.png", tmp_path / "cells.png")
     text = SOURCE.read_text(encoding="utf-8")
     source.write_text(text + "\n![A diagram of stem cells](cells.png)\n", encoding="utf-8")
     doc = read(source)
+    (tmp_path / "cells.png").unlink()
     out = tmp_path / "out"
     result = run_job(JobSpec("epub", Options()), doc, styles, out,
                      "with-image")
-    assert result.error is not None and "images are not supported" in result.error
+    assert result.error is not None and "cannot read the picture" in result.error
     assert list(out.iterdir()) == []
 
 
@@ -261,7 +268,7 @@ def toc_nav(book: Book) -> ET.Element:
     return navs[0]
 
 
-@pytest.mark.parametrize("source", [SOURCE, *VALID], ids=lambda p: p.stem)
+@pytest.mark.parametrize("source", [SOURCE, *VALID, *MARKUP], ids=lambda p: p.stem)
 def test_nav_and_ncx_equal_the_outline(source: Path, built: dict[str, Path]) -> None:
     book = open_book(built[source.stem])
     doc = read(source)
@@ -327,7 +334,7 @@ def spine_text(book: Book) -> str:
     return "\n".join(text_of(book.xml(name)) for name in book.spine())
 
 
-@pytest.mark.parametrize("source", [SOURCE, *VALID], ids=lambda p: p.stem)
+@pytest.mark.parametrize("source", [SOURCE, *VALID, *MARKUP], ids=lambda p: p.stem)
 def test_every_sentence_in_spine_order(source: Path, built: dict[str, Path]) -> None:
     doc = read(source)
     text = spine_text(open_book(built[source.stem]))

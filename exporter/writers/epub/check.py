@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -22,6 +23,7 @@ from exporter.checks.common import (
     finding,
     missing_sentences,
 )
+from exporter.checks import markup_compare as compare
 from exporter.checks.markup import read_page
 from exporter.outline import TreeNode
 
@@ -99,9 +101,39 @@ def check(ctx: Context, entries: list[Mapping[str, Any]]) -> list[Finding]:
             text = "\n".join("".join(page.text) for page in pages)
             found.append(finding("content", "epub.sentences", name, missing_sentences(ctx, text),
                                  f"all {len(ctx.sentences)} sentences in reading order"))
+            read = [compare.Page(p, page) for p, page in zip(book.spine, pages, strict=True)]
+            doc = ctx.doc
+            found.append(finding("content", "epub.tables", name, compare.tables(doc, read),
+                                 f"{sum(len(p.tables) for p in pages)} tables with caption, "
+                                 "column headers and rows"))
+            found.append(finding("content", "epub.figures", name,
+                                 compare.figures(doc, read, lambda p, src: _picture(book, p, src)),
+                                 f"{sum(len(p.images) for p in pages)} pictures in the package, "
+                                 "with the source's alt text"))
+            found.append(finding("content", "epub.quotations", name,
+                                 compare.quotations(doc, read),
+                                 f"{sum(len(p.quotes) for p in pages)} quotations with their "
+                                 "attribution"))
+            found.append(finding("content", "epub.notes", name, compare.notes(doc, read),
+                                 f"{sum(len(p.notes) for p in pages)} notes in order, linked "
+                                 "both ways"))
             found.append(finding("validity", "epub.metadata", name, _metadata(ctx, book, pages),
                                  "language, title and accessibility metadata present"))
     return found
+
+
+def _picture(book: Book, page: str, src: str) -> tuple[str, bytes] | str:
+    """A picture's media type (from the manifest) and bytes, for an <img> src in ``page``."""
+    if re.match(r"[a-z][a-z0-9+.-]*:", src, re.I):
+        return f"src '{src[:60]}' is not a file in the package"
+    path = posixpath.normpath(posixpath.join(posixpath.dirname(page), src.partition("#")[0]))
+    item = next(((media, p) for p, media, _ in book.items.values() if p == path), None)
+    if item is None:
+        return f"'{src}' is not in the package's manifest"
+    try:
+        return item[0], book.zip.read(path)
+    except KeyError:
+        return f"'{src}' is listed in the manifest but missing from the package"
 
 
 # ---------------------------------------------------------------- EPUBCheck
