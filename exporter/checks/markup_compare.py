@@ -59,7 +59,7 @@ def _parts(doc: Document) -> tuple[tuple[tuple[Block, ...], bool, str], ...]:
 
 
 def _count(kind: str, got: int, want: int, where: str) -> list[str]:
-    return [] if got == want else [f"{got} {kind}{where}, the source has {want}"]
+    return [] if got == want else [f"{kind}{where}: {got}, the source has {want}"]
 
 
 # ---------------------------------------------------------------- tables

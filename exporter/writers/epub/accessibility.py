@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from exporter.locale import Messages
 from exporter.html import walk_blocks
+from exporter.locale import Messages
 from exporter.model import Callout, Document, Image, Table, iter_inlines
 
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"

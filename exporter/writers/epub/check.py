@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import posixpath
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from exporter.checks import markup_compare as compare
 from exporter.checks.common import (
     Context,
     Finding,
@@ -23,7 +25,6 @@ from exporter.checks.common import (
     finding,
     missing_sentences,
 )
-from exporter.checks import markup_compare as compare
 from exporter.checks.markup import read_page
 from exporter.outline import TreeNode
 
@@ -104,18 +105,18 @@ def check(ctx: Context, entries: list[Mapping[str, Any]]) -> list[Finding]:
             read = [compare.Page(p, page) for p, page in zip(book.spine, pages, strict=True)]
             doc = ctx.doc
             found.append(finding("content", "epub.tables", name, compare.tables(doc, read),
-                                 f"{sum(len(p.tables) for p in pages)} tables with caption, "
+                                 f"tables: {sum(len(p.tables) for p in pages)}, with caption, "
                                  "column headers and rows"))
             found.append(finding("content", "epub.figures", name,
-                                 compare.figures(doc, read, lambda p, src: _picture(book, p, src)),
-                                 f"{sum(len(p.images) for p in pages)} pictures in the package, "
+                                 compare.figures(doc, read, functools.partial(_picture, book)),
+                                 f"pictures: {sum(len(p.images) for p in pages)}, in the package, "
                                  "with the source's alt text"))
             found.append(finding("content", "epub.quotations", name,
                                  compare.quotations(doc, read),
-                                 f"{sum(len(p.quotes) for p in pages)} quotations with their "
+                                 f"quotations: {sum(len(p.quotes) for p in pages)}, with their "
                                  "attribution"))
             found.append(finding("content", "epub.notes", name, compare.notes(doc, read),
-                                 f"{sum(len(p.notes) for p in pages)} notes in order, linked "
+                                 f"notes: {sum(len(p.notes) for p in pages)}, in order, linked "
                                  "both ways"))
             found.append(finding("validity", "epub.metadata", name, _metadata(ctx, book, pages),
                                  "language, title and accessibility metadata present"))

@@ -41,15 +41,15 @@ def check(ctx: Context, entries: list[Mapping[str, Any]]) -> list[Finding]:
                              missing_sentences(ctx, "".join(page.text)),
                              f"all {len(ctx.sentences)} sentences, in order"))
         found.append(finding("content", "html.tables", name, compare.tables(doc, pages),
-                             f"{len(page.tables)} tables with caption, column headers and rows"))
+                             f"tables: {len(page.tables)}, with caption, column headers and rows"))
         found.append(finding("content", "html.figures", name,
                              compare.figures(doc, pages, embedded),
-                             f"{len(page.images)} pictures embedded, with the source's alt text"))
+                             f"pictures: {len(page.images)}, embedded, with the source's alt text"))
         found.append(finding("content", "html.quotations", name,
                              compare.quotations(doc, pages),
-                             f"{len(page.quotes)} quotations with their attribution"))
+                             f"quotations: {len(page.quotes)}, with their attribution"))
         found.append(finding("content", "html.notes", name, compare.notes(doc, pages),
-                             f"{len(page.notes)} notes in order, linked both ways"))
+                             f"notes: {len(page.notes)}, in order, linked both ways"))
         found.append(finding("validity", "html.language", name,
                              _head(ctx, page), "lang and title set"))
     return found
