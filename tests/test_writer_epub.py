@@ -647,3 +647,10 @@ def test_ace_by_daisy_finds_no_serious_or_critical_issue(
               for doc in report["assertions"] for a in doc.get("assertions", [])]
     assert [i for i in issues if i[1] in ("serious", "critical")] == [], issues
     assert issues == []  # nothing at all, today: a new finding deserves a look
+
+
+def test_book_with_pictures_and_notes_is_reproducible(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+    source = MARKUP[0].parent / f"{EVERY}.md"
+    assert build(source, tmp_path / "a").read_bytes() == build(source, tmp_path / "b").read_bytes()
