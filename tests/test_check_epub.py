@@ -171,14 +171,8 @@ def every(built_every: Path, tmp_path: Path) -> Path:
     return fresh_copy(built_every, tmp_path / "output")
 
 
-def every_edit(out: Path, pattern: str, repl: str) -> None:
-    """Change the first content document holding ``pattern`` (a regular expression)."""
-
-    def change(files: Files) -> None:
-        name = next(n for n, data in files.items() if n.endswith(".xhtml")
-                    and re.search(pattern, data.decode("utf-8")))
-        sub(files, name, pattern, repl)
-
+def every_files(out: Path, change: Callable[[Files], None]) -> None:
+    """Rewrite the every-structure book with changed members and record its checksum."""
     path = out / EVERY_NAME
     with zipfile.ZipFile(path) as z:
         files = {n: z.read(n) for n in z.namelist()}
@@ -188,6 +182,17 @@ def every_edit(out: Path, pattern: str, repl: str) -> None:
         for name, data in files.items():
             z.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
     rehash(out, EVERY_NAME)
+
+
+def every_edit(out: Path, pattern: str, repl: str) -> None:
+    """Change the first content document holding ``pattern`` (a regular expression)."""
+
+    def change(files: Files) -> None:
+        name = next(n for n, data in files.items() if n.endswith(".xhtml")
+                    and re.search(pattern, data.decode("utf-8")))
+        sub(files, name, pattern, repl)
+
+    every_files(out, change)
 
 
 def only_every(out: Path, checks: set[str]) -> str:
@@ -227,3 +232,10 @@ def test_note_marker_links_to_itself(every: Path) -> None:
     every_edit(every, r'id="note-ref-2" href="#note-2"', 'id="note-ref-2" href="#note-ref-2"')
     assert "marker [2] links to '#note-ref-2', which is not a note" in only_every(
         every, {"epub.notes"})
+
+
+def test_pictures_not_owned_up_to_in_the_metadata(every: Path) -> None:
+    every_files(every, lambda files: sub(files, member(files, ".opf"),
+                                         r'\s*<meta property="schema:accessMode">visual</meta>'))
+    assert "has pictures but no schema:accessMode 'visual'" in only_every(
+        every, {"epub.metadata"})

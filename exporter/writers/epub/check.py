@@ -260,10 +260,19 @@ def _metadata(ctx: Context, book: Book, pages: list[Any]) -> list[str]:
     if title != ctx.doc.meta.title:
         problems.append(f"{book.opf_path}: dc:title '{title}', the source says "
                         f"'{ctx.doc.meta.title}'")
-    props = {m.get("property") for m in meta.iterfind("opf:meta", NS)}
+    values: dict[str, set[str]] = {}
+    for m in meta.iterfind("opf:meta", NS):
+        values.setdefault(m.get("property", ""), set()).add((m.text or "").strip())
     for prop in (*A11Y_REQUIRED, *A11Y_RECOMMENDED):
-        if prop not in props:
+        if prop not in values:
             problems.append(f"{book.opf_path}: no {prop} (EPUB Accessibility 1.1)")
+    if any(page.images for page in pages):
+        # Pictures are content only sight reaches; their alt text is what makes text enough.
+        for prop, value in (("schema:accessMode", "visual"),
+                            ("schema:accessibilityFeature", "alternativeText")):
+            if value not in values.get(prop, set()):
+                problems.append(f"{book.opf_path}: the book has pictures but no {prop} "
+                                f"'{value}'")
     for path, page in zip(book.spine, pages, strict=True):
         if page.lang.lower() != ctx.doc.meta.language.lower():
             problems.append(f"{path}: lang '{page.lang}', the source says "
