@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from html import escape
@@ -19,7 +19,6 @@ from exporter.model import (
     Code,
     CodeBlock,
     DefinitionList,
-    Document,
     Emphasis,
     Figure,
     Heading,
@@ -50,11 +49,9 @@ KEEP_TOGETHER = re.compile(
 _LANGUAGE = re.compile(r"[A-Za-z0-9_+-]{1,40}")
 #: What a link's text may leave out of its address and still be "the address" (linkify).
 _ADDRESS_SCHEMES = ("mailto:", "tel:", "https://", "http://")
-#: Stands for a value that is marked up after the message around it is escaped.
-_SLOT = "\ue000"
 
 
-def _text(text: str) -> str:
+def keep_together(text: str) -> str:
     out, last = [], 0
     for m in KEEP_TOGETHER.finditer(text):
         out.append(escape(text[last : m.start()], quote=False))
@@ -64,7 +61,7 @@ def _text(text: str) -> str:
     return "".join(out)
 
 
-def _attr(value: str) -> str:
+def attr(value: str) -> str:
     return escape(value, quote=True)
 
 
@@ -87,21 +84,6 @@ def data_uri(image: Image) -> str:
         raise WriterError(f"image {image.src}: cannot read {image.path}: {exc.strerror}; "
                           "export again once the file is back") from exc
     return f"data:{image.media_type};base64,{base64.b64encode(data).decode('ascii')}"
-
-
-def walk_blocks(blocks: Iterable[Block]) -> Iterator[Block]:
-    """Every block in reading order, those inside lists, callouts, quotes and definitions too."""
-    for b in blocks:
-        yield b
-        if isinstance(b, Callout | Quote):
-            yield from walk_blocks(b.blocks)
-        elif isinstance(b, ListBlock):
-            for item in b.items:
-                yield from walk_blocks(item.blocks)
-        elif isinstance(b, DefinitionList):
-            for entry in b.items:
-                for definition in entry.definitions:
-                    yield from walk_blocks(definition)
 
 
 def is_address(link: Link) -> bool:
@@ -181,7 +163,7 @@ class Markup:
 
     def inline(self, node: Inline) -> str:
         if isinstance(node, Text):
-            return _text(node.text)
+            return keep_together(node.text)
         if isinstance(node, Emphasis):
             return f"<em>{self.inlines(node.children)}</em>"
         if isinstance(node, Strong):
@@ -201,13 +183,13 @@ class Markup:
         address after other links' text, never twice)."""
         href = self.anchor(node.href[1:]) if node.href.startswith("#") else node.href
         cls = ' class="address"' if is_address(node) else ""
-        return f'<a href="{_attr(href)}"{cls}>{self.inlines(node.children)}</a>'
+        return f'<a href="{attr(href)}"{cls}>{self.inlines(node.children)}</a>'
 
     def image(self, node: Image) -> str:
         """The picture with its alt text and pixel size (so the layout does not jump)."""
         size = f' width="{node.width}" height="{node.height}"' if node.width and node.height \
             else ""
-        return f'<img src="{_attr(self.image_src(node))}" alt="{_attr(node.alt)}"{size}/>'
+        return f'<img src="{attr(self.image_src(node))}" alt="{attr(node.alt)}"{size}/>'
 
     def note_ref(self, node: NoteRef) -> str:
         """The "[n]" marker at body size, linked to its note and named "Note n" for screen
@@ -215,8 +197,8 @@ class Markup:
         n = node.number
         occurrence = self._refs[n] = self._refs.get(n, 0) + 1
         href = f"{self.note_page(n)}#{self.note_id(n)}"
-        name = _attr(self.words("note", n=n))
-        return (f'<a class="noteref" id="{self.ref_id(n, occurrence)}" href="{_attr(href)}" '
+        name = attr(self.words("note", n=n))
+        return (f'<a class="noteref" id="{self.ref_id(n, occurrence)}" href="{attr(href)}" '
                 f'role="doc-noteref"{self.semantic("noteref")} aria-label="{name}">[{n}]</a>')
 
     # ------------------------------------------------------------ blocks
@@ -248,7 +230,7 @@ class Markup:
     def heading(self, node: Heading, level: int | None = None) -> str:
         entry = self.outline.of(node)
         tag = f"h{min(level or node.level, 6)}"
-        return f'<{tag} id="{_attr(entry.id)}">{self.inlines(node.children)}</{tag}>'
+        return f'<{tag} id="{attr(entry.id)}">{self.inlines(node.children)}</{tag}>'
 
     def paragraph(self, node: Paragraph) -> str:
         return f"<p>{self.inlines(node.children)}</p>"
@@ -386,92 +368,10 @@ class Markup:
         for e in top:
             label = escape(e.label if numbered else e.title, quote=False)
             sub = self.contents(self.outline.kids(e), numbered=numbered)
-            items.append(f'<li><a href="{_attr(self.anchor(e.id))}">{label}</a>{sub}</li>')
+            items.append(f'<li><a href="{attr(self.anchor(e.id))}">{label}</a>{sub}</li>')
         return "<ol>\n" + "\n".join(items) + "\n</ol>"
 
 
 def _align(cell: Cell) -> str:
     # A class, not a style attribute: a strict content security policy forbids inline styles.
     return f' class="align-{cell.align}"' if cell.align in ("left", "right", "center") else ""
-
-
-def head_meta(doc: Document) -> str:
-    """<title> and <meta> lines for a page's head from the front matter (missing values omitted)."""
-    m = doc.meta
-    lines = ['<meta charset="utf-8"/>', f"<title>{escape(m.title, quote=False)}</title>"]
-    if m.summary.strip():
-        lines.append(f'<meta name="description" content="{_attr(m.summary)}"/>')
-    if m.publisher.strip():
-        lines.append(f'<meta name="author" content="{_attr(m.publisher)}"/>')
-    if m.keywords:
-        lines.append(f'<meta name="keywords" content="{_attr(", ".join(m.keywords))}"/>')
-    if m.subject:
-        lines.append(f'<meta name="subject" content="{_attr(m.subject)}"/>')
-    if m.updated:
-        lines.append(f'<meta name="dcterms.modified" content="{m.updated.isoformat()}"/>')
-    return "\n".join(lines)
-
-
-def footer(doc: Document, words: Messages | None = None) -> str:
-    """The closing lines every page format prints: the publisher and the update date, each only
-    when the source gives it, in the page's language."""
-    m = words or messages(doc.meta.language)
-    parts = []
-    if doc.meta.publisher.strip():
-        parts.append(f"<p>{_text(m('published_by', publisher=doc.meta.publisher))}</p>")
-    if doc.meta.updated:
-        # The date stays on one line whatever the language's month names (UKAAF).
-        date = f'<span class="nowrap">{escape(m.date(doc.meta.updated), quote=False)}</span>'
-        parts.append(f"<p>{_text(m('last_updated', date=_SLOT)).replace(_SLOT, date)}</p>")
-    return "\n".join(parts)
-
-
-def page(doc: Document, outline: Outline, *, css: str, contents_label: str | None = None,
-         screen: bool = True, markup: Markup | None = None) -> str:
-    """One complete page: skip link, title, contents nav, main content, notes, footer.
-
-    The contents label is not a heading, so the page's headings stay exactly the outline; it
-    and every other interface word come from the page language's catalogue unless
-    ``contents_label`` is given. ``screen=False`` leaves out what only a browser uses
-    (viewport, skip link), for print. ``markup`` lets a format render with its own subclass.
-    """
-    m = messages(doc.meta.language)
-    mk = markup if markup is not None else Markup(outline, words=m)
-    title, rest = doc.blocks[0], doc.blocks[1:]
-    assert isinstance(title, Heading)  # the reader guarantees the body starts with the title
-    lang = _attr(doc.meta.language)
-    label = escape(contents_label if contents_label is not None else m("contents"))
-    main_id, label_id = mk.free_id("main"), mk.free_id("contents-label")
-    viewport = '<meta name="viewport" content="width=device-width, initial-scale=1"/>\n'
-    skip = (f'<a class="skip-link" href="#{main_id}">'
-            f'{escape(m("skip_to_content"), quote=False)}</a>\n')
-    viewport, skip, main_attrs = (viewport, skip, f' id="{main_id}" tabindex="-1"') if screen \
-        else ("", "", "")
-    body = mk.blocks(rest)
-    notes = mk.notes_part(doc.notes)  # after the text, so the markers it links back to exist
-    body += f"\n{notes}" if notes else ""
-    return f"""<!DOCTYPE html>
-<html lang="{lang}" xml:lang="{lang}" xmlns="http://www.w3.org/1999/xhtml">
-<head>
-{head_meta(doc)}
-{viewport}<style>
-{css}
-</style>
-</head>
-<body>
-{skip}<header>
-{mk.heading(title)}
-</header>
-<nav class="contents" aria-labelledby="{label_id}">
-<p class="contents-label" id="{label_id}"><strong>{label}</strong></p>
-{mk.contents()}
-</nav>
-<main{main_attrs}>
-{body}
-</main>
-<footer>
-{footer(doc, m)}
-</footer>
-</body>
-</html>
-"""

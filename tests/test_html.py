@@ -5,10 +5,11 @@ from __future__ import annotations
 import base64
 import re
 
-from exporter.html import Markup, footer, head_meta, page
+from exporter.html import Markup
 from exporter.locale import messages
 from exporter.model import Document, Emphasis, Link, Paragraph, Table, Text
 from exporter.outline import Outline
+from exporter.page import footer, head_meta, page
 from exporter.reader import parse
 from tests.conftest import FIXTURES
 

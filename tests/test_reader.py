@@ -431,3 +431,8 @@ def test_githubs_alert_kinds_are_callouts() -> None:
                      "> [!IMPORTANT]\n> Read this.\n"), "t.md")
     assert [(b.kind, b.label) for b in doc.blocks if isinstance(b, Callout)] == [
         ("tip", "Tip"), ("caution", "Caution"), ("important", "Important")]
+
+
+def test_a_note_knows_its_own_line() -> None:
+    doc = parse(page("# T\n\nText[^a].\n\n[^a]: The note.\n"), "t.md")
+    assert [n.line for n in doc.notes] == [10]

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from exporter.checks.markup import ImageRead, PageReader, QuoteRead, TableRead
-from exporter.html import walk_blocks
 from exporter.model import (
     Block,
     Document,
@@ -23,6 +22,7 @@ from exporter.model import (
     Table,
     iter_inlines,
     plain_text,
+    walk_blocks,
 )
 from exporter.sentences import missing_in_order, normalise, of_blocks, of_notes
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from exporter.html import walk_blocks
 from exporter.locale import Messages
-from exporter.model import Callout, Document, Image, Table, iter_inlines
+from exporter.model import Callout, Document, Image, Table, iter_inlines, walk_blocks
 
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 #: True of every book this writer makes: headings and a full table of contents, spine order =

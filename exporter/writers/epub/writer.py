@@ -13,11 +13,11 @@ from html import escape
 from pathlib import Path
 from typing import Any, ClassVar
 
-from exporter.html import footer
 from exporter.locale import Messages, messages
 from exporter.model import Document, Heading
 from exporter.outline import Chunk, Entry, Outline
 from exporter.output import atomic_write, build_time
+from exporter.page import footer
 from exporter.writers.base import FileKind, Job, Produced, Writer, WriterError
 from exporter.writers.epub.accessibility import CONFORMANCE, Content, properties, summary
 from exporter.writers.epub.markup import (

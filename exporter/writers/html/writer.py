@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from exporter.html import page
+from exporter.page import page
 from exporter.writers.base import FileKind, Job, Produced, Writer
 
 
