@@ -1,14 +1,8 @@
-"""The document model: small frozen dataclasses that every writer reads and none may change."""
+"""The document's nodes: inline content and blocks, small frozen dataclasses."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from exporter.outline import Outline
 
 # ---------------------------------------------------------------- inlines
 
@@ -213,109 +207,8 @@ CALLOUT_LABELS: dict[str, str] = {
     "related": "Related reading",
     "note": "Note",
     "warning": "Warning",
+    # GitHub's alert kinds, so pages written for GitHub read as they were meant.
+    "tip": "Tip",
+    "important": "Important",
+    "caution": "Caution",
 }
-
-# ---------------------------------------------------------------- document
-
-
-@dataclass(frozen=True)
-class Metadata:
-    """The front matter. Optional values are empty or None: no format prints or says them."""
-
-    title: str
-    language: str  #: BCP 47, e.g. "en-GB"
-    publisher: str = ""
-    helpline: str = ""  #: a phone number as written, e.g. "0808 800 8000"
-    summary: str = ""
-    updated: dt.date | None = None  #: None when the date is not known
-    subject: str | None = None
-    keywords: tuple[str, ...] = ()
-    base_url: str = ""  #: where the page is published; relative links resolve against it
-
-
-@dataclass(frozen=True)
-class Document:
-    """A whole source document: metadata, blocks in reading order, and its navigation."""
-
-    meta: Metadata
-    blocks: tuple[Block, ...]
-    source_path: str  #: as given to the reader, for messages
-    source_sha256: str  #: of the source bytes, for the manifest and caches
-    headings: tuple[Heading, ...]  #: every heading, in order
-    outline: Outline  #: ids, numbers and tree of the headings, computed once by the reader
-    notes: tuple[Note, ...] = ()  #: footnotes in marker order
-    warnings: tuple[str, ...] = ()  #: style advice the reader gave ("file:line: warning: ...")
-
-
-def plain_text(inlines: tuple[Inline, ...]) -> str:
-    """The text a reader sees, with markup removed (images give their alt text)."""
-    out: list[str] = []
-    for node in inlines:
-        if isinstance(node, Text | Code):
-            out.append(node.text)
-        elif isinstance(node, Image):
-            out.append(node.alt)
-        elif isinstance(node, LineBreak):
-            out.append(" ")
-        elif isinstance(node, NoteRef):
-            continue  # a marker, not words: every format shows it its own way
-        else:
-            out.append(plain_text(node.children))
-    return "".join(out)
-
-
-def block_text(block: Block) -> str:
-    """Plain text of a block and everything inside it, paragraphs separated by newlines."""
-    return "\n".join(plain_text(run) if isinstance(run, tuple) else run
-                     for run in inline_runs((block,)))
-
-
-def inline_runs(blocks: tuple[Block, ...]) -> Iterator[tuple[Inline, ...] | str]:
-    """Every run of inline content in reading order (code as its literal text).
-
-    A table gives its caption, its header cells, then its body cells row by row; a quote its
-    blocks then its attribution; a figure its caption and the image (whose text is its alt).
-    """
-    for b in blocks:
-        if isinstance(b, Heading | Paragraph):
-            yield b.children
-        elif isinstance(b, ListBlock):
-            for item in b.items:
-                yield from inline_runs(item.blocks)
-        elif isinstance(b, Callout):
-            yield from inline_runs(b.blocks)
-        elif isinstance(b, Table):
-            if b.caption:
-                yield b.caption
-            for row in (b.header, *b.rows):
-                for cell in row:
-                    yield cell.children
-        elif isinstance(b, Figure):
-            yield (b.image,)
-            if b.caption:
-                yield b.caption
-        elif isinstance(b, Quote):
-            yield from inline_runs(b.blocks)
-            if b.attribution:
-                yield b.attribution
-        elif isinstance(b, DefinitionList):
-            for entry in b.items:
-                yield entry.term
-                for definition in entry.definitions:
-                    yield from inline_runs(definition)
-        elif isinstance(b, CodeBlock):
-            yield b.text
-
-
-def iter_inlines(blocks: tuple[Block, ...]) -> Iterator[Inline]:
-    """Every inline node in reading order, nested ones after their parent."""
-    for run in inline_runs(blocks):
-        if isinstance(run, tuple):
-            yield from _walk(run)
-
-
-def _walk(nodes: tuple[Inline, ...]) -> Iterator[Inline]:
-    for n in nodes:
-        yield n
-        if isinstance(n, Emphasis | Strong | Link):
-            yield from _walk(n.children)
