@@ -234,6 +234,8 @@ def export(
     options = options or defaults(styles)
     specs = plan(writers, sizes, options)
     done: dict[int, JobResult] = {}
+    if out_dir.is_dir():
+        remove_stale(out_dir)  # what a killed export left; a running export's are kept
     previous = [] if force else read_manifest(out_dir)["files"]
     todo: list[int] = []
     for i, spec in enumerate(specs):
@@ -257,8 +259,6 @@ def export(
     if doc is None:
         return [done[i] for i in range(len(specs))]
     stem = source.stem
-    if out_dir.is_dir():
-        remove_stale(out_dir)  # what a killed export left; a running export's are kept
     tasks = schedule(specs, todo, jobs or os.cpu_count() or 1)
     workers = min(len(tasks), jobs or os.cpu_count() or 1)
     # Starting worker processes costs more than a couple of quick writers take to run.
