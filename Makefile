@@ -64,7 +64,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed-run
 	@$(BIN)/python -c 'import pytest, hypothesis, httpx' && touch $@
 
 # Byte-compiled once here, so a run starts fast even where PYTHONDONTWRITEBYTECODE is set.
-$(VENV)/.compiled: $(wildcard exporter/*.py exporter/*/*.py) | $(VENV)/.installed-run
+$(VENV)/.compiled: $(wildcard exporter/*.py exporter/*/*.py exporter/*/*/*.py) | $(VENV)/.installed-run
 	@$(BIN)/python -m compileall -q exporter >/dev/null && touch $@
 
 setup: $(VENV)/.installed-run $(VENV)/.compiled
