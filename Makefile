@@ -8,11 +8,14 @@ SIZES  ?= 16,18,24
 OUTPUT ?= output
 
 # System libraries: WeasyPrint needs Pango, fontconfig and HarfBuzz's subsetter at run time;
-# `exporter check` (run by `make export`) needs Java for EPUBCheck.
-RUN_PACKAGES  := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig openjdk-17-jre-headless
+# `exporter check` (run by `make export`) needs Java for EPUBCheck; braille needs liblouis
+# (the library, its tables, and lou_translate).
+RUN_PACKAGES  := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig openjdk-17-jre-headless \
+                 liblouis20 liblouis-data liblouis-bin
 # Test-only tools: pdftotext/pdffonts, pandoc (an independent reader), Java for EPUBCheck,
-# Chromium and Node.js for the end-to-end browser tests (axe-core comes from npm).
-TEST_PACKAGES := poppler-utils pandoc chromium nodejs
+# Chromium and Node.js for the end-to-end browser tests (axe-core comes from npm), and the
+# PEF 1.0 schema (inside libbrailleutils-java) to validate the braille PEF against.
+TEST_PACKAGES := poppler-utils pandoc chromium nodejs libbrailleutils-java
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
 # Bench-only peers: espeak-ng's own command line (the limit for speech) and pandoc.
