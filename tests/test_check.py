@@ -204,33 +204,35 @@ SHOWN = ("Notes and tables\nTreatments reduce relapses.[1] Talk to your team [2]
 
 
 def test_note_markers_and_notes_accepted(noted: Context) -> None:
-    assert missing_sentences(noted, SHOWN) == []
+    assert missing_sentences(noted, SHOWN, notes=True) == []
     assert missing_sentences(noted, SHOWN, re.compile(r"nothing-to-ignore")) == []  # old call
 
 
 def test_a_marker_is_only_a_number_in_brackets(noted: Context) -> None:
     # "[1a]" is not a marker: left in, it breaks the sentence it sits in.
-    [problem] = missing_sentences(noted, SHOWN.replace("relapses.[1]", "relapses[1a]."))
+    [problem] = missing_sentences(noted, SHOWN.replace("relapses.[1]", "relapses[1a]."),
+                                  notes=True)
     assert problem.startswith("1 of 5 sentences missing") and "Treatments" in problem
 
 
 def test_a_missing_or_misplaced_note_is_named(noted: Context) -> None:
     dropped = SHOWN.replace(" They do not predict what happens to you.", "")
-    [problem] = missing_sentences(noted, dropped)
+    [problem] = missing_sentences(noted, dropped, notes=True)
     assert problem.startswith("1 of 3 note sentences missing or out of order")
     assert "They do not predict" in problem
     swapped = SHOWN.replace("1. Trials compare groups of people. They do not predict what "
                             "happens to you.\n2. Your MS nurse counts as your team.",
                             "2. Your MS nurse counts as your team.\n1. Trials compare groups "
                             "of people. They do not predict what happens to you.")
-    assert missing_sentences(noted, swapped, notes=False) == []
-    assert "note sentences missing or out of order" in missing_sentences(noted, swapped)[0]
+    assert missing_sentences(noted, swapped) == []  # notes are checked only when asked
+    assert "note sentences missing or out of order" in missing_sentences(noted, swapped,
+                                                                         notes=True)[0]
 
 
 def test_notes_kept_elsewhere_are_checked_there(noted: Context) -> None:
     body, _, footnotes = SHOWN.partition("Notes\n")
-    assert missing_sentences(noted, body) != []  # the notes are not in the body
-    assert missing_sentences(noted, body, notes=False) == []
+    assert missing_sentences(noted, body, notes=True) != []  # the notes are not in the body
+    assert missing_sentences(noted, body) == []
     assert missing_note_sentences(noted, footnotes) == []
     assert missing_note_sentences(noted, body) != []
 

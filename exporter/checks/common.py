@@ -233,16 +233,16 @@ def comparable(text: str, ignore: re.Pattern[str] | None = None) -> str:
 
 
 def missing_sentences(ctx: Context, text: str, ignore: re.Pattern[str] | None = None, *,
-                      notes: bool = True, headings: bool = True) -> list[str]:
+                      notes: bool = False, headings: bool = True) -> list[str]:
     """Problems for the source's words not found in ``text`` (first few named).
 
-    The main text's sentences must be there in order. With ``notes`` (the default), the
-    footnotes' sentences must be there too, in their own order, wherever the format puts
-    them; a format that keeps its notes elsewhere (a Word footnotes part) passes
-    ``notes=False`` and checks that text with ``missing_note_sentences``. With ``headings``,
-    every table's column headings must be there, in any place (a reflowed table repeats
-    them). ``ignore`` removes text a format adds by design (a printed link's address) from
-    both sides; footnote markers "[n]" are always removed from both sides.
+    The main text's sentences must be there in order. With ``headings`` (the default), every
+    table's column headings must be there too, in any place (a reflowed table repeats them).
+    With ``notes``, so must the footnotes' sentences, in their own order, wherever ``text``
+    has them; a format that reads its notes from another part (a Word footnotes part, a
+    notes section read on its own) checks that text with ``missing_note_sentences``.
+    ``ignore`` removes text a format adds by design (a printed link's address) from both
+    sides; footnote markers "[n]" are always removed from both sides.
     """
     problems = _missing("sentences", ctx.sentences, text, ignore)
     if notes:
