@@ -14,10 +14,10 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, ClassVar
 
-from exporter.html import page
 from exporter.model import Document
 from exporter.outline import Outline
 from exporter.output import build_time
+from exporter.page import page
 from exporter.styles import Scheme, Styles
 from exporter.writers.base import FileKind, Job, Options, Produced, Writer, WriterError
 
