@@ -7,7 +7,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urldefrag
@@ -15,39 +15,23 @@ from urllib.parse import unquote, urldefrag
 from exporter.model import (
     Block,
     Break,
-    Callout,
     CodeBlock,
     DefinitionList,
     Document,
     Figure,
     Inline,
     Link,
-    ListBlock,
     NoteRef,
     Paragraph,
     Quote,
     Table,
     iter_inlines,
     plain_text,
+    walk_blocks,
 )
 from exporter.sentences import normalise, split
 
 NUMBER = re.compile(r"^\[?(\d{1,4})\]?$")
-
-
-def walk(blocks: Iterable[Block]) -> Iterator[Block]:
-    """Every block, nested ones (in lists, callouts, quotes, definitions) after their parent."""
-    for b in blocks:
-        yield b
-        if isinstance(b, ListBlock):
-            for item in b.items:
-                yield from walk(item.blocks)
-        elif isinstance(b, Callout | Quote):
-            yield from walk(b.blocks)
-        elif isinstance(b, DefinitionList):
-            for entry in b.items:
-                for definition in entry.definitions:
-                    yield from walk(definition)
 
 
 @dataclass(frozen=True)
@@ -66,7 +50,7 @@ class Source:
 
     @classmethod
     def of(cls, doc: Document) -> Source:
-        blocks = list(walk(doc.blocks))
+        blocks = list(walk_blocks(doc.blocks))
         return cls(
             tables=tuple(b for b in blocks if isinstance(b, Table)),
             figures=tuple(b for b in blocks if isinstance(b, Figure)),
@@ -83,7 +67,7 @@ class Source:
 
 
 def _first_inlines(blocks: tuple[Block, ...]) -> tuple[Inline, ...]:
-    for b in walk(blocks):
+    for b in walk_blocks(blocks):
         if isinstance(b, Paragraph) and b.children:
             return b.children
     return ()

@@ -251,3 +251,12 @@ def test_a_document_without_notes_or_tables_needs_neither(hsct_doc: Document,
     ctx = Context.of(tmp_path, hsct_doc)
     assert ctx.notes == () and ctx.table_headings == ()
     assert missing_note_sentences(ctx, "") == [] and missing_table_headings(ctx, "") == []
+
+
+def test_a_table_inside_a_list_has_its_headings_checked_too(tmp_path: Path) -> None:
+    source = (b"---\ntitle: Nested\nlanguage: en-GB\n---\n\n# Nested\n\n- Opening times:\n\n"
+              b"  | Day | Hours |\n  |---|---|\n  | Monday | 9am to 5pm |\n")
+    ctx = Context.of(tmp_path, parse(source, "nested.md"))
+    assert ctx.table_headings == ("Day", "Hours")
+    assert missing_table_headings(ctx, "Opening times: Monday 9am to 5pm") == [
+        "2 of 2 table headings missing: 'Day'; 'Hours'"]

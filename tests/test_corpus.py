@@ -17,11 +17,19 @@ import pytest
 from exporter import registry
 from exporter.checks import Report, run_checks
 from exporter.locale import Messages, messages
-from exporter.model import Document, Figure, Quote, Table, block_text, plain_text
+from exporter.model import (
+    Document,
+    Figure,
+    Quote,
+    Table,
+    block_text,
+    plain_text,
+    walk_blocks,
+)
 from exporter.output import read_manifest
 from exporter.reader import read
 from exporter.sentences import normalise
-from tests.readback import Source, read_docx, read_epub, read_html, read_pdf, text_of, walk
+from tests.readback import Source, read_docx, read_epub, read_html, read_pdf, text_of
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted((ROOT / "tests" / "fixtures" / "pages").glob("*.md"))
@@ -220,7 +228,7 @@ def test_docx_structure(built: Built) -> None:
 
 
 def _quote_openings(doc: Document) -> list[str]:
-    return [normalise(block_text(q.blocks[0])).split(". ")[0] for q in walk(doc.blocks)
+    return [normalise(block_text(q.blocks[0])).split(". ")[0] for q in walk_blocks(doc.blocks)
             if isinstance(q, Quote)]
 
 
