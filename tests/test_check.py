@@ -204,7 +204,7 @@ SHOWN = ("Notes and tables\nTreatments reduce relapses.[1] Talk to your team [2]
 
 
 def test_note_markers_and_notes_accepted(noted: Context) -> None:
-    assert missing_sentences(noted, SHOWN, notes=True) == []
+    assert missing_sentences(noted, SHOWN, notes=True, headings=True) == []
     assert missing_sentences(noted, SHOWN, re.compile(r"nothing-to-ignore")) == []  # old call
 
 
@@ -239,9 +239,9 @@ def test_notes_kept_elsewhere_are_checked_there(noted: Context) -> None:
 
 def test_table_headings_must_be_somewhere(noted: Context) -> None:
     no_headings = SHOWN.replace("Tip: ", "").replace("What it means: ", "")
-    [problem] = missing_sentences(noted, no_headings)
+    [problem] = missing_sentences(noted, no_headings, headings=True)
     assert problem == "2 of 2 table headings missing: 'Tip'; 'What it means'"
-    assert missing_sentences(noted, no_headings, headings=False) == []
+    assert missing_sentences(noted, no_headings) == []  # checked only when asked
     # A heading must be there as words of its own, not inside another word.
     assert missing_table_headings(noted, SHOWN.replace("Tip: ", "Tipping: ")) != []
 

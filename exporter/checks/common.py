@@ -234,16 +234,16 @@ def comparable(text: str, ignore: re.Pattern[str] | None = None) -> str:
 
 
 def missing_sentences(ctx: Context, text: str, ignore: re.Pattern[str] | None = None, *,
-                      notes: bool = False, headings: bool = True) -> list[str]:
-    """Problems for the source's words not found in ``text`` (first few named).
+                      notes: bool = False, headings: bool = False) -> list[str]:
+    """Problems for the source's main-text sentences not found in ``text`` in order.
 
-    The main text's sentences must be there in order. With ``headings`` (the default), every
-    table's column headings must be there too, in any place (a reflowed table repeats them).
-    With ``notes``, so must the footnotes' sentences, in their own order, wherever ``text``
-    has them; a format that reads its notes from another part (a Word footnotes part, a
-    notes section read on its own) checks that text with ``missing_note_sentences``.
-    ``ignore`` removes text a format adds by design (a printed link's address) from both
-    sides; footnote markers "[n]" are always removed from both sides.
+    Footnote markers "[n]" are removed from both sides, and so is whatever ``ignore``
+    matches (text a format adds by design, such as a printed link's address). A format
+    whose ``text`` also holds the notes or the tables' column headings can have them
+    checked here too (``notes=True``: the note sentences in their own order; ``headings=True``:
+    every column heading somewhere); one that reads them from another part (a Word footnotes
+    part, a notes section, the table it read back) calls ``missing_note_sentences`` or
+    ``missing_table_headings`` with that part's text.
     """
     problems = _missing("sentences", ctx.sentences, text, ignore)
     if notes:
