@@ -215,12 +215,13 @@ def _child_main(conn: Connection, request: RenderRequest) -> None:
 
 
 def render(request: RenderRequest) -> RenderResult:
-    """Lay out, write PDF/UA-1, then mark page furniture as artifacts (in this process)."""
+    """Lay out, write PDF/UA-1, then fix the structure and mark page furniture as artifacts."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from exporter.writers.pdf.artifacts import mark_furniture_as_artifacts
+    from exporter.writers.pdf.artifacts import postprocess
     from exporter.writers.pdf.fetcher import SafeFetcher
+    from exporter.writers.pdf.structure import table_keys
 
     fetcher = SafeFetcher(request.roots, request.files)
     fonts = FontConfiguration()
@@ -236,7 +237,8 @@ def render(request: RenderRequest) -> RenderResult:
         document.write_pdf(raw, **options)
         if fetcher.refused:
             return RenderResult(False, fetcher.refused[0])
-        artifacts = mark_furniture_as_artifacts(raw, request.target, dict(request.link_labels))
+        artifacts = postprocess(raw, request.target, dict(request.link_labels),
+                                table_keys(document))
     finally:
         raw.unlink(missing_ok=True)
     return RenderResult(True, pages=len(document.pages), artifacts=artifacts)
