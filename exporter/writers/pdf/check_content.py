@@ -73,7 +73,8 @@ def notes(doc: Document, text: str, raw: str) -> list[str]:
 
 
 def _flat(text: str) -> str:
-    return sent.normalise(text).replace(" ", "")
+    """Text compared cell by cell: a cell's words may wrap anywhere in its column."""
+    return sent.normalise(text).replace(" ", "").replace(BREAK, "")
 
 
 def tables(doc: Document, tree: Node, text: str, printed: Sequence[str]) -> list[str]:

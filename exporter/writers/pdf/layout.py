@@ -71,7 +71,7 @@ class Face:
 @cache
 def load_face(path: Path) -> Face:
     """A face's advances from its cmap and hmtx tables (the default instance of a variable font)."""
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
     with TTFont(path, lazy=True) as font:
         units = float(font["head"].unitsPerEm)

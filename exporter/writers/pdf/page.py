@@ -15,8 +15,8 @@ def footer(doc: Document, words: Messages) -> str:
     """The publisher and the date of the last update, each only when the source gives it."""
     parts = []
     if doc.meta.publisher.strip():
-        parts.append(f"<p>{escape(words('published_by', publisher=doc.meta.publisher), quote=False)}"
-                     "</p>")
+        line = words("published_by", publisher=doc.meta.publisher)
+        parts.append(f"<p>{escape(line, quote=False)}</p>")
     if doc.meta.updated:
         # The date stays on one line whatever the language's month names (UKAAF).
         date = f'<span class="nowrap">{escape(words.date(doc.meta.updated), quote=False)}</span>'

@@ -120,8 +120,8 @@ def _join(table: Any, part: Any, parent: Any) -> None:
 def _remove(elem: Any, parent: Any) -> None:
     """Take ``elem`` out of ``parent``; a grouping element left empty goes too (a page's
     Part that held only the rest of a table)."""
-    parent.K = pikepdf.Array([k for k in _kids(parent)
-                              if not (isinstance(k, pikepdf.Dictionary) and k.objgen == elem.objgen)])
+    parent.K = pikepdf.Array([k for k in _kids(parent) if not (
+        isinstance(k, pikepdf.Dictionary) and k.objgen == elem.objgen)])
     grand = parent.get("/P")
     if not _kids(parent) and _is(parent, "/Part") and isinstance(grand, pikepdf.Dictionary):
         _remove(parent, grand)
