@@ -165,7 +165,9 @@ def page_css(styles: Styles, opts: Options, fonts: Fonts, box: Box,
         f'src: url("{file.as_uri()}"); }}'
         for weight, file in font_files(fonts.body).items()
     )
-    faces += (f'\n@font-face {{ font-family: {code_family}; font-weight: 100 900; '
+    # One face: WeasyPrint takes no weight range in @font-face; bold code asks the variable
+    # font for its bold instance (code_bold below).
+    faces += (f'\n@font-face {{ font-family: {code_family}; font-weight: normal; '
               f'font-style: normal; src: url("{fonts.code.as_uri()}"); }}')
     scale = [float(s) for s in styles.settings.get("print", {}).get("heading_scale", [1.4])]
     headings = "\n".join(
@@ -192,6 +194,8 @@ html {{ font-family: {family}, {fallback}; font-size: {size}pt;
 .callout-helpline {{ background: {scheme.text}; color: {scheme.background};
                     border-color: {scheme.text}; }}
 code, pre {{ font-family: {code_family}, monospace; font-size: 1em; }}
+:is(strong, b, em, th, caption, .term, h1, h2, h3, h4, h5, h6) code {{
+  font-variation-settings: "wght" 700; }}
 .contents a::after {{ content: {contents_page_content(words("contents_page"))}; }}
 {geometry_css()}
 """

@@ -67,6 +67,6 @@ class SafeFetcher(URLFetcher):  # type: ignore[misc]
         shown = url if len(url) <= 120 else url[:117] + "..."
         allowed = ", ".join([*(str(r) for r in self.roots), *sorted(map(str, self.files))])
         message = (f"refused to load {shown}: it {why}. The PDF may only use files inside: "
-                   f"{allowed}. Remove or replace this reference in the source.")
+                   f"{allowed}. Remove or replace this reference in the source or the styles.")
         self.refused.append(message)
         return FetchRefused(message)
