@@ -86,7 +86,7 @@ def tables(doc: Document, tree: Node, text: str, printed: Sequence[str]) -> list
     pos = 0
     words = messages(doc.meta.language)
     for number, table in enumerate((b for b in walk(doc.blocks) if isinstance(b, Table)), 1):
-        name = f"table {number}" + (f" '{plain_text(table.caption)[:40]}'" if table.caption else "")
+        name = f"table {number}" + (f" '{plain_text(table.caption)[:60]}'" if table.caption else "")
         heads = [_flat(plain_text(c.children)) for c in table.header]
         match = next((i for i in range(used, len(tagged))
                       if [_flat(h) for h in _header_texts(tagged[i])] == [h for h in heads if h]),
