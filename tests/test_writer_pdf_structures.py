@@ -220,7 +220,7 @@ def test_reflow_decision_is_measured(built: Built) -> None:
     long_words = table(["Name", "Other"], ["A" * 30, "W" * 20])
     ticks = table(["A", "B", "C", "D", "E", "F"], ["✓"] * 6)
     page = lay.Page(TEXT_WIDTH, 700, 24)
-    decided = lay.plan((long_words, ticks), (), page, faces)
+    decided = lay.plan((long_words, ticks), (), page, lambda: faces)
     assert decided.reflowed(long_words) and not decided.reflowed(ticks)
 
 
@@ -242,7 +242,7 @@ def test_an_unmeasured_wide_table_really_overflows(built: Built, tmp_path: Path)
     box = page_box(doc, opts, settings)
     words = messages(doc.meta.language)
     planned = lay.plan(doc.blocks, doc.notes, lay.Page(box.text_width, box.text_height, 16),
-                       fonts.faces())
+                       fonts.faces)
     mk = PdfMarkup(doc.outline, words=words, layout=lay.Layout(frozenset(), planned.figures))
     html = print_page(doc, mk, page_css(styles, opts, fonts, box, words) + styles.text("pdf.css"))
     target = tmp_path / "forced.pdf"

@@ -152,9 +152,10 @@ def contents_page_content(template: str) -> str:
                     if p)
 
 
-def page_css(styles: Styles, opts: Options, fonts: Fonts, box: Box,
-             words: Messages) -> str:
-    """The rules that depend on the options, the fonts and the language."""
+def page_css(styles: Styles, opts: Options, fonts: Fonts, box: Box, words: Messages, *,
+             code: bool = True) -> str:
+    """The rules that depend on the options, the fonts and the language; the code face only
+    when the page shows code (loading a face costs time in every render)."""
     scheme: Scheme = styles.schemes[opts.scheme]
     size = opts.size
     family = css_string(styles.font_family)
@@ -166,9 +167,10 @@ def page_css(styles: Styles, opts: Options, fonts: Fonts, box: Box,
         for weight, file in font_files(fonts.body).items()
     )
     # One face: WeasyPrint takes no weight range in @font-face; bold code asks the variable
-    # font for its bold instance (code_bold below).
-    faces += (f'\n@font-face {{ font-family: {code_family}; font-weight: normal; '
-              f'font-style: normal; src: url("{fonts.code.as_uri()}"); }}')
+    # font for its bold instance (the font-variation-settings rule below).
+    if code:
+        faces += (f'\n@font-face {{ font-family: {code_family}; font-weight: normal; '
+                  f'font-style: normal; src: url("{fonts.code.as_uri()}"); }}')
     scale = [float(s) for s in styles.settings.get("print", {}).get("heading_scale", [1.4])]
     headings = "\n".join(
         f"h{n} {{ font-size: {scale[min(n - 1, len(scale) - 1)]:g}em; }}" for n in range(1, 7)

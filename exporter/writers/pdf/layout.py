@@ -10,7 +10,7 @@ says nothing: two columns of long drug names overflow where six columns of ticks
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -35,6 +35,8 @@ from exporter.model import (
     Strong,
     Table,
     Text,
+    inline_runs,
+    iter_inlines,
 )
 
 # Geometry in em of the body size. The stylesheet's rules for these boxes are generated from
@@ -131,18 +133,30 @@ class Page:
     line_height: float = 1.5  #: line spacing, times the size
 
 
-def plan(blocks: Iterable[Block], notes: Iterable[Note], page: Page, faces: Faces) -> Layout:
-    """Decide every table and figure of the document (notes included)."""
+def plan(blocks: Iterable[Block], notes: Iterable[Note], page: Page,
+         faces: Callable[[], Faces]) -> Layout:
+    """Decide every table and figure of the document (notes included); the faces are only
+    loaded when there is a table to measure."""
     reflow: set[int] = set()
     figures: dict[int, FigureSize] = {}
     placed = [*_placed(blocks, 0.0), *(p for n in notes for p in _placed(n.blocks, 0.0))]
+    loaded: Faces | None = None
     for block, inset in placed:
         width = page.text_width - inset * page.size
-        if isinstance(block, Table) and table_min_width(block, faces, page.size) > width:
-            reflow.add(id(block))
+        if isinstance(block, Table):
+            loaded = loaded or faces()
+            if table_min_width(block, loaded, page.size) > width:
+                reflow.add(id(block))
         elif isinstance(block, Figure):
             figures[id(block)] = figure_size(block.image, width, page)
     return Layout(frozenset(reflow), figures)
+
+
+def uses_code(blocks: tuple[Block, ...], notes: Iterable[Note]) -> bool:
+    """True when the document shows code (a block or inline), so the code face is needed."""
+    everything = (*blocks, *(b for n in notes for b in n.blocks))
+    return any(isinstance(run, str) for run in inline_runs(everything)) or any(
+        isinstance(node, Code) for node in iter_inlines(everything))
 
 
 def image_files(blocks: Iterable[Block], notes: Iterable[Note]) -> tuple[Path, ...]:

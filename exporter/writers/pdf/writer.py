@@ -130,8 +130,9 @@ def build_page(doc: Document, outline: Outline, styles: Styles, opts: Options, f
     box = page_box(doc, opts, settings)
     geometry = lay.Page(box.text_width, box.text_height, float(opts.size), opts.line_spacing)
     mk = PdfMarkup(outline, words=words,
-                   layout=lay.plan(doc.blocks, doc.notes, geometry, fonts.faces()))
-    css = page_css(styles, opts, fonts, box, words) + styles.text("pdf.css")
+                   layout=lay.plan(doc.blocks, doc.notes, geometry, fonts.faces))
+    code = lay.uses_code(doc.blocks, doc.notes)
+    css = page_css(styles, opts, fonts, box, words, code=code) + styles.text("pdf.css")
     html = print_page(doc, mk, css)
     labels = {e.id: e.label for e in outline} | mk.link_labels(doc.notes)
     return PrintPage(html, labels, lay.image_files(doc.blocks, doc.notes))
