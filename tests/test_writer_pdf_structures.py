@@ -429,7 +429,7 @@ def test_reproducible(built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPa
 def test_welsh_interface_words(tmp_path: Path) -> None:
     (tmp_path / "tudalen.md").write_text(
         "---\ntitle: Blinder\nlanguage: cy\n---\n\n# Blinder\n\n## Cynllunio\n\n"
-        "Mae blinder yn gyffredin.[^1]\n\n| Awgrym | Beth mae'n ei olygu |\n|---|---|\n"
+        "Mae blinder yn gyffredin.[^1] Yfwch ddŵr yn y tŷ.\n\n| Awgrym | Beth mae'n ei olygu |\n|---|---|\n"
         "| Cynllunio | Rhannwch dasgau dros yr wythnos. |\n\n"
         "[^1]: Mae tua 8 o bob 10 o bobl ag MS yn cael blinder.\n", encoding="utf-8")
     path = build(read(tmp_path / "tudalen.md"), tmp_path / "out", (18,))[18]
@@ -442,3 +442,10 @@ def test_welsh_interface_words(tmp_path: Path) -> None:
     first = flat("".join(c["text"] for n, _, c in chars(path) if n == 1))
     assert "Cynnwys" in first and "1Cynllunio–tudalen2" in first
     assert "Nodiadau" in flat("".join(c["text"] for _, _, c in chars(path)))
+    # ŵ and ŷ, which Atkinson Hyperlegible lacks, come from the packaged fallback face, not
+    # from whatever fonts this machine has.
+    faces = {c["fontname"].split("+")[-1] for _, _, c in chars(path)}
+    assert faces <= {"Atkinson-Hyperlegible", "Atkinson-Hyperlegible-Bold", "Noto-Sans",
+                     "Noto-Sans-Bold"}, faces
+    drawn = {c["text"]: c["fontname"] for _, _, c in chars(path) if c["text"] in "ŵŷ"}
+    assert set(drawn) == {"ŵ", "ŷ"} and all("Noto-Sans" in f for f in drawn.values())

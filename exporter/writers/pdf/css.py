@@ -25,19 +25,24 @@ PAGE_SIZES_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0), "A5": (148.0, 210.0
                  "LETTER": (215.9, 279.4)}
 DEFAULT_CODE_FAMILY = "Source Code Pro"
 DEFAULT_CODE_PACKAGE = "fontpkg_source_code_pro"
+DEFAULT_FALLBACK_FAMILY = "Noto Sans"
+DEFAULT_FALLBACK_PACKAGE = "fontpkg_noto_sans"
 
 
 @dataclass(frozen=True)
 class Fonts:
-    """The font files a render may read: the body face's folder and the code face's file."""
+    """The font files a render may read: the body face's folder, the code face's file and the
+    face that draws the characters the body face lacks (Welsh ŵ and ŷ, Greek, Cyrillic ...)."""
 
     body: Path  #: folder with <Family>-Regular.ttf and -Bold.ttf
     code: Path  #: the code face (a variable font covers every weight)
     code_family: str
+    fallback: Path  #: upright face used only for characters the body face has no glyph for
+    fallback_family: str
 
     @property
     def folders(self) -> tuple[Path, ...]:
-        return (self.body, self.code.parent)
+        return (self.body, self.code.parent, self.fallback.parent)
 
     def faces(self) -> lay.Faces:
         files = font_files(self.body)
@@ -66,8 +71,11 @@ class Box:
 
 def load_fonts(styles: Styles, settings: Mapping[str, Any]) -> Fonts:
     code_package = str(settings.get("code_font_package", DEFAULT_CODE_PACKAGE))
-    return Fonts(font_folder(styles.font_package), code_font_file(font_folder(code_package)),
-                 str(settings.get("code_font_family", DEFAULT_CODE_FAMILY)))
+    fallback_package = str(settings.get("fallback_font_package", DEFAULT_FALLBACK_PACKAGE))
+    return Fonts(font_folder(styles.font_package), upright_font_file(font_folder(code_package)),
+                 str(settings.get("code_font_family", DEFAULT_CODE_FAMILY)),
+                 upright_font_file(font_folder(fallback_package)),
+                 str(settings.get("fallback_font_family", DEFAULT_FALLBACK_FAMILY)))
 
 
 def font_folder(package: str) -> Path:
@@ -94,14 +102,14 @@ def font_files(folder: Path) -> dict[str, Path]:
     return files
 
 
-def code_font_file(folder: Path) -> Path:
-    """The upright code face: a variable font (every weight) or else the Regular file."""
+def upright_font_file(folder: Path) -> Path:
+    """A package's upright face: its variable font (every weight) or else its Regular file."""
     upright = [f for f in sorted(folder.glob("*.ttf")) if "italic" not in f.name.lower()]
     variable = [f for f in upright if "[" in f.name]
     regular = [f for f in upright if f.name.endswith("-Regular.ttf")]
     found = variable or regular
     if not found:
-        raise WriterError(f"no upright code font in {folder}: reinstall the font package")
+        raise WriterError(f"no upright font in {folder}: reinstall the font package")
     return found[0]
 
 
@@ -153,14 +161,18 @@ def contents_page_content(template: str) -> str:
 
 
 def page_css(styles: Styles, opts: Options, fonts: Fonts, box: Box, words: Messages, *,
-             code: bool = True) -> str:
-    """The rules that depend on the options, the fonts and the language; the code face only
-    when the page shows code (loading a face costs time in every render)."""
+             code: bool = True, fallback: bool = False) -> str:
+    """The rules that depend on the options, the fonts and the language. The code face only
+    when the page shows code, the fallback face only when the body face lacks one of its
+    characters: loading a face costs time in every render, and a character no packaged face
+    has would otherwise be drawn by whatever font the machine happens to have."""
     scheme: Scheme = styles.schemes[opts.scheme]
     size = opts.size
     family = css_string(styles.font_family)
     code_family = css_string(fonts.code_family)
-    fallback = str(styles.settings.get("print", {}).get("fallback_family", "sans-serif"))
+    generic = str(styles.settings.get("print", {}).get("fallback_family", "sans-serif"))
+    if fallback:
+        generic = f"{css_string(fonts.fallback_family)}, {generic}"
     faces = "\n".join(
         f'@font-face {{ font-family: {family}; font-weight: {weight}; font-style: normal; '
         f'src: url("{file.as_uri()}"); }}'
@@ -171,11 +183,15 @@ def page_css(styles: Styles, opts: Options, fonts: Fonts, box: Box, words: Messa
     if code:
         faces += (f'\n@font-face {{ font-family: {code_family}; font-weight: normal; '
                   f'font-style: normal; src: url("{fonts.code.as_uri()}"); }}')
+    if fallback:
+        faces += (f'\n@font-face {{ font-family: {css_string(fonts.fallback_family)}; '
+                  f'font-weight: normal; font-style: normal; '
+                  f'src: url("{fonts.fallback.as_uri()}"); }}')
     scale = [float(s) for s in styles.settings.get("print", {}).get("heading_scale", [1.4])]
     headings = "\n".join(
         f"h{n} {{ font-size: {scale[min(n - 1, len(scale) - 1)]:g}em; }}" for n in range(1, 7)
     )
-    margin_box = (f"font-family: {family}, {fallback}; font-size: {size}pt; line-height: 1.25; "
+    margin_box = (f"font-family: {family}, {generic}; font-size: {size}pt; line-height: 1.25; "
                   f"color: {scheme.text}; font-weight: normal;")
     side_mm = box.side / PT_PER_MM
     page_of = counter_content(words("page_of"),
@@ -190,7 +206,7 @@ def page_css(styles: Styles, opts: Options, fonts: Fonts, box: Box, words: Messa
   @bottom-left {{ content: {page_of}; {margin_box}
                  width: 100%; vertical-align: top; padding-top: {0.8 * size:.1f}pt; }}
 }}
-html {{ font-family: {family}, {fallback}; font-size: {size}pt;
+html {{ font-family: {family}, {generic}; font-size: {size}pt;
        line-height: {opts.line_spacing:g}; color: {scheme.text}; background: {scheme.background}; }}
 {headings}
 .callout-helpline {{ background: {scheme.text}; color: {scheme.background};

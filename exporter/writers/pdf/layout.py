@@ -152,6 +152,12 @@ def plan(blocks: Iterable[Block], notes: Iterable[Note], page: Page,
     return Layout(frozenset(reflow), figures)
 
 
+def missing_glyphs(text: str, face: Face) -> set[str]:
+    """The characters of ``text`` a face cannot draw (spaces and controls aside)."""
+    return {ch for ch in set(text) if ord(ch) >= 0x80 and not ch.isspace()
+            and ord(ch) not in face.widths}
+
+
 def uses_code(blocks: tuple[Block, ...], notes: Iterable[Note]) -> bool:
     """True when the document shows code (a block or inline), so the code face is needed."""
     everything = (*blocks, *(b for n in notes for b in n.blocks))

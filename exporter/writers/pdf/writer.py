@@ -132,8 +132,11 @@ def build_page(doc: Document, outline: Outline, styles: Styles, opts: Options, f
     mk = PdfMarkup(outline, words=words,
                    layout=lay.plan(doc.blocks, doc.notes, geometry, fonts.faces))
     code = lay.uses_code(doc.blocks, doc.notes)
-    css = page_css(styles, opts, fonts, box, words, code=code) + styles.text("pdf.css")
-    html = print_page(doc, mk, css)
+    slot = "\ue002"  # the stylesheet goes here once the page's characters are known
+    html = print_page(doc, mk, slot)
+    fallback = bool(lay.missing_glyphs(html, fonts.faces().regular))
+    css = page_css(styles, opts, fonts, box, words, code=code, fallback=fallback)
+    html = html.replace(slot, css + styles.text("pdf.css"))
     labels = {e.id: e.label for e in outline} | mk.link_labels(doc.notes)
     return PrintPage(html, labels, lay.image_files(doc.blocks, doc.notes))
 
