@@ -429,7 +429,8 @@ def test_reproducible(built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPa
 def test_welsh_interface_words(tmp_path: Path) -> None:
     (tmp_path / "tudalen.md").write_text(
         "---\ntitle: Blinder\nlanguage: cy\n---\n\n# Blinder\n\n## Cynllunio\n\n"
-        "Mae blinder yn gyffredin.[^1] Yfwch ddŵr yn y tŷ.\n\n| Awgrym | Beth mae'n ei olygu |\n|---|---|\n"
+        "Mae blinder yn gyffredin.[^1] Yfwch ddŵr yn y tŷ.\n\n"
+        "| Awgrym | Beth mae'n ei olygu |\n|---|---|\n"
         "| Cynllunio | Rhannwch dasgau dros yr wythnos. |\n\n"
         "[^1]: Mae tua 8 o bob 10 o bobl ag MS yn cael blinder.\n", encoding="utf-8")
     path = build(read(tmp_path / "tudalen.md"), tmp_path / "out", (18,))[18]
