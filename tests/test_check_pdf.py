@@ -425,3 +425,16 @@ def test_a_number_in_the_text_near_the_foot_is_not_a_page_number(phrase: str,
     # And a page without one is still missing it.
     assert pr.page_numbers([_page(3, body)], phrase) == [
         "page 3: no page number in the top or bottom margin"]
+
+
+def test_notes_in_headings_and_cells_tables_in_lists_pass(tmp_path: Path, styles: Styles) -> None:
+    """No false alarm: a note marker in a heading (its bookmark and tag read as the title), in
+    a table cell, a printed address in a cell, inline code in a cell, a table in a list."""
+    from tests.conftest import FIXTURES
+
+    source = FIXTURES / "pdf" / "notes-links-and-nesting.md"
+    out = tmp_path / "output"
+    for size in (16, 24):
+        build(out, "pdf", read(source), styles, Options(size=size))
+    report, names = failed(out, source)
+    assert not names, "\n".join(f"{f.check}: {f.detail}" for f in report.failures)

@@ -321,6 +321,28 @@ def test_small_picture_is_not_blown_up(tmp_path: Path) -> None:
     assert abs((image["bottom"] - image["top"]) - 45) < 0.5
 
 
+def test_tall_picture_fits_a_page_with_its_caption() -> None:
+    from exporter.model import Image
+    from exporter.writers.pdf import layout as lay
+
+    page = lay.Page(TEXT_WIDTH, 600, 24, 1.5)
+    size = lay.figure_size(Image("tall.png", "A tall chart.", "", "image/png", 300, 3000),
+                           TEXT_WIDTH, page)
+    # Never taller than the page less four lines of caption, never distorted.
+    assert size.height == pytest.approx(600 - 4 * 24 * 1.5)
+    assert size.width / size.height == pytest.approx(300 / 3000, rel=1e-3)
+
+
+def test_heading_with_a_note_marker_keeps_its_title_in_navigation(tmp_path: Path) -> None:
+    doc = read(PDF_FIXTURES / "notes-links-and-nesting.md")
+    path = build(doc, tmp_path, (18,))[18]
+    with pikepdf.open(path) as pdf, pdf.open_outline() as outline:
+        titles = [item.title for top in outline.root for item in top.children]
+    assert titles == ["Fatigue and sleep"]
+    heading = next(el for el in read_tree(path).all("H2"))
+    assert flat(heading.text) == "Fatigueandsleep[1]"  # the marker is still there to follow
+
+
 # ------------------------------------------------------------------ quotations, lists, code
 
 

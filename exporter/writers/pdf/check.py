@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,9 @@ from exporter.writers.pdf import check_print as pr
 from exporter.writers.pdf import check_structure as st
 from exporter.writers.pdf.check_text import addresses, clean
 from exporter.writers.pdf.check_tree import marked_text, read_tree
+
+#: A note marker in a heading's text: the heading is its title without it.
+NOTE_MARKER = re.compile(r"\s*\[\d+\]")
 
 
 def check(ctx: Context, entries: list[Mapping[str, Any]]) -> list[Finding]:
@@ -55,7 +59,8 @@ def check_file(ctx: Context, path: Path, size: float) -> list[Finding]:
     blocks = list(cc.walk(doc.blocks))
     found += [
         finding("navigation", "pdf.headings", name,
-                compare_flat(pr.tagged_headings(tree, pages), ctx.outline),
+                compare_flat([(level, NOTE_MARKER.sub("", label)) for level, label in
+                              pr.tagged_headings(tree, pages)], ctx.outline),
                 "H1-H6 structure tags equal the outline"),
         finding("content", "pdf.sentences", name, cc.sentences(ctx.sentences, text),
                 f"all {len(ctx.sentences)} sentences, in reading order"),

@@ -115,6 +115,15 @@ class PdfMarkup(Markup):
             ' class="address"' if is_address(node) else "")
         return f'<a href="{_attr(href)}"{extra}>{self.inlines(node.children)}</a>'
 
+    def heading(self, node: Heading, level: int | None = None) -> str:
+        """A heading; one with a note marker names its bookmark and running head without the
+        marker (``data-title``, used by pdf.css), so navigation stays the outline."""
+        html = super().heading(node, level)
+        if not any(isinstance(n, NoteRef) for n in node.children):
+            return html
+        title = _attr(self.outline.of(node).title)
+        return html.replace(">", f' data-title="{title}">', 1)
+
     def note_ref(self, node: NoteRef) -> str:
         """"[n]" at body size (no small superscript in large print), linked to its note."""
         n = node.number
