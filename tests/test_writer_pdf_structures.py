@@ -472,3 +472,45 @@ def test_welsh_interface_words(tmp_path: Path) -> None:
                      "Noto-Sans-Bold"}, faces
     drawn = {c["text"]: c["fontname"] for _, _, c in chars(path) if c["text"] in "ŵŷ"}
     assert set(drawn) == {"ŵ", "ŷ"} and all("Noto-Sans" in f for f in drawn.values())
+
+
+def test_table_parts_joined_when_the_first_page_holds_only_the_caption() -> None:
+    """WeasyPrint tags a table page by page. When only the caption fits on the first page,
+    the second part's header is the one first printed: it moves in whole, while the header
+    printed again on the third page leaves the tree (pagination)."""
+    from exporter.writers.pdf.structure import join_split_tables
+
+    pdf = pikepdf.new()
+    for _ in range(3):
+        pdf.add_blank_page()
+
+    def el(tag: str, page: int, *kids: Any, **extra: Any) -> Any:
+        node = pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.StructElem, S=pikepdf.Name(tag), Pg=pdf.pages[page].obj,
+            K=pikepdf.Array(list(kids)), **extra))
+        for kid in kids:
+            kid.P = node
+        return node
+
+    def part(page: int, rows: list[str], head: bool) -> Any:
+        kids = []
+        if head:
+            kids.append(el("/THead", page, el("/TR", page, el("/TH", page,
+                                                            ID=pikepdf.String(f"h{page}")))))
+        cells = [el("/TD", page, A=pikepdf.Dictionary(Headers=pikepdf.Array(
+            [pikepdf.String(f"h{page}")]))) for _ in rows]
+        kids.append(el("/TBody", page, *(el("/TR", page, c) for c in cells)))
+        return el("/Table", page, *kids)
+
+    first = el("/Table", 0, el("/Caption", 0))
+    tables = [first, part(1, ["a", "b"], True), part(2, ["c"], True)]
+    root = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
+    doc = el("/Document", 0, *(el("/Part", i, t) for i, t in enumerate(tables)))
+    doc.P = root
+    root.K = pikepdf.Array([doc])
+    assert join_split_tables(pdf, root, [[0], [0], [0]]) == 2
+    assert [str(k.S) for k in first.K] == ["/Caption", "/THead", "/TBody"]
+    body = first.K[2]
+    assert len(body.K) == 3
+    assert {str(h) for row in body.K for cell in row.K for h in cell.A.Headers} == {"h1"}
+    assert len(doc.K) == 1  # the pages' Parts left empty are gone

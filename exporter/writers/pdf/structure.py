@@ -96,35 +96,41 @@ def join_split_tables(pdf: pikepdf.Pdf, tree: Any,
 
 
 def _join(table: Any, part: Any, parent: Any) -> None:
-    """Move ``part``'s body rows into ``table``; its repeated header rows leave the tree."""
+    """Move ``part``'s rows into ``table``; header rows it repeats leave the tree.
+
+    The first part may hold only the caption (the rows did not fit under it): then the
+    second part's header is the first printed, and moves in whole.
+    """
     head = next((k for k in _kids(table) if _is(k, "/THead")), None)
     body = next((k for k in _kids(table) if _is(k, "/TBody")), None)
-    ids = _header_ids(head) if head is not None else []
-    rows: list[Any] = []
+    part_head = next((k for k in _kids(part) if _is(k, "/THead")), None)
+    rename = dict(zip(_header_ids(part_head), _header_ids(head), strict=False)) \
+        if head is not None else {}
+    moved: list[Any] = []
     for kid in _kids(part):
-        if _is(kid, "/TBody"):
-            rows += [r for r in _kids(kid) if isinstance(r, pikepdf.Dictionary)]
-        elif not _is(kid, "/THead"):
-            rows.append(kid)  # anything else WeasyPrint put there stays, in order
-    part_ids = _header_ids(next((k for k in _kids(part) if _is(k, "/THead")), None))
-    rename = dict(zip(part_ids, ids, strict=False))
-    target = body if body is not None else table
-    for row in rows:
-        row.P = target
-        for cell in _kids(row):
-            _rename_headers(cell, rename)
-    target.K = pikepdf.Array([*_kids(target), *rows])
+        if not isinstance(kid, pikepdf.Dictionary):
+            continue
+        if _is(kid, "/THead") and head is not None:
+            continue  # printed again at the top of the page: pagination, not content
+        if _is(kid, "/TBody") and body is not None:
+            rows = [r for r in _kids(kid) if isinstance(r, pikepdf.Dictionary)]
+            for row in rows:
+                row.P = body
+                for cell in _kids(row):
+                    _rename_headers(cell, rename)
+            body.K = pikepdf.Array([*_kids(body), *rows])
+            continue
+        kid.P = table
+        moved.append(kid)
+        if _is(kid, "/THead"):
+            head = kid
+        elif _is(kid, "/TBody"):
+            body = kid
+        for row in _kids(kid):
+            for cell in _kids(row) if isinstance(row, pikepdf.Dictionary) else ():
+                _rename_headers(cell, rename)
+    table.K = pikepdf.Array([*_kids(table), *moved])
     _remove(part, parent)
-
-
-def _remove(elem: Any, parent: Any) -> None:
-    """Take ``elem`` out of ``parent``; a grouping element left empty goes too (a page's
-    Part that held only the rest of a table)."""
-    parent.K = pikepdf.Array([k for k in _kids(parent) if not (
-        isinstance(k, pikepdf.Dictionary) and k.objgen == elem.objgen)])
-    grand = parent.get("/P")
-    if not _kids(parent) and _is(parent, "/Part") and isinstance(grand, pikepdf.Dictionary):
-        _remove(parent, grand)
 
 
 def _header_ids(head: Any) -> list[str]:
@@ -135,10 +141,20 @@ def _header_ids(head: Any) -> list[str]:
 
 
 def _rename_headers(cell: Any, rename: dict[str, str]) -> None:
-    attrs = cell.get("/A")
-    if isinstance(attrs, pikepdf.Dictionary) and "/Headers" in attrs:
+    attrs = cell.get("/A") if isinstance(cell, pikepdf.Dictionary) else None
+    if isinstance(attrs, pikepdf.Dictionary) and "/Headers" in attrs and rename:
         attrs.Headers = pikepdf.Array([pikepdf.String(rename.get(str(h), str(h)))
                                        for h in attrs.Headers])
+
+
+def _remove(elem: Any, parent: Any) -> None:
+    """Take ``elem`` out of ``parent``; a grouping element left empty goes too (a page's
+    Part that held only the rest of a table)."""
+    parent.K = pikepdf.Array([k for k in _kids(parent) if not (
+        isinstance(k, pikepdf.Dictionary) and k.objgen == elem.objgen)])
+    grand = parent.get("/P")
+    if not _kids(parent) and _is(parent, "/Part") and isinstance(grand, pikepdf.Dictionary):
+        _remove(parent, grand)
 
 
 def scope_column_headers(tree: Any) -> None:
