@@ -43,10 +43,13 @@ def fix_structure(pdf: pikepdf.Pdf, table_pages: Sequence[Sequence[int]]) -> Non
     tree = pdf.Root.get("/StructTreeRoot")
     if tree is None:
         return
-    join_split_tables(pdf, tree, table_pages)
-    scope_column_headers(tree)
-    build_id_tree(pdf, tree)
-    figure_boxes(pdf, tree)
+    tags = {str(e.S) for e, _ in elements(tree)}
+    if "/Table" in tags:  # most pages have none: the tree is walked once, then left alone
+        join_split_tables(pdf, tree, table_pages)
+        scope_column_headers(tree)
+        build_id_tree(pdf, tree)
+    if "/Figure" in tags:
+        figure_boxes(pdf, tree)
 
 
 def elements(node: Any) -> Iterator[tuple[Any, Any]]:
