@@ -514,3 +514,14 @@ def test_table_parts_joined_when_the_first_page_holds_only_the_caption() -> None
     assert len(body.K) == 3
     assert {str(h) for row in body.K for cell in row.K for h in cell.A.Headers} == {"h1"}
     assert len(doc.K) == 1  # the pages' Parts left empty are gone
+
+
+def test_no_publisher_prints_and_stores_nothing_for_it(tmp_path: Path) -> None:
+    (tmp_path / "bare.md").write_text(
+        "---\ntitle: Bare\nlanguage: en-GB\n---\n\n# Bare\n\nOnly a title and a language.\n",
+        encoding="utf-8")
+    path = build(read(tmp_path / "bare.md"), tmp_path / "out", (18,))[18]
+    with pikepdf.open(path) as pdf:
+        assert "/Author" not in pdf.docinfo and "/Subject" not in pdf.docinfo
+    text = flat("".join(c["text"] for _, _, c in chars(path)))
+    assert "Publishedby" not in text and "updated" not in text

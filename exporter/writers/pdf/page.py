@@ -37,11 +37,13 @@ def print_page(doc: Document, mk: PdfMarkup, css: str) -> str:
     notes = mk.notes_part(doc.notes)  # after the text, so the markers it links back to exist
     body += f"\n{notes}" if notes else ""
     closing = footer(doc, words)
+    # A value the source leaves out is not written as an empty one (no "/Author ()").
+    head = "\n".join(line for line in head_meta(doc).splitlines() if 'content=""' not in line)
     foot = f"<footer>\n{closing}\n</footer>\n" if closing else ""
     return f"""<!DOCTYPE html>
 <html lang="{lang}" xml:lang="{lang}" xmlns="http://www.w3.org/1999/xhtml">
 <head>
-{head_meta(doc)}
+{head}
 <style>
 {css}
 </style>
