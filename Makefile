@@ -8,12 +8,17 @@ SIZES  ?= 16,18,24
 OUTPUT ?= output
 
 # System libraries: WeasyPrint needs Pango, fontconfig and HarfBuzz's subsetter at run time;
-# `exporter check` (run by `make export`) needs Java for EPUBCheck.
-RUN_PACKAGES  := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig openjdk-17-jre-headless
+# `exporter check` (run by `make export`) needs Java for EPUBCheck; braille needs liblouis
+# (the library, its tables, and lou_translate).
+RUN_PACKAGES  := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig openjdk-17-jre-headless \
+                 liblouis20 liblouis-data liblouis-bin
 # Test-only tools: pdftotext/pdffonts, pandoc (an independent reader), Java for EPUBCheck,
-# Chromium and Node.js for the end-to-end browser tests (axe-core comes from npm).
-TEST_PACKAGES := poppler-utils pandoc chromium nodejs
+# Chromium and Node.js for the end-to-end browser tests (axe-core comes from npm), and the
+# PEF 1.0 schema (inside libbrailleutils-java) to validate the braille PEF against.
+TEST_PACKAGES := poppler-utils pandoc chromium nodejs libbrailleutils-java
 AXE := tests/browser/node_modules/axe-core/axe.min.js
+# Ace by DAISY, the EPUB accessibility checker publishers use (runs with Debian's chromium).
+ACE := tests/ace/node_modules/.bin/ace-puppeteer
 
 # Bench-only peers: espeak-ng's own command line (the limit for speech) and pandoc.
 BENCH_PACKAGES := espeak-ng pandoc
@@ -75,10 +80,16 @@ setup-test: setup $(VENV)/.installed-test
 	@command -v npm >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = "0" ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
 	  else echo "npm is missing. Run: sudo apt-get install -y npm"; exit 1; fi; }
-	@$(MAKE) --no-print-directory $(AXE)
+	@$(MAKE) --no-print-directory $(AXE) $(ACE)
 
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Its Puppeteer and Electron browser downloads are skipped: only npm's registry is used.
+$(ACE): tests/ace/package.json tests/ace/package-lock.json
+	PUPPETEER_SKIP_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1 \
+	  npm ci --prefix tests/ace --no-audit --no-fund --loglevel=error
 	@touch $@
 
 export: setup

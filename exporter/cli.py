@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--line-spacing", default=None, metavar="N",
                     help="line spacing, a multiple of the text size (range: "
                     "styles/settings.yaml)")
+    ex.add_argument("--grade", default=None, choices=None, metavar="N",
+                    help="braille grade: 2 contracted (default), 1 uncontracted")
     ex.add_argument("-j", "--jobs", type=int, default=None,
                     help="writers to run at once (default: one per core)")
     ex.add_argument("--force", action="store_true",
@@ -166,7 +168,7 @@ def _export(args: argparse.Namespace) -> int:
     if unknown or not names:
         return _fail(f"unknown writer {', '.join(unknown) or '(none given)'}; "
                      f"installed: {', '.join(known)}")
-    given = {"scheme": args.scheme, "line_spacing": args.line_spacing}
+    given = {"scheme": args.scheme, "line_spacing": args.line_spacing, "grade": args.grade}
     try:
         options = parse({k: v for k, v in given.items() if v is not None}, styles)
         sizes = [parse({"size": s}, styles).size for s in args.size.split(",")] \

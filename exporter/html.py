@@ -2,27 +2,42 @@
 
 from __future__ import annotations
 
+import base64
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
 from html import escape
+from pathlib import Path
 
+from exporter.locale import FALLBACK, Messages, messages
 from exporter.model import (
     Block,
+    Break,
     Callout,
+    Cell,
     Code,
-    Document,
+    CodeBlock,
+    DefinitionList,
     Emphasis,
+    Figure,
     Heading,
     Image,
     Inline,
     LineBreak,
+    Link,
     ListBlock,
+    Note,
+    NoteRef,
     Paragraph,
+    Quote,
     Strong,
+    Table,
     Text,
+    plain_text,
 )
 from exporter.outline import Entry, Outline
+from exporter.writers.base import WriterError
 
 # A phone number or a date must never be split across lines (UKAAF): wrap them so CSS can
 # keep them whole with `white-space: nowrap`.
@@ -30,9 +45,13 @@ _MONTHS = "January|February|March|April|May|June|July|August|September|October|N
 KEEP_TOGETHER = re.compile(
     rf"\b(?:0\d{{2,4}}(?: \d{{3,4}}){{1,2}}|\d{{1,2}} (?:{_MONTHS}) \d{{4}})\b"
 )
+#: A code block's info word is only used as a class name when it is a plain word.
+_LANGUAGE = re.compile(r"[A-Za-z0-9_+-]{1,40}")
+#: What a link's text may leave out of its address and still be "the address" (linkify).
+_ADDRESS_SCHEMES = ("mailto:", "tel:", "https://", "http://")
 
 
-def _text(text: str) -> str:
+def keep_together(text: str) -> str:
     out, last = [], 0
     for m in KEEP_TOGETHER.finditer(text):
         out.append(escape(text[last : m.start()], quote=False))
@@ -42,17 +61,100 @@ def _text(text: str) -> str:
     return "".join(out)
 
 
-def _attr(value: str) -> str:
+def attr(value: str) -> str:
     return escape(value, quote=True)
+
+
+def _same_page(hid: str) -> str:
+    return f"#{hid}"
+
+
+def _this_document(number: int) -> str:
+    return ""
+
+
+def data_uri(image: Image) -> str:
+    """The image file's bytes as a ``data:`` URI: the page holds the picture, nothing is fetched."""
+    if not image.path or not image.media_type:
+        raise WriterError(f"image {image.src!r} has no checked file: documents must come from "
+                          "exporter.reader, which checks every image")
+    try:
+        data = Path(image.path).read_bytes()
+    except OSError as exc:
+        raise WriterError(f"image {image.src}: cannot read {image.path}: {exc.strerror}; "
+                          "export again once the file is back") from exc
+    return f"data:{image.media_type};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def is_address(link: Link) -> bool:
+    """True when a link's text is its own address (a linkified web or e-mail address)."""
+    text = plain_text(link.children).strip()
+    if not text:
+        return False
+    forms = {link.href}
+    lower = link.href.lower()
+    forms |= {link.href[len(s):] for s in _ADDRESS_SCHEMES if lower.startswith(s)}
+    return text.rstrip("/") in {f.rstrip("/") for f in forms}
 
 
 @dataclass(frozen=True)
 class Markup:
-    """Renders model nodes to markup; ``anchor`` maps a heading id to the href that reaches it."""
+    """Renders model nodes to markup, one method per kind of node so a format can override one.
+
+    A Markup renders one document (or one EPUB content document) once, in reading order:
+    the first marker of each note gets the id its note's back link returns to.
+    """
 
     outline: Outline
     #: where "#id" points: "#id" in one page, "chapter-2.xhtml#id" in a split EPUB
-    anchor: Callable[[str], str] = lambda hid: f"#{hid}"
+    anchor: Callable[[str], str] = _same_page
+    #: interface words ("Note 1", "Notes", "Back to the text of note 1") in the page's language
+    words: Messages = field(default_factory=lambda: messages(FALLBACK))
+    #: an <img>'s src: by default the picture itself as a data: URI (self-contained, no fetching);
+    #: an EPUB gives the relative name of the picture's file in the package
+    image_src: Callable[[Image], str] = data_uri
+    #: the document holding note n, relative to this one ("" when it is this document)
+    note_page: Callable[[int], str] = _this_document
+    _refs: dict[int, int] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    # ------------------------------------------------------------ ids
+
+    @cached_property
+    def _ids(self) -> frozenset[str]:
+        return frozenset(e.id for e in self.outline)
+
+    def free_prefix(self, base: str) -> str:
+        """``base``, lengthened until no heading id starts with it: made ids never clash."""
+        prefix = base
+        while any(i.startswith(prefix) for i in self._ids):
+            prefix += "x-"
+        return prefix
+
+    def free_id(self, base: str) -> str:
+        """``base``, or a variant of it, that is no heading's id (a heading "Main" has "main")."""
+        found = base
+        while found in self._ids:
+            found += "-x"
+        return found
+
+    @cached_property
+    def _note_prefix(self) -> str:
+        return self.free_prefix("note-")
+
+    def note_id(self, number: int) -> str:
+        """The id of note ``number`` in the notes part."""
+        return f"{self._note_prefix}{number}"
+
+    def ref_id(self, number: int, occurrence: int = 1) -> str:
+        """The id of the ``occurrence``-th marker of note ``number`` (the first is the back link's
+        target)."""
+        suffix = f"-{occurrence}" if occurrence > 1 else ""
+        return f"{self._note_prefix}ref-{number}{suffix}"
+
+    def semantic(self, kind: str) -> str:
+        """Extra attributes naming what an element is ("noteref", "endnotes", "endnote",
+        "backlink"); none in plain HTML, where the ARIA role says it."""
+        return ""
 
     # ------------------------------------------------------------ inlines
 
@@ -61,7 +163,7 @@ class Markup:
 
     def inline(self, node: Inline) -> str:
         if isinstance(node, Text):
-            return _text(node.text)
+            return keep_together(node.text)
         if isinstance(node, Emphasis):
             return f"<em>{self.inlines(node.children)}</em>"
         if isinstance(node, Strong):
@@ -71,9 +173,33 @@ class Markup:
         if isinstance(node, LineBreak):
             return "<br/>"
         if isinstance(node, Image):
-            return f'<img src="{_attr(node.src)}" alt="{_attr(node.alt)}"/>'
+            return self.image(node)
+        if isinstance(node, NoteRef):
+            return self.note_ref(node)
+        return self.link(node)
+
+    def link(self, node: Link) -> str:
+        """A link; one whose text is its address is marked ``class="address"`` (print shows the
+        address after other links' text, never twice)."""
         href = self.anchor(node.href[1:]) if node.href.startswith("#") else node.href
-        return f'<a href="{_attr(href)}">{self.inlines(node.children)}</a>'
+        cls = ' class="address"' if is_address(node) else ""
+        return f'<a href="{attr(href)}"{cls}>{self.inlines(node.children)}</a>'
+
+    def image(self, node: Image) -> str:
+        """The picture with its alt text and pixel size (so the layout does not jump)."""
+        size = f' width="{node.width}" height="{node.height}"' if node.width and node.height \
+            else ""
+        return f'<img src="{attr(self.image_src(node))}" alt="{attr(node.alt)}"{size}/>'
+
+    def note_ref(self, node: NoteRef) -> str:
+        """The "[n]" marker at body size, linked to its note and named "Note n" for screen
+        readers."""
+        n = node.number
+        occurrence = self._refs[n] = self._refs.get(n, 0) + 1
+        href = f"{self.note_page(n)}#{self.note_id(n)}"
+        name = attr(self.words("note", n=n))
+        return (f'<a class="noteref" id="{self.ref_id(n, occurrence)}" href="{attr(href)}" '
+                f'role="doc-noteref"{self.semantic("noteref")} aria-label="{name}">[{n}]</a>')
 
     # ------------------------------------------------------------ blocks
 
@@ -84,24 +210,40 @@ class Markup:
         if isinstance(node, Heading):
             return self.heading(node)
         if isinstance(node, Paragraph):
-            return f"<p>{self.inlines(node.children)}</p>"
+            return self.paragraph(node)
         if isinstance(node, ListBlock):
             return self.list_block(node)
-        return self.callout(node)
+        if isinstance(node, Callout):
+            return self.callout(node)
+        if isinstance(node, Table):
+            return self.table(node)
+        if isinstance(node, Figure):
+            return self.figure(node)
+        if isinstance(node, Quote):
+            return self.quote(node)
+        if isinstance(node, DefinitionList):
+            return self.definition_list(node)
+        if isinstance(node, CodeBlock):
+            return self.code_block(node)
+        return self.thematic_break(node)
 
     def heading(self, node: Heading, level: int | None = None) -> str:
         entry = self.outline.of(node)
         tag = f"h{min(level or node.level, 6)}"
-        return f'<{tag} id="{_attr(entry.id)}">{self.inlines(node.children)}</{tag}>'
+        return f'<{tag} id="{attr(entry.id)}">{self.inlines(node.children)}</{tag}>'
+
+    def paragraph(self, node: Paragraph) -> str:
+        return f"<p>{self.inlines(node.children)}</p>"
+
+    def tight(self, blocks: Sequence[Block]) -> str:
+        """Content of a list item or definition: one paragraph needs no <p> (screen readers
+        announce less clutter)."""
+        if len(blocks) == 1 and isinstance(blocks[0], Paragraph):
+            return self.inlines(blocks[0].children)
+        return self.blocks(blocks)
 
     def list_block(self, node: ListBlock) -> str:
-        items = []
-        for item in node.items:
-            # A tight item of one paragraph needs no <p>: screen readers announce less clutter.
-            if len(item.blocks) == 1 and isinstance(item.blocks[0], Paragraph):
-                items.append(f"<li>{self.inlines(item.blocks[0].children)}</li>")
-            else:
-                items.append(f"<li>{self.blocks(item.blocks)}</li>")
+        items = [f"<li>{self.tight(item.blocks)}</li>" for item in node.items]
         if node.ordered:
             start = f' start="{node.start}"' if node.start != 1 else ""
             return f"<ol{start}>\n" + "\n".join(items) + "\n</ol>"
@@ -110,7 +252,7 @@ class Markup:
     def callout(self, node: Callout) -> str:
         # Named by its label and its first paragraph: two "Related reading" boxes on one page
         # would otherwise be two regions with the same name (Ace: landmark-unique).
-        label_id = f"callout-{node.line}"
+        label_id = f"{self.free_prefix('callout-')}{node.line}"
         first = node.blocks[0] if node.blocks else None
         label = (f'<p class="callout-label" id="{label_id}">'
                  f"<strong>{escape(node.label)}</strong></p>")
@@ -127,6 +269,92 @@ class Markup:
             f"{label}\n{body}\n</aside>"
         )
 
+    def table(self, node: Table) -> str:
+        """A data table: caption, column headers with scope, alignment as classes.
+
+        It sits in a box that scrolls sideways on its own when it is wider than the screen,
+        so the page never does (WCAG 1.4.10); the box takes keyboard focus to be scrolled.
+        """
+        caption_id = f"{self.free_prefix('table-')}{node.line}"
+        caption = (f'<caption id="{caption_id}">{self.inlines(node.caption)}</caption>\n'
+                   if node.caption else "")
+        head = "".join(self.header_cell(c) for c in node.header)
+        body = "\n".join("<tr>" + "".join(self.cell(c) for c in row) + "</tr>"
+                         for row in node.rows)
+        tbody = f"<tbody>\n{body}\n</tbody>\n" if node.rows else ""
+        region = f' role="region" aria-labelledby="{caption_id}"' if node.caption else ""
+        return (f'<div class="table" tabindex="0"{region}>\n<table>\n{caption}'
+                f"<thead>\n<tr>{head}</tr>\n</thead>\n{tbody}</table>\n</div>")
+
+    def header_cell(self, cell: Cell) -> str:
+        """A column header; an empty one is a plain cell (an empty header names nothing)."""
+        if not plain_text(cell.children).strip():
+            return f"<td{_align(cell)}></td>"
+        return f'<th scope="col"{_align(cell)}>{self.inlines(cell.children)}</th>'
+
+    def cell(self, cell: Cell) -> str:
+        return f"<td{_align(cell)}>{self.inlines(cell.children)}</td>"
+
+    def figure(self, node: Figure) -> str:
+        caption = (f"\n<figcaption>{self.inlines(node.caption)}</figcaption>"
+                   if node.caption else "")
+        return f'<figure class="figure">\n{self.image(node.image)}{caption}\n</figure>'
+
+    def quote(self, node: Quote) -> str:
+        """A quotation; with an attribution, a figure whose caption names who said it."""
+        quoted = f"<blockquote>\n{self.blocks(node.blocks)}\n</blockquote>"
+        if not node.attribution:
+            return quoted
+        return (f'<figure class="quote">\n{quoted}\n'
+                f"<figcaption>— {self.inlines(node.attribution)}</figcaption>\n</figure>")
+
+    def definition_list(self, node: DefinitionList) -> str:
+        parts = []
+        for item in node.items:
+            parts.append(f"<dt>{self.inlines(item.term)}</dt>")
+            parts += [f"<dd>{self.tight(d)}</dd>" for d in item.definitions]
+        return "<dl>\n" + "\n".join(parts) + "\n</dl>"
+
+    def code_block(self, node: CodeBlock) -> str:
+        """Literal text kept as written; the stylesheet wraps long lines (never wider than the
+        page)."""
+        lang = f' class="language-{node.language}"' if _LANGUAGE.fullmatch(node.language) else ""
+        return f'<pre class="code"><code{lang}>{escape(node.text, quote=False)}</code></pre>'
+
+    def thematic_break(self, node: Break) -> str:
+        return "<hr/>"
+
+    # ------------------------------------------------------------ notes
+
+    def notes_part(self, notes: Sequence[Note]) -> str:
+        """The notes after the text, labelled (not headed: headings stay the outline)."""
+        if not notes:
+            return ""
+        label_id = f"{self._note_prefix}label"
+        items = "\n".join(self.note(n) for n in notes)
+        return (f'<section class="notes" role="doc-endnotes"{self.semantic("endnotes")} '
+                f'aria-labelledby="{label_id}">\n<p class="notes-label" id="{label_id}">'
+                f'<strong>{escape(self.words("notes"), quote=False)}</strong></p>\n'
+                f"<ol>\n{items}\n</ol>\n</section>")
+
+    def note(self, note: Note) -> str:
+        """One note, numbered as its marker, ending with a link back to the (first) marker."""
+        n = note.number
+        back = ""
+        if n in self._refs:  # a link back to a marker that was never written would be broken
+            back = (f'<a class="note-back" href="#{self.ref_id(n)}" role="doc-backlink"'
+                    f'{self.semantic("backlink")}>'
+                    f'{escape(self.words("back_to_text", n=n), quote=False)}</a>')
+        blocks = list(note.blocks)
+        last = blocks[-1] if blocks else None
+        if back and isinstance(last, Paragraph):
+            body = self.blocks(blocks[:-1])
+            body += ("\n" if body else "") + f"<p>{self.inlines(last.children)} {back}</p>"
+        else:
+            body = self.blocks(blocks) + (f"\n<p>{back}</p>" if back else "")
+        return (f'<li id="{self.note_id(n)}" value="{n}"{self.semantic("endnote")}>\n'
+                f"{body}\n</li>")
+
     # ------------------------------------------------------------ navigation
 
     def contents(self, entries: Iterable[Entry] | None = None, *, numbered: bool = True) -> str:
@@ -140,74 +368,10 @@ class Markup:
         for e in top:
             label = escape(e.label if numbered else e.title, quote=False)
             sub = self.contents(self.outline.kids(e), numbered=numbered)
-            items.append(f'<li><a href="{_attr(self.anchor(e.id))}">{label}</a>{sub}</li>')
+            items.append(f'<li><a href="{attr(self.anchor(e.id))}">{label}</a>{sub}</li>')
         return "<ol>\n" + "\n".join(items) + "\n</ol>"
 
 
-def head_meta(doc: Document) -> str:
-    """<title> and <meta> lines for a page's head from the front matter (missing values omitted)."""
-    m = doc.meta
-    lines = [
-        '<meta charset="utf-8"/>',
-        f"<title>{escape(m.title, quote=False)}</title>",
-        f'<meta name="description" content="{_attr(m.summary)}"/>',
-        f'<meta name="author" content="{_attr(m.publisher)}"/>',
-    ]
-    if m.keywords:
-        lines.append(f'<meta name="keywords" content="{_attr(", ".join(m.keywords))}"/>')
-    if m.subject:
-        lines.append(f'<meta name="subject" content="{_attr(m.subject)}"/>')
-    if m.updated:
-        lines.append(f'<meta name="dcterms.modified" content="{m.updated.isoformat()}"/>')
-    return "\n".join(lines)
-
-
-def footer(doc: Document) -> str:
-    """The closing lines every page format prints: publisher, and the update date when known."""
-    parts = [f"<p>Published by {escape(doc.meta.publisher, quote=False)}.</p>"]
-    if doc.meta.updated:
-        date = f"{doc.meta.updated.day} {doc.meta.updated:%B %Y}"
-        parts.append(f"<p>We last updated this page on {_text(date)}.</p>")
-    return "\n".join(parts)
-
-
-def page(doc: Document, outline: Outline, *, css: str, contents_label: str = "Contents",
-         screen: bool = True) -> str:
-    """One complete page: skip link, title, contents nav, main content, footer.
-
-    The contents label is not a heading, so the page's headings stay exactly the outline.
-    ``screen=False`` leaves out what only a browser uses (viewport, skip link), for print.
-    """
-    mk = Markup(outline)
-    title, rest = doc.blocks[0], doc.blocks[1:]
-    assert isinstance(title, Heading)  # the reader guarantees the body starts with the title
-    lang = _attr(doc.meta.language)
-    viewport = '<meta name="viewport" content="width=device-width, initial-scale=1"/>\n'
-    skip = '<a class="skip-link" href="#main">Skip to main content</a>\n'
-    viewport, skip, main_attrs = (viewport, skip, ' id="main" tabindex="-1"') if screen else (
-        "", "", "")
-    return f"""<!DOCTYPE html>
-<html lang="{lang}" xml:lang="{lang}" xmlns="http://www.w3.org/1999/xhtml">
-<head>
-{head_meta(doc)}
-{viewport}<style>
-{css}
-</style>
-</head>
-<body>
-{skip}<header>
-{mk.heading(title)}
-</header>
-<nav class="contents" aria-labelledby="contents-label">
-<p class="contents-label" id="contents-label"><strong>{escape(contents_label)}</strong></p>
-{mk.contents()}
-</nav>
-<main{main_attrs}>
-{mk.blocks(rest)}
-</main>
-<footer>
-{footer(doc)}
-</footer>
-</body>
-</html>
-"""
+def _align(cell: Cell) -> str:
+    # A class, not a style attribute: a strict content security policy forbids inline styles.
+    return f' class="align-{cell.align}"' if cell.align in ("left", "right", "center") else ""

@@ -21,6 +21,7 @@ class Options:
     size: int = 18  #: body text size in points (print and Word)
     scheme: str = "black-on-white"  #: a colour scheme name from styles/settings.yaml
     line_spacing: float = 1.5  #: multiple of the font size
+    grade: int = 2  #: braille grade: 2 contracted (most adult readers), 1 uncontracted
 
     def subset(self, names: Iterable[str]) -> dict[str, object]:
         """The options a writer uses, for file names, the manifest and caches."""
@@ -63,6 +64,7 @@ class Rule:
     choices: tuple[str, ...] = ()  #: accepted names, for a choice
     presets: tuple[str, ...] = ()  #: values a form offers (all accepted values for a choice)
     unit: str = ""  #: shown after a number: "point"
+    whole: bool = False  #: the choices are whole numbers ("1", "2"), parsed to int
 
     @property
     def allowed(self) -> tuple[str, ...]:
@@ -75,7 +77,7 @@ class Rule:
         text = raw.strip()
         value: object
         if self.choices:
-            value = text
+            value = int(text) if self.whole and _WHOLE.fullmatch(text) else text
         elif isinstance(self.low, int) and isinstance(self.high, int):
             value = int(text) if _WHOLE.fullmatch(text) else None
         else:
@@ -89,7 +91,8 @@ class Rule:
     def check(self, value: object) -> None:
         """OptionsError unless ``value`` is allowed."""
         if self.choices:
-            if value not in self.choices:
+            wrong_type = self.whole and (not isinstance(value, int) or isinstance(value, bool))
+            if wrong_type or str(value) not in self.choices:
                 raise OptionsError([self.problem(f"{self.label} {shown(str(value))} is not one "
                                                  "we can make")])
             return
@@ -119,6 +122,9 @@ def rules(styles: Styles) -> dict[str, Rule]:
         "line_spacing": Rule("line_spacing", "Line spacing",
                              "space between lines, as a multiple of the text size",
                              low=low_spacing, high=high_spacing, presets=spacings),
+        "grade": Rule("grade", "Braille grade",
+                      "braille grade: 2 is contracted (most adult readers), 1 uncontracted",
+                      choices=("1", "2"), presets=("2", "1"), whole=True),
     }
 
 
@@ -175,6 +181,8 @@ def describe(options: Mapping[str, object], styles: Styles) -> str:
     if "line_spacing" in options:
         value = options["line_spacing"]
         parts.append(f"line spacing {_num(value) if isinstance(value, float) else value}")
+    if "grade" in options:
+        parts.append(f"grade {options['grade']}")
     return ", ".join(parts)
 
 

@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 
 from exporter.model import Document
+from exporter.reader import read
 from exporter.styles import Styles
 from exporter.writers.base import Options
 from tests.tamper import build, claim, failed, fresh_copy, only_failures, rehash
+from tests.test_writer_docx_structures import page_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "hsct.md"
@@ -62,7 +64,8 @@ def test_real_word_file_passes_every_check(built: Path) -> None:
     assert not names, "\n".join(f"{f.check}: {f.detail}" for f in report.failures)
     assert {"docx.headings", "docx.contents", "docx.sentences", "docx.heading-styles",
             "docx.language", "docx.title", "docx.text-size", "docx.sans-serif", "docx.italic",
-            "docx.alignment", "docx.contrast"} <= {f.check for f in report.findings}
+            "docx.alignment", "docx.contrast", "docx.tables", "docx.images", "docx.quotes",
+            "docx.notes"} <= {f.check for f in report.findings}
 
 
 def test_skipped_heading_level(out: Path) -> None:
@@ -162,3 +165,216 @@ def test_pale_text(out: Path) -> None:
 
     word_edit(out, pale)
     assert "#AAAAAA on #FFFFFF" in only(out, "docx.contrast")
+
+
+# ------------------------------------------------------------------ tables, pictures, quotes, notes
+
+
+@pytest.fixture(scope="module")
+def page_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The every-structure page with its picture, in a folder of its own."""
+    return page_folder(tmp_path_factory.mktemp("page-source"))
+
+
+@pytest.fixture(scope="module")
+def page_built(tmp_path_factory: pytest.TempPathFactory, page_source: Path,
+               styles: Styles) -> Path:
+    out = tmp_path_factory.mktemp("page") / "output"
+    build(out, "docx", read(page_source), styles, Options(size=18))
+    return out
+
+
+@pytest.fixture
+def page_out(page_built: Path, tmp_path: Path) -> Path:
+    return fresh_copy(page_built, tmp_path / "output")
+
+
+def page_only(out: Path, source: Path, checks: str | set[str]) -> str:
+    found = only_failures(out, source, checks)
+    assert all(f.detail.startswith(NAME) for f in found)
+    return "\n".join(f.detail for f in found)
+
+
+def notes_edit(out: Path, change: Callable[[Any], None]) -> None:
+    """Change word/footnotes.xml (python-docx reads it as an opaque part)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml import parse_xml
+    from lxml import etree
+
+    def edit(document: Any) -> None:
+        [part] = [r.target_part for r in document.part.rels.values()
+                  if r.reltype == RT.FOOTNOTES]
+        root = parse_xml(part.blob)
+        change(root)
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                    standalone=True)
+
+    word_edit(out, edit)
+
+
+def tables_of(document: Any) -> list[Any]:
+    from docx.oxml.ns import qn
+
+    return list(document.element.body.findall(qn("w:tbl")))
+
+
+def test_page_with_every_structure_passes_every_check(page_built: Path,
+                                                      page_source: Path) -> None:
+    report, names = failed(page_built, page_source)
+    assert not names, "\n".join(f"{f.check}: {f.detail}" for f in report.failures)
+    passed = {f.check: f.detail for f in report.findings}
+    assert passed["docx.tables"].startswith("2 table(s)")
+    assert passed["docx.images"].startswith("1 picture(s)")
+    assert passed["docx.notes"].startswith("2 footnote(s)")
+    assert "docx.quotes" in passed
+
+
+def test_header_row_not_marked(page_out: Path, page_source: Path) -> None:
+    from docx.oxml.ns import qn
+
+    def unmark(document: Any) -> None:
+        for tbl in tables_of(document):
+            mark = tbl.find(f"{qn('w:tr')}/{qn('w:trPr')}/{qn('w:tblHeader')}")
+            mark.getparent().remove(mark)
+
+    word_edit(page_out, unmark)
+    assert "table 1: the first row is not marked as a header row" in page_only(
+        page_out, page_source, "docx.tables")
+
+
+def test_header_cell_changed_and_not_bold(page_out: Path, page_source: Path) -> None:
+    from docx.oxml.ns import qn
+
+    def change(document: Any) -> None:
+        first = tables_of(document)[1].find(qn("w:tr"))
+        next(first.iter(qn("w:t"))).text = "Drug"
+        for r in first.iter(qn("w:r")):
+            r.get_or_add_rPr().append(r.makeelement(qn("w:b"), {qn("w:val"): "0"}))
+
+    word_edit(page_out, change)
+    detail = page_only(page_out, page_source, "docx.tables")
+    assert "table 2: header cells ['Drug'" in detail
+    assert "header cell text not bold: 'Drug'" in detail
+
+
+def test_table_flattened_to_paragraphs(page_out: Path, page_source: Path) -> None:
+    from docx.oxml.ns import qn
+
+    def flatten(document: Any) -> None:
+        tbl = tables_of(document)[0]
+        for p in list(tbl.iter(qn("w:p"))):
+            tbl.addprevious(p)
+        tbl.getparent().remove(tbl)
+
+    word_edit(page_out, flatten)
+    assert "1 tables, the source has 2" in page_only(page_out, page_source, "docx.tables")
+
+
+def test_picture_without_alt_text(page_out: Path, page_source: Path) -> None:
+    def blank(document: Any) -> None:
+        document.inline_shapes[0]._inline.docPr.set("descr", "")
+
+    word_edit(page_out, blank)
+    assert "picture 1 has no alt text" in page_only(page_out, page_source, "docx.images")
+
+
+def test_picture_with_other_alt_text(page_out: Path, page_source: Path) -> None:
+    def other(document: Any) -> None:
+        document.inline_shapes[0]._inline.docPr.set("descr", "image1.png")
+
+    word_edit(page_out, other)
+    assert "alt text 'image1.png', the source says 'A blue parking badge" in page_only(
+        page_out, page_source, "docx.images")
+
+
+def test_quote_in_the_normal_style(page_out: Path, page_source: Path) -> None:
+    def plain(document: Any) -> None:
+        for p in document.paragraphs:
+            if p.style.name in ("Quote", "Quote Attribution"):
+                p.style = document.styles["Normal"]
+
+    word_edit(page_out, plain)
+    assert "3 of 3 quoted sentences are not in the Quote style" in page_only(
+        page_out, page_source, "docx.quotes")
+
+
+def test_footnote_text_changed(page_out: Path, page_source: Path) -> None:
+    from docx.oxml.ns import qn
+
+    def change(root: Any) -> None:
+        for t in root.iter(qn("w:t")):
+            if t.text and t.text.startswith("Occupational"):
+                t.text = "Ask your nurse."
+
+    notes_edit(page_out, change)
+    assert "1 of 3 note sentences missing or out of order: 'Occupational" in page_only(
+        page_out, page_source, "docx.notes")
+
+
+def test_note_numbers_as_small_superscripts(page_out: Path, page_source: Path) -> None:
+    from docx.shared import Pt
+
+    def shrink(document: Any) -> None:
+        style = document.styles["footnote reference"]
+        style.font.superscript = True
+        style.font.size = Pt(10)
+
+    word_edit(page_out, shrink)
+    detail = page_only(page_out, page_source, {"docx.notes", "docx.text-size"})
+    assert "note 1's number is superscript" in detail
+    assert "note 1's number at 10.0pt, below 18pt" in detail
+
+
+def test_footnotes_part_dropped(page_out: Path, page_source: Path) -> None:
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    def drop(document: Any) -> None:
+        [rid] = [r for r, rel in document.part.rels.items() if rel.reltype == RT.FOOTNOTES]
+        document.part.drop_rel(rid)
+
+    word_edit(page_out, drop)
+    assert "no footnotes part: the source's 2 notes are missing" in page_only(
+        page_out, page_source, "docx.notes")
+
+
+def test_fixed_note_mark_changed(tmp_path: Path, styles: Styles) -> None:
+    """A page whose caption cites a note before the table's: Word shows fixed marks, read back
+    as the numbers readers see; a wrong mark fails."""
+    from docx.oxml.ns import qn
+
+    source = tmp_path / "order.md"
+    source.write_text("---\ntitle: T\nlanguage: en-GB\n---\n\n# T\n\n| A | B |\n|---|---|\n"
+                      "| cell[^c] | x |\n\nTable: Caption[^t]\n\n[^c]: Cell note.\n"
+                      "[^t]: Caption note.\n", encoding="utf-8")
+    out = tmp_path / "output"
+    build(out, "docx", read(source), styles, Options(size=18))
+    assert not failed(out, source)[1]
+
+    def renumber(document: Any) -> None:
+        ref = next(document.element.body.iter(qn("w:footnoteReference"))).getparent()
+        next(ref.getnext().iter(qn("w:t"))).text = "3"
+
+    word_edit(out, renumber)
+    assert "notes are shown as [3, 1], not numbered 1 to 2" in page_only(out, source,
+                                                                         "docx.notes")
+
+
+def test_picture_in_a_table_cell_is_read_by_its_alt_text(tmp_path: Path, styles: Styles) -> None:
+    """A cell holding a picture matches the source's cell by the picture's alt text, as a
+    screen reader reads it; its alt text stays checked."""
+    source = page_folder(tmp_path / "src")
+    source.write_text("---\ntitle: T\nlanguage: en-GB\n---\n\n# T\n\n| Sign | Meaning |\n"
+                      "|---|---|\n| ![a wheelchair symbol](img/badge.png) | Step-free access |\n",
+                      encoding="utf-8")
+    out = tmp_path / "output"
+    build(out, "docx", read(source), styles, Options(size=18))
+    report, names = failed(out, source)
+    assert not names, "\n".join(f"{f.check}: {f.detail}" for f in report.failures)
+
+    def blank(document: Any) -> None:
+        document.inline_shapes[0]._inline.docPr.set("descr", "")
+
+    word_edit(out, blank)
+    detail = page_only(out, source, {"docx.images", "docx.tables", "docx.sentences"})
+    assert "picture 1 has no alt text" in detail
+    assert "row 1 has ['', 'Step-free access']" in detail

@@ -145,3 +145,97 @@ def test_paragraph_missing(out: Path) -> None:
 
     epub_edit(out, drop)
     assert "European guidelines are based" in only(out, {"epub.sentences"})
+
+
+# ---------------------------------------------------------------- every structure
+
+EVERY = ROOT / "tests" / "fixtures" / "markup" / "every-structure.md"
+EVERY_NAME = "every-structure.epub"
+
+
+@pytest.fixture(scope="module")
+def built_every(tmp_path_factory: pytest.TempPathFactory, styles: Styles) -> Path:
+    from exporter.output import write_manifest
+    from exporter.pipeline import JobSpec, run_job
+    from exporter.reader import read
+
+    out = tmp_path_factory.mktemp("epub-every") / "output"
+    result = run_job(JobSpec("epub", Options()), read(EVERY), styles, out, "every-structure")
+    assert result.ok, result.error
+    write_manifest(out, list(result.entries), {"source": str(EVERY)})
+    return out
+
+
+@pytest.fixture
+def every(built_every: Path, tmp_path: Path) -> Path:
+    return fresh_copy(built_every, tmp_path / "output")
+
+
+def every_files(out: Path, change: Callable[[Files], None]) -> None:
+    """Rewrite the every-structure book with changed members and record its checksum."""
+    path = out / EVERY_NAME
+    with zipfile.ZipFile(path) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    change(files)
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", files.pop("mimetype"), compress_type=zipfile.ZIP_STORED)
+        for name, data in files.items():
+            z.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
+    rehash(out, EVERY_NAME)
+
+
+def every_edit(out: Path, pattern: str, repl: str) -> None:
+    """Change the first content document holding ``pattern`` (a regular expression)."""
+
+    def change(files: Files) -> None:
+        name = next(n for n, data in files.items() if n.endswith(".xhtml")
+                    and re.search(pattern, data.decode("utf-8")))
+        sub(files, name, pattern, repl)
+
+    every_files(out, change)
+
+
+def only_every(out: Path, checks: set[str]) -> str:
+    return "\n".join(f.detail for f in only_failures(out, EVERY, checks))
+
+
+def test_every_structure_epub_passes_every_check(built_every: Path) -> None:
+    report, names = failed(built_every, EVERY)
+    assert not names, "\n".join(f"{f.check}: {f.detail}" for f in report.failures)
+    assert {"epub.tables", "epub.figures", "epub.quotations", "epub.notes"} <= {
+        f.check for f in report.findings}
+
+
+def test_table_header_without_scope(every: Path) -> None:
+    every_edit(every, r'<th scope="col">Form</th>', "<th>Form</th>")
+    assert "'Form' is <th>, not <th scope=\"col\">" in only_every(every, {"epub.tables"})
+
+
+def test_picture_alt_text_emptied(every: Path) -> None:
+    every_edit(every, r'alt="A bar chart[^"]*"', 'alt=""')
+    assert "no alt text" in only_every(every, {"epub.figures"})
+
+
+def test_quotation_no_longer_a_quotation(every: Path) -> None:
+    every_edit(every, r"<blockquote>(\s*<p>A quotation with no attribution[^<]*</p>\s*)"
+               r"</blockquote>", r"<div>\1</div>")
+    assert "quotations: 1, the source has 2" in only_every(every, {"epub.quotations"})
+
+
+def test_note_sentence_lost(every: Path) -> None:
+    every_edit(every, r"<p>Studies were small, so results may change\. ", "<p>")
+    assert "Studies were small" in only_every(every, {"epub.notes"})
+
+
+def test_note_marker_links_to_itself(every: Path) -> None:
+    # Still a valid book (the id exists), so only the comparison with the source catches it.
+    every_edit(every, r'id="note-ref-2" href="#note-2"', 'id="note-ref-2" href="#note-ref-2"')
+    assert "marker [2] links to '#note-ref-2', which is not a note" in only_every(
+        every, {"epub.notes"})
+
+
+def test_pictures_not_owned_up_to_in_the_metadata(every: Path) -> None:
+    every_files(every, lambda files: sub(files, member(files, ".opf"),
+                                         r'\s*<meta property="schema:accessMode">visual</meta>'))
+    assert "has pictures but no schema:accessMode 'visual'" in only_every(
+        every, {"epub.metadata"})

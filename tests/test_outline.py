@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exporter import sentences
-from exporter.html import page
 from exporter.model import Document
 from exporter.outline import Outline, slugify
+from exporter.page import page
 from exporter.reader import parse
 from tests.conftest import FIXTURES
 

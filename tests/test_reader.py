@@ -415,3 +415,24 @@ def test_html_comments_are_dropped_other_html_refused() -> None:
         "Text  here."]
     with pytest.raises(SourceError, match="raw HTML"):
         parse(page("# T\n\nText <b>bold</b>.\n"), "t.md")
+
+
+def test_links_by_githubs_heading_ids_reach_the_heading() -> None:
+    doc = parse(page("# T\n\nSee [step one](#step-1--install) and [café](#café-ouvert).\n\n"
+                     "## Step 1 — Install\n\nText.\n\n## Café ouvert\n\nMore.\n"), "t.md")
+    links = [n for n in doc.blocks[1].children if isinstance(n, Link)]  # type: ignore[union-attr]
+    ids = {e.title: e.id for e in doc.outline}
+    assert [lk.href for lk in links] == [f"#{ids['Step 1 — Install']}",
+                                         f"#{ids['Café ouvert']}"]
+
+
+def test_githubs_alert_kinds_are_callouts() -> None:
+    doc = parse(page("# T\n\n> [!TIP]\n> Rest first.\n\n> [!CAUTION]\n> Hot.\n\n"
+                     "> [!IMPORTANT]\n> Read this.\n"), "t.md")
+    assert [(b.kind, b.label) for b in doc.blocks if isinstance(b, Callout)] == [
+        ("tip", "Tip"), ("caution", "Caution"), ("important", "Important")]
+
+
+def test_a_note_knows_its_own_line() -> None:
+    doc = parse(page("# T\n\nText[^a].\n\n[^a]: The note.\n"), "t.md")
+    assert [n.line for n in doc.notes] == [10]

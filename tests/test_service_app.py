@@ -213,13 +213,14 @@ def _image_source(tmp_path: Path) -> Path:
 
 
 def test_a_failing_writer_gives_a_clear_500_page(site: Path, tmp_path: Path) -> None:
-    # The HTML writer refuses images: a real writer failure, not a simulated one.
+    # The page's picture is deleted while the service runs: a real failure, not a simulated one.
     app = create_app(site, _image_source(tmp_path), tmp_path / "cache", writers=["html"])
+    (tmp_path / "chart.png").unlink()
     r = post(app, "/request", data={"format": "html"})
     assert r.status_code == 500 and r.headers["content-type"].startswith("text/html")
-    assert "Your file could not be made" in r.text and "images are not supported" in r.text
+    assert "Your file could not be made" in r.text and "chart.png" in r.text
     j = get(app, "/api/variant", params={"format": "html"})
-    assert j.status_code == 500 and "images are not supported" in j.json()["error"]
+    assert j.status_code == 500 and "chart.png" in j.json()["error"]
     stats = get(app, "/api/stats").json()
     assert stats["failures"] == 1, "a failed build is not retried at once"
     assert get(app, "/").status_code == 200  # the service carries on

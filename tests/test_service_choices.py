@@ -59,9 +59,9 @@ def test_a_value_is_echoed_back_short(choices: Choices) -> None:
 
 
 def test_fields_and_labels_come_from_the_options_rules(choices: Choices) -> None:
-    assert choices.fields == ("format", "size", "scheme", "line_spacing")
+    assert choices.fields == ("format", "size", "scheme", "line_spacing", "grade")
     assert [choices.label(f) for f in choices.fields] == [
-        "Format", "Print size", "Colour scheme", "Line spacing"]
+        "Format", "Print size", "Colour scheme", "Line spacing", "Braille grade"]
     assert choices.allowed("format") == ["epub", "pdf"]
 
 

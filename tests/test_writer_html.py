@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from exporter import sentences
-from exporter.model import Document
+from exporter.model import Document, Figure, Table, plain_text
 from exporter.outline import Outline
 from exporter.pipeline import JobSpec, run_job
 from exporter.reader import read
@@ -140,3 +141,160 @@ def test_fixture_documents(path: Path, tmp_path: Path, styles: Styles) -> None:
     assert sentences.missing_in_order(sentences.of_blocks(doc.blocks), text) == []
     if doc.meta.updated:
         assert "We last updated this page on 5 March 2024." in text
+
+
+# ---------------------------------------------------------------- every structure, read back
+
+MARKUP = FIXTURES / "markup"
+X = XHTML
+
+
+@pytest.fixture(scope="module")
+def structures(tmp_path_factory: pytest.TempPathFactory, styles: Styles) -> dict[str, Path]:
+    """The HTML page of each fixture with every structure (one of them Welsh)."""
+    out = tmp_path_factory.mktemp("structures")
+    pages = {}
+    for source in sorted(MARKUP.glob("*.md")):
+        result = run_job(JobSpec("html", Options()), read(source), styles, out, source.stem)
+        assert result.ok, f"{result.error}\n{result.detail}"
+        pages[source.stem] = out / f"{source.stem}.html"
+    return pages
+
+
+def xml_of(path: Path) -> ET.Element:
+    return ET.fromstring(path.read_text(encoding="utf-8").split("\n", 1)[1])
+
+
+def text(el: ET.Element) -> str:
+    return " ".join("".join(el.itertext()).split())
+
+
+def test_structures_read_back(structures: dict[str, Path]) -> None:
+    doc = read(MARKUP / "every-structure.md")
+    root = xml_of(structures["every-structure"])
+    tables = list(root.iter(f"{X}table"))
+    source_tables = [b for b in doc.blocks if isinstance(b, Table)]
+    assert len(tables) == len(source_tables) == 2
+    for table, want in zip(tables, source_tables, strict=True):
+        caption = table.find(f"{X}caption")
+        assert caption is not None and text(caption) == plain_text(want.caption)
+        heads = table.findall(f"{X}thead/{X}tr/{X}th")
+        assert [(th.get("scope"), text(th)) for th in heads] == [
+            ("col", plain_text(c.children)) for c in want.header]
+        rows = [[text(td) for td in tr] for tr in table.findall(f"{X}tbody/{X}tr")]
+        assert rows == [[plain_text(c.children) for c in row] for row in want.rows]
+    assert all(el.get("style") is None for el in root.iter())  # alignment is by class
+    # The picture is embedded, with its alt text, its size and its caption.
+    figure = next(f for f in root.iter(f"{X}figure") if f.find(f"{X}img") is not None)
+    img, caption = figure.find(f"{X}img"), figure.find(f"{X}figcaption")
+    fig = next(b for b in doc.blocks if isinstance(b, Figure))
+    assert img is not None and caption is not None
+    assert img.get("alt") == fig.image.alt and text(caption) == plain_text(fig.caption)
+    assert (img.get("width"), img.get("height")) == ("120", "80")
+    src = img.get("src") or ""
+    assert src.startswith("data:image/png;base64,")
+    assert base64.b64decode(src.split(",", 1)[1]) == (MARKUP / "bar-chart.png").read_bytes()
+    # The quotation with its attribution; the one without stands alone.
+    quotes = list(root.iter(f"{X}blockquote"))
+    assert len(quotes) == 2
+    attributed = next(f for f in root.iter(f"{X}figure") if f.find(f"{X}blockquote") is not None)
+    cite = attributed.find(f"{X}figcaption")
+    assert cite is not None and text(cite) == "— Ann, Cardiff"
+    dl = root.find(f".//{X}dl")
+    assert dl is not None and [(c.tag[len(X):], text(c)) for c in dl] == [
+        ("dt", "Fatigue"), ("dd", "A tiredness that rest does not take away."),
+        ("dt", "Lassitude"), ("dd", "Another word for MS fatigue."),
+        ("dd", "Doctors use it in letters.")]
+    code = root.find(f".//{X}pre/{X}code")
+    assert code is not None and code.text == ("2024-03-05 energy 3/5: walked to the shop, "
+                                              "rested after lunch")
+    assert len(list(root.iter(f"{X}hr"))) == 1
+    addresses = [a for a in root.iter(f"{X}a") if "address" in (a.get("class") or "").split()]
+    assert [(a.get("href"), text(a)) for a in addresses] == [
+        ("https://www.mssociety.org.uk/fatigue", "https://www.mssociety.org.uk/fatigue"),
+        ("mailto:helpline@mssociety.org.uk", "helpline@mssociety.org.uk")]
+
+
+def test_note_markers_and_notes_link_both_ways(structures: dict[str, Path]) -> None:
+    doc = read(MARKUP / "every-structure.md")
+    root = xml_of(structures["every-structure"])
+    by_id = {el.get("id"): el for el in root.iter() if el.get("id")}
+    refs = [a for a in root.iter(f"{X}a") if a.get("role") == "doc-noteref"]
+    assert [text(a) for a in refs] == ["[1]", "[2]", "[1]"]
+    assert [a.get("aria-label") for a in refs] == ["Note 1", "Note 2", "Note 1"]
+    part = root.find(f".//{X}section[@role='doc-endnotes']")
+    assert part is not None
+    label = by_id[part.get("aria-labelledby")]
+    assert text(label) == "Notes" and label.tag == f"{X}p"  # labelled, not a heading
+    items = part.findall(f"{X}ol/{X}li")
+    assert [li.get("value") for li in items] == ["1", "2"]
+    for a in refs:
+        target = by_id[(a.get("href") or "")[1:]]
+        assert target in items and target.get("value") == text(a).strip("[]")
+    for item, note in zip(items, doc.notes, strict=True):
+        back = [a for a in item.iter(f"{X}a") if a.get("role") == "doc-backlink"]
+        assert len(back) == 1 and text(back[0]) == f"Back to the text of note {note.number}"
+        marker = by_id[(back[0].get("href") or "")[1:]]
+        assert marker in refs and text(marker) == f"[{note.number}]"
+        assert sentences.missing_in_order(sentences.of_blocks(note.blocks), text(item)) == []
+    # Notes come after the main text, inside <main>, before the footer.
+    main = root.find(f".//{X}main")
+    assert main is not None and list(main)[-1] is part
+
+
+def test_welsh_page_speaks_welsh(structures: dict[str, Path]) -> None:
+    html = structures["welsh-page"].read_text(encoding="utf-8")
+    root = xml_of(structures["welsh-page"])
+    assert root.get("lang") == "cy-GB"
+    shown = visible_text(html)
+    for words in ("Neidio i'r prif gynnwys", "Cynnwys", "Nodiadau", "Yn ôl at destun nodyn 1",
+                  "Cyhoeddwyd gan Cymdeithas MS Cymru.",
+                  "Diweddarwyd y dudalen hon ddiwethaf ar 5 Mawrth 2024."):
+        assert words in shown
+    for english in ("Skip to", "Contents", "Notes", "Back to", "Published by", "updated"):
+        assert english not in shown
+    assert 'aria-label="Nodyn 1"' in html
+
+
+def test_every_structure_page_is_self_contained(structures: dict[str, Path]) -> None:
+    for path in structures.values():
+        html = path.read_text(encoding="utf-8")
+        for forbidden in ("<script", "<link ", "@import", "url(", 'src="http', 'src="bar'):
+            assert forbidden not in html
+        assert all((img.get("src") or "").startswith("data:image/")
+                   for img in xml_of(path).iter(f"{X}img"))
+
+
+# ---------------------------------------------------------------- in a browser, with axe-core
+
+
+def test_every_structure_page_has_no_axe_violations_and_reflows(
+        structures: dict[str, Path]) -> None:
+    from tests.test_service_browser import (
+        AXE,
+        CHROMIUM,
+        FLAGS,
+        assert_accessible,
+        assert_reflows,
+        require,
+    )
+
+    require(CHROMIUM.is_file(), f"Chromium is not installed at {CHROMIUM}")
+    require(AXE.is_file(), f"axe-core is not installed at {AXE}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require(False, "the playwright Python package is missing")
+        raise
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        try:
+            pg = browser.new_page()
+            for path in structures.values():
+                url = path.as_uri()
+                # 320 CSS pixels (400% zoom): the wide table scrolls in its box, not the page.
+                assert_reflows(pg, url)
+                pg.goto(url)
+                assert_accessible(pg)
+        finally:
+            browser.close()

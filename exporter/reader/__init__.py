@@ -7,11 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from exporter.locale import messages
-from exporter.model import Document, Heading, Metadata, plain_text
+from exporter.model import Document, Entry, Heading, Metadata, plain_text
 from exporter.outline import build_outline
 from exporter.reader import frontmatter
+from exporter.reader.anchors import github_id_map, relink
 from exporter.reader.blocks import MAX_DEPTH, BlockReader
 from exporter.reader.inlines import InlineReader
 from exporter.reader.problems import Problem, Problems, SourceError
@@ -84,7 +86,8 @@ def parse(data: bytes, path: str = "<source>", options: ReadOptions | None = Non
                        "write the page's content after the front matter")
     headings = tuple(b for b in blocks if isinstance(b, Heading))
     outline = build_outline(headings)
-    _check_ids(headings, outline.entries, inline.anchors, problems)
+    aliases = _check_ids(headings, outline.entries, inline.anchors, problems)
+    blocks, notes = relink(blocks, tuple(reader.notes), aliases)
     problems.raise_if_errors(strict=opts.strict)
     meta = Metadata(
         title=title, language=language,
@@ -94,7 +97,7 @@ def parse(data: bytes, path: str = "<source>", options: ReadOptions | None = Non
         base_url=base_url,
     )
     return Document(meta, blocks, path, hashlib.sha256(data).hexdigest(), headings, outline,
-                    tuple(reader.notes), tuple(str(p) for p in problems.warnings))
+                    notes, tuple(str(p) for p in problems.warnings))
 
 
 def _parse_markdown(body: str) -> list[SyntaxTreeNode]:
@@ -124,17 +127,24 @@ def _control_characters(text: str, problems: Problems) -> None:
                                "delete it (it is invisible in most editors)")
 
 
-def _check_ids(headings: tuple[Heading, ...], entries: tuple[object, ...],
-               anchors: list[tuple[str, int]], problems: Problems) -> None:
-    ids = [str(getattr(e, "id", "")) for e in entries]
+def _check_ids(headings: tuple[Heading, ...], entries: tuple[Entry, ...],
+               anchors: list[tuple[str, int]], problems: Problems) -> dict[str, str]:
+    """Problems with heading ids and links to them; GitHub-style ids that name a heading."""
+    ids = [e.id for e in entries]
     seen: dict[str, int] = {}
     for heading, hid in zip(headings, ids, strict=True):
         if hid in seen:
             problems.error(heading.line, f"duplicate heading id '{hid}' (also on line "
                            f"{seen[hid]})", "give each heading a different {#id}")
         seen[hid] = heading.line
+    github = github_id_map(entries)
+    aliases: dict[str, str] = {}
     for href, line in anchors:
-        if href[1:] not in seen:
+        target = unquote(href[1:])  # markdown-it percent-encodes letters beyond ASCII
+        if target not in seen and target in github:
+            aliases[href[1:]] = github[target]
+        elif target not in seen:
             shown = ", ".join("#" + i for i in ids[:12]) + (" ..." if len(ids) > 12 else "")
             problems.error(line, f"link to '{href[:60]}', but no heading has that id",
                            f"link to one of: {shown}")
+    return aliases

@@ -241,7 +241,8 @@ class BlockReader:
             number = int(meta.get("id", len(self.notes))) + 1
             content = [c for c in note.children if c.type != "footnote_anchor"]
             blocks = self.blocks(content)
-            line = self.line_of(note)
+            # The note node itself has no position; its first paragraph has.
+            line = self.line_of(content[0]) if content else self.line_of(note)
             if not blocks:
                 self.problems.error(line, f"the note [^{label}] is empty", "write the note's text")
             self.notes.append(Note(label, number, blocks, line))

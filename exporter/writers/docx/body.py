@@ -1,32 +1,52 @@
-"""The document body: headings with bookmarks, the linked contents field, lists, callouts, runs."""
+"""The document body: every block kind as WordprocessingML, written where the writer points."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from exporter.html import KEEP_TOGETHER
+from exporter.locale import Messages
 from exporter.model import (
     Block,
+    Break,
     Callout,
     Code,
+    CodeBlock,
+    DefinitionList,
     Document,
     Emphasis,
+    Figure,
     Heading,
     Image,
     Inline,
     LineBreak,
     Link,
     ListBlock,
+    Metadata,
+    NoteRef,
     Paragraph,
+    Quote,
     Strong,
+    Table,
     Text,
+    iter_inlines,
+    plain_text,
 )
 from exporter.outline import Entry, Outline
 from exporter.writers.base import WriterError
+from exporter.writers.docx.elements import (
+    bookmark,
+    field_char,
+    hyperlink,
+    keep_together,
+    line_break,
+    run,
+)
+from exporter.writers.docx.lists import Numbering
 from exporter.writers.docx.settings import NBSP, W_XMLNS, Element, Metrics, escape
-from exporter.writers.docx.styles import fonts_xml, size_xml
 
 
 def bookmark_names(outline: Outline) -> dict[str, str]:
@@ -50,18 +70,63 @@ def bookmark_names(outline: Outline) -> dict[str, str]:
 class Body:
     """Appends the document's blocks to a python-docx document as WordprocessingML."""
 
-    def __init__(self, document: Any, outline: Outline, m: Metrics) -> None:
+    def __init__(self, document: Any, outline: Outline, m: Metrics, words: Messages) -> None:
+        from exporter.writers.docx.notes import Footnotes
+
         self.document = document
         self.outline = outline
         self.m = m
+        self.words = words
         self.bookmarks = bookmark_names(outline)
-        self.end = document.element.body.sectPr  # new paragraphs go before the section
-        self.numbering = document.part.numbering_part.element
-        self.contents_entries = 0
-        self.links = 0
-        self.lists = 0
+        self.body = document.element.body
+        self.part: Any = document.part  #: where relationships go: the document or the notes
+        self.width = m.text_width  #: twips a picture may fill here (less inside a table cell)
+        self.base_style: str | None = None  #: paragraph style where a block names none
+        self._anchor: Element | None = self.body.sectPr  # new paragraphs go before the section
+        self._container: Element | None = None
+        self.numbering = Numbering(document.part.numbering_part.element, m)
+        self.notes = Footnotes(self)
+        self.counts: Counter[str] = Counter()  #: facts for the manifest
+        self._bookmark_id = len(outline)  # heading bookmarks use ids 0 .. len(outline) - 1
+        self.shape_id = 0
         self._last_was_callout = False
         self._callout_count = 0
+
+    # -------------------------------------------------------------- where things go
+
+    def place(self, element: Element) -> None:
+        if self._container is not None:
+            self._container.append(element)
+        else:
+            assert self._anchor is not None
+            self._anchor.addprevious(element)
+
+    @contextmanager
+    def into(self, container: Element, *, part: Any = None, width: int | None = None,
+             style: str | None = None) -> Iterator[None]:
+        """Write into ``container`` (a table cell, a footnote) for the duration."""
+        saved = (self._container, self.part, self.width, self.base_style)
+        self._container = container
+        self.part = part if part is not None else self.part
+        self.width = width if width is not None else self.width
+        self.base_style = style if style is not None else self.base_style
+        try:
+            yield
+        finally:
+            self._container, self.part, self.width, self.base_style = saved
+
+    @property
+    def in_main_flow(self) -> bool:
+        """True when writing straight into the document body (not a cell or a note)."""
+        return self._container is None
+
+    def last_placed(self) -> Element | None:
+        """The element written last into the document body."""
+        return self._anchor.getprevious() if self._anchor is not None else None
+
+    def new_bookmark_id(self) -> int:
+        self._bookmark_id += 1
+        return self._bookmark_id
 
     # -------------------------------------------------------------- structure
 
@@ -69,12 +134,22 @@ class Body:
         title, rest = doc.blocks[0], doc.blocks[1:]
         if not isinstance(title, Heading) or title.level != 1:
             raise WriterError(f"docx: {doc.source_path}: the document must start with its title")
+        self.notes.prepare(doc.notes, Counter(
+            n.number for n in iter_inlines(doc.blocks) if isinstance(n, NoteRef)))
         self.block(title)
         self.contents()
         for b in rest:
             self.block(b)
+        self.notes.finish()
+        self.closing(doc.meta)
+        last = self.last_placed()
+        if last is not None and last.tag.endswith("}tbl"):
+            self.paragraph(None)  # Word wants a paragraph between a table and the section end
 
     def block(self, node: Block, *, style: str | None = None) -> None:
+        from exporter.writers.docx.tables import write_table
+
+        style = style or self.base_style
         callout = isinstance(node, Callout)
         if isinstance(node, Heading):
             self.heading(node)
@@ -82,10 +157,30 @@ class Body:
             self.inlines(node.children, self.paragraph(style))
         elif isinstance(node, ListBlock):
             self.list_block(node, 0, style)
-        else:
-            assert isinstance(node, Callout)
+        elif isinstance(node, Callout):
             self.callout(node)
+        elif isinstance(node, Table):
+            write_table(self, node)
+        elif isinstance(node, Figure):
+            self.figure(node)
+        elif isinstance(node, Quote):
+            self.quote(node)
+        elif isinstance(node, DefinitionList):
+            self.definitions(node)
+        elif isinstance(node, CodeBlock):
+            self.code(node)
+        else:
+            assert isinstance(node, Break)
+            self.paragraph("ThematicBreak")
+            self.counts["breaks"] += 1
         self._last_was_callout = callout
+
+    def blocks(self, nodes: Iterable[Block], style: str) -> None:
+        for b in nodes:
+            if isinstance(b, Paragraph):
+                self.inlines(b.children, self.paragraph(style))
+            else:
+                self.block(b, style=style)
 
     def paragraph(self, style: str | None, *, ppr: str = "") -> Element:
         from docx.oxml import OxmlElement, parse_xml
@@ -94,7 +189,7 @@ class Body:
         if style or ppr:
             style_xml = f'<w:pStyle w:val="{style}"/>' if style else ""
             p.append(parse_xml(f"<w:pPr {W_XMLNS}>{style_xml}{ppr}</w:pPr>"))
-        self.end.addprevious(p)
+        self.place(p)
         return p
 
     def heading(self, node: Heading) -> None:
@@ -112,7 +207,7 @@ class Body:
         from docx.oxml import parse_xml
 
         label = self.paragraph("ContentsLabel")
-        label.append(run(self.m.cfg.contents_label))
+        label.append(run(self.words("contents")))
         deepest = max(e.level for e in entries)
         # Levels from 2: the title is the top of the document, not an entry of its contents,
         # so "update field" in Word gives back exactly these entries and styles.
@@ -127,18 +222,30 @@ class Body:
             p.append(self._entry_link(e))
             if i == len(entries) - 1:
                 p.append(field_char("end"))
-        self.contents_entries = len(entries)
+        self.counts["contents_entries"] = len(entries)
 
     def _entry_link(self, e: Entry) -> Element:
         link = hyperlink(anchor=self.bookmarks[e.id])
         link.append(run(e.title))
         return link
 
+    def closing(self, meta: Metadata) -> None:
+        """Who published the page and when it was last updated, each only when known."""
+        lines = []
+        if meta.publisher:
+            lines.append(self.words("published_by", publisher=meta.publisher))
+        if meta.updated:
+            # A date is one item of information: never split across lines (UKAAF).
+            day = self.words.date(meta.updated).replace(" ", NBSP)
+            lines.append(self.words("last_updated", date=day))
+        for text in lines:
+            self.paragraph(None).append(run(keep_together(text)))
+
     # -------------------------------------------------------------- lists
 
     def list_block(self, node: ListBlock, depth: int, style: str | None) -> None:
-        num_id = self._new_num(node)
-        self.lists += 1
+        num_id = self.numbering.new_num(node.ordered, node.start)
+        self.counts["lists"] += 1
         level = min(depth, 8)
         left = self.m.step * (level + 1)
         for item in node.items:
@@ -162,66 +269,7 @@ class Body:
                     self.block(b, style=style)
                 first = False
 
-    def _new_num(self, node: ListBlock) -> int:
-        """A w:num of its own per list, with explicit starts: separate lists never run on."""
-        from docx.oxml import parse_xml
-
-        abstract_id = self._abstract(node.ordered)
-        num_ids = [int(n) for n in self.numbering.xpath("./w:num/@w:numId")]
-        num_id = max(num_ids, default=0) + 1
-        # Word continues a count shared by nums of one abstractNum unless each level restarts.
-        overrides = "".join(
-            f'<w:lvlOverride w:ilvl="{lvl}">'
-            f'<w:startOverride w:val="{node.start if lvl == 0 else 1}"/></w:lvlOverride>'
-            for lvl in range(9)
-        ) if node.ordered else ""
-        self.numbering.append(parse_xml(
-            f'<w:num {W_XMLNS} w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/>'
-            f"{overrides}</w:num>"
-        ))
-        return num_id
-
-    def _abstract(self, ordered: bool) -> int:
-        """The shared bullet or number definition, added to numbering.xml on first use."""
-        from docx.oxml import parse_xml
-        from docx.oxml.ns import qn
-
-        marker = "hsct-numbers" if ordered else "hsct-bullets"
-        for a in self.numbering.findall(qn("w:abstractNum")):
-            name = a.find(qn("w:name"))
-            if name is not None and name.get(qn("w:val")) == marker:
-                return int(a.get(qn("w:abstractNumId")))
-        ids = [int(i) for i in self.numbering.xpath("./w:abstractNum/@w:abstractNumId")]
-        abstract_id = max(ids, default=-1) + 1
-        levels = "".join(self._level(lvl, ordered) for lvl in range(9))
-        element = parse_xml(
-            f'<w:abstractNum {W_XMLNS} w:abstractNumId="{abstract_id}">'
-            f'<w:multiLevelType w:val="hybridMultilevel"/><w:name w:val="{marker}"/>'
-            f"{levels}</w:abstractNum>"
-        )
-        # The schema wants every abstractNum before the first num.
-        first_num = self.numbering.find(qn("w:num"))
-        if first_num is not None:
-            first_num.addprevious(element)
-        else:
-            self.numbering.append(element)
-        return abstract_id
-
-    def _level(self, lvl: int, ordered: bool) -> str:
-        if ordered:
-            fmt, text = "decimal", f"%{lvl + 1}."
-        else:
-            fmt, text = "bullet", "\u2022" if lvl % 2 == 0 else "\u2013"
-        # The marker in the body font at body size: a Symbol-font bullet reads as a letter.
-        return (
-            f'<w:lvl w:ilvl="{lvl}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
-            f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
-            f'<w:pPr><w:ind w:left="{self.m.step * (lvl + 1)}" w:hanging="{self.m.step}"/></w:pPr>'
-            f"<w:rPr>{fonts_xml(self.m.cfg.font)}<w:b w:val=\"0\"/><w:i w:val=\"0\"/>"
-            f"{size_xml(self.m.half_points())}</w:rPr></w:lvl>"
-        )
-
-    # -------------------------------------------------------------- callouts
+    # -------------------------------------------------------------- boxes and quotations
 
     def callout(self, node: Callout) -> None:
         # Word draws adjacent paragraphs with identical borders and indents as one box; a
@@ -239,13 +287,52 @@ class Body:
             else:
                 self.block(b, style="Callout")
 
+    def quote(self, node: Quote) -> None:
+        """A quotation in Word's Quote style (indented, upright), its source after a dash."""
+        self.counts["quotes"] += 1
+        self.blocks(node.blocks, "Quote")
+        if node.attribution:
+            p = self.paragraph("QuoteAttribution")
+            p.append(run("\u2014 "))
+            self.inlines(node.attribution, p)
+
+    def definitions(self, node: DefinitionList) -> None:
+        """Each term a bold paragraph, its definitions indented below it."""
+        self.counts["definition_lists"] += 1
+        for item in node.items:
+            self.inlines(item.term, self.paragraph("DefinitionTerm"))
+            for definition in item.definitions:
+                self.blocks(definition, "Definition")
+
+    def code(self, node: CodeBlock) -> None:
+        """One paragraph, a line break per source line, every space kept; Word wraps it."""
+        self.counts["code_blocks"] += 1
+        p = self.paragraph("SourceCode")
+        for i, line in enumerate(node.text.rstrip("\n").expandtabs(4).split("\n")):
+            if i:
+                p.append(line_break())
+            if line:
+                p.append(run(line, preserve=True))
+
+    def figure(self, node: Figure) -> None:
+        """The picture with its alt text, then its caption under it."""
+        from exporter.writers.docx.pictures import picture
+
+        p = self.paragraph("Figure")
+        p.append(picture(self, node.image, title=plain_text(node.caption)))
+        if node.caption:
+            self.inlines(node.caption, self.paragraph("Caption"))
+
     # -------------------------------------------------------------- inlines
 
     def inlines(self, nodes: Iterable[Inline], parent: Element, *, bold: bool = False,
                 link: bool = False) -> None:
         for node in nodes:
-            if isinstance(node, Text | Code):
+            if isinstance(node, Text):
                 parent.append(run(keep_together(node.text), bold=bold, link=link))
+            elif isinstance(node, Code):
+                parent.append(run(node.text, bold=bold, link=link,
+                                  char_style="" if link else "VerbatimChar"))
             elif isinstance(node, Emphasis | Strong):
                 # Large print: emphasis is bold, never italic.
                 self.inlines(node.children, parent, bold=True, link=link)
@@ -256,84 +343,22 @@ class Body:
                 if target is not parent:
                     parent.append(target)
                 self.inlines(node.children, target, bold=bold, link=True)
-            elif isinstance(node, Image):
-                raise WriterError(f"docx: images are not supported by the Word writer yet "
-                                  f"(found {node.src}); describe the image in text instead")
+            elif isinstance(node, NoteRef):
+                self.notes.reference(node, parent)
+            else:
+                assert isinstance(node, Image)
+                from exporter.writers.docx.pictures import picture
+
+                parent.append(picture(self, node))
 
     def _link(self, href: str) -> Element:
         from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
-        self.links += 1
+        self.counts["links"] += 1
         if href.startswith("#"):
             name = self.bookmarks.get(href[1:])
             if name is None:
                 raise WriterError(f"docx: a link points to '{href}', but no heading has that id")
             return hyperlink(anchor=name)
-        rid = self.document.part.relate_to(href, RT.HYPERLINK, is_external=True)
+        rid = self.part.relate_to(href, RT.HYPERLINK, is_external=True)
         return hyperlink(rid=rid)
-
-
-# ------------------------------------------------------------------ small elements
-
-
-def keep_together(text: str) -> str:
-    """No-break spaces inside phone numbers and dates: UKAAF never splits one across lines."""
-    return KEEP_TOGETHER.sub(lambda mt: mt.group().replace(" ", NBSP), text)
-
-
-def run(text: str, *, bold: bool = False, link: bool = False) -> Element:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    r = OxmlElement("w:r")
-    if bold or link:
-        rpr = OxmlElement("w:rPr")
-        if link:
-            rpr.append(OxmlElement("w:rStyle", {qn("w:val"): "Hyperlink"}))
-        if bold:
-            rpr.append(OxmlElement("w:b"))
-            rpr.append(OxmlElement("w:bCs"))
-        r.append(rpr)
-    t = OxmlElement("w:t")
-    t.text = text
-    if text != text.strip():
-        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    r.append(t)
-    return r
-
-
-def line_break() -> Element:
-    from docx.oxml import OxmlElement
-
-    r = OxmlElement("w:r")
-    r.append(OxmlElement("w:br"))
-    return r
-
-
-def hyperlink(*, rid: str | None = None, anchor: str | None = None) -> Element:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    h = OxmlElement("w:hyperlink")
-    if rid is not None:
-        h.set(qn("r:id"), rid)
-    if anchor is not None:
-        h.set(qn("w:anchor"), anchor)
-    h.set(qn("w:history"), "1")
-    return h
-
-
-def bookmark(kind: str, bookmark_id: int, name: str = "") -> Element:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    attrs = {qn("w:id"): str(bookmark_id)}
-    if name:
-        attrs[qn("w:name")] = name
-    return OxmlElement(f"w:bookmark{kind}", attrs)
-
-
-def field_char(kind: str) -> Element:
-    from docx.oxml import parse_xml
-
-    return parse_xml(f'<w:r {W_XMLNS}><w:fldChar w:fldCharType="{kind}"/></w:r>')

@@ -1,4 +1,4 @@
-"""Read-back checks of the Word files: headings, contents, language and the print rules."""
+"""Read-back checks of the Word files: headings, contents, language, words and the print rules."""
 
 from __future__ import annotations
 
@@ -25,6 +25,10 @@ from exporter.styles import MIN_CONTRAST
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 Element = Any  # lxml elements (python-docx's oxml), untyped
+FOOTNOTES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
+DOC_PR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+#: The character style of note markers: "[", the note's number, "]".
+NOTE_MARK_STYLE = "FootnoteReference"
 _OFF = {"0", "false", "off"}
 #: Paragraph alignments a large-print document must not use (ragged right, left-aligned only).
 _BAD_JC = {"both": "justified", "distribute": "justified", "center": "centred",
@@ -154,11 +158,23 @@ class Word:
     doc: Any  #: python-docx Document
     styles: Styles
     body: list[Element]  #: every w:p of the main document, in order
-    runs: list[Run]  #: every run with text, main document then headers and footers
+    runs: list[Run]  #: every run with text: main document, notes, headers and footers
+    footnotes: Any = None  #: the footnotes part (python-docx's generic Part), if any
+    footnotes_root: Element | None = None
 
     def text(self, p: Element) -> str:
+        """A paragraph's words as a screen reader gives them: a picture in the text by its
+        alt text; note markers ("[1]", at body size in the text) left out, as the checks
+        compare the source's sentences, which have none."""
         marks = {w("tab"): "\t", w("br"): "\n"}
-        return "".join(marks.get(el.tag, el.text or "") for el in p.iter(w("t"), w("tab"), w("br")))
+        return "".join(el.get("descr", "") if el.tag == DOC_PR else marks.get(el.tag, el.text or "")
+                       for el in p.iter(w("t"), w("tab"), w("br"), DOC_PR)
+                       if not _is_note_mark(el.getparent()))
+
+
+def _is_note_mark(r: Element | None) -> bool:
+    style = r.find(f"{w('rPr')}/{w('rStyle')}") if r is not None else None
+    return style is not None and _val(style) == NOTE_MARK_STYLE
 
 
 def open_word(path: Path) -> Word:
@@ -171,13 +187,18 @@ def open_word(path: Path) -> Word:
     styles = Styles(document.styles.element, theme_el)
     body = list(document.element.body.iter(w("p")))
     runs = [Run("document", p, r) for p in body for r in p.iter(w("r"))]
+    notes = next((rel.target_part for rel in document.part.rels.values()
+                  if rel.reltype == FOOTNOTES_REL and not rel.is_external), None)
+    notes_root = _xml(notes.blob) if notes is not None else None
+    if notes_root is not None:
+        runs += [Run("footnotes", p, r) for p in notes_root.iter(w("p")) for r in p.iter(w("r"))]
     for part in document.part.package.iter_parts():
         name = str(part.partname)
         if re.fullmatch(r"/word/(header|footer)\d*\.xml", name):
             root = _xml(part.blob)
             runs += [Run(name.rsplit("/", 1)[1], p, r) for p in root.iter(w("p"))
                      for r in p.iter(w("r"))]
-    return Word(document, styles, body, [r for r in runs if r.text.strip()])
+    return Word(document, styles, body, [r for r in runs if r.text.strip()], notes, notes_root)
 
 
 def _xml(blob: bytes) -> Element:
@@ -198,6 +219,8 @@ def check_file(ctx: Context, path: Path, size: float) -> list[Finding]:
     name = path.name
     word = open_word(path)
     headings = _headings(word)
+    from exporter.writers.docx.check_structures import structure_findings
+
     return [
         finding("navigation", "docx.headings", name,
                 compare_flat([(lvl, text) for lvl, text, _ in headings], ctx.outline),
@@ -220,6 +243,7 @@ def check_file(ctx: Context, path: Path, size: float) -> list[Finding]:
                 "paragraphs left-aligned"),
         finding("large-print", "docx.contrast", name, _contrast(word),
                 f"text contrast at least {MIN_CONTRAST}:1"),
+        *structure_findings(ctx, word, name, size),
     ]
 
 

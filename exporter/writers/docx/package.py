@@ -9,7 +9,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from exporter import __version__
+from exporter.locale import Messages
 from exporter.model import Metadata
+from exporter.writers.docx.elements import run
 from exporter.writers.docx.settings import (
     STYLES_WITH_EFFECTS,
     W_XMLNS,
@@ -29,15 +31,23 @@ def set_page(document: Any, m: Metrics) -> None:
         section.header_distance = section.footer_distance = Twips(m.cfg.margin // 2)
 
 
-def add_footer(document: Any) -> None:
-    """A page number at the foot of every page, at body size, always in the same place."""
+def add_footer(document: Any, words: Messages) -> None:
+    """"Page N of M" at the foot of every page, at body size, always in the same place, in the
+    document's language."""
     from docx.oxml import parse_xml
 
-    paragraph = document.sections[0].footer.paragraphs[0]
-    # The cached "1" is what a reader sees before Word lays the pages out and updates it.
-    paragraph._p.append(parse_xml(
-        f'<w:fldSimple {W_XMLNS} w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'
-    ))
+    footer = document.sections[-1].footer  # the body's own section; share_footer copies it
+    footer.is_linked_to_previous = False
+    paragraph = footer.paragraphs[0]
+    text = words("page_of", page="\0PAGE\0", pages="\0NUMPAGES\0")
+    for i, part in enumerate(text.split("\0")):
+        if i % 2:
+            # The cached "1" is what a reader sees before Word lays the pages out and updates it.
+            paragraph._p.append(parse_xml(
+                f'<w:fldSimple {W_XMLNS} w:instr=" {part} "><w:r><w:t>1</w:t></w:r></w:fldSimple>'
+            ))
+        elif part:
+            paragraph._p.append(run(part))
 
 
 def set_settings(document: Any, language: str) -> None:
@@ -117,5 +127,3 @@ def rezip(data: bytes, when: dt.datetime, replace: Mapping[str, bytes]) -> bytes
             dst.writestr(info, replace.get(name, src.read(name)), compresslevel=6)
     return out.getvalue()
 
-
-# ------------------------------------------------------------------ styles

@@ -43,6 +43,7 @@ class WordSettings:
     font: str
     page: tuple[int, int]  #: width, height in twips
     margin: int  #: twips
+    wide_margin: int  #: twips left and right on the landscape pages of a wide table
     heading_scale: tuple[float, ...]  #: Heading 1.. size relative to the body
     paragraph_space: float
     list_item_space: float
@@ -50,7 +51,12 @@ class WordSettings:
     link_colour: str  #: "RRGGBB", as Word writes it
     callout_border: str
     callout_fill: str
-    contents_label: str
+    code_font: str  #: a monospace face with plain letterforms, for code
+    code_fill: str  #: behind code blocks
+    quote_border: str  #: the bar beside a quotation
+    table_border: str
+    rule_colour: str  #: the rule of a thematic break
+    image_max_scale: float  #: how far a picture may be enlarged beyond 96 pixels an inch
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,20 @@ class Metrics:
     def step(self) -> int:
         return self.twips(self.cfg.indent)
 
+    @property
+    def text_width(self) -> int:
+        """Twips between the margins of a portrait page."""
+        return self.cfg.page[0] - 2 * self.cfg.margin
+
+    @property
+    def landscape_width(self) -> int:
+        """Twips between the side margins of a wide table's landscape page."""
+        return self.cfg.page[1] - 2 * self.cfg.wide_margin
+
+    @property
+    def text_height(self) -> int:
+        return self.cfg.page[1] - 2 * self.cfg.margin
+
 
 def load_settings(job: Job) -> WordSettings:
     """Read styles/word.yaml and check every value a reader's document depends on."""
@@ -95,6 +115,7 @@ def load_settings(job: Job) -> WordSettings:
             font=str(raw.get("font", "Arial")).strip(),
             page=PAGE_SIZES[page_name],
             margin=round(float(raw.get("margins_cm", 2.0)) / 2.54 * 1440),
+            wide_margin=round(float(raw.get("wide_table_margins_cm", 1.27)) / 2.54 * 1440),
             heading_scale=tuple(float(s) for s in scale),
             paragraph_space=float(raw.get("paragraph_space", 1.0)),
             list_item_space=float(raw.get("list_item_space", 0.5)),
@@ -102,7 +123,12 @@ def load_settings(job: Job) -> WordSettings:
             link_colour=colour(str(raw.get("link_colour", "#0B3D91")), where),
             callout_border=colour(str(raw.get("callout_border", "#000000")), where),
             callout_fill=colour(str(raw.get("callout_fill", "#FFFFFF")), where),
-            contents_label=str(raw.get("contents_label", "Contents")).strip(),
+            code_font=str(raw.get("code_font", "Consolas")).strip(),
+            code_fill=colour(str(raw.get("code_fill", "#FFFFFF")), where),
+            quote_border=colour(str(raw.get("quote_border", "#000000")), where),
+            table_border=colour(str(raw.get("table_border", "#000000")), where),
+            rule_colour=colour(str(raw.get("rule_colour", "#000000")), where),
+            image_max_scale=float(raw.get("image_max_scale", 2.0)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise WriterError(f"{where}: missing or malformed setting: {exc}") from exc
@@ -119,10 +145,20 @@ def colour(value: str, where: str) -> str:
 
 
 def check_settings(cfg: WordSettings, where: str) -> None:
-    if not cfg.font or not cfg.contents_label or not cfg.heading_scale:
-        raise WriterError(f"{where}: font, contents_label and heading_scale must not be empty")
+    from exporter.checks.common import is_serif
+
+    if not cfg.font or not cfg.code_font or not cfg.heading_scale:
+        raise WriterError(f"{where}: font, code_font and heading_scale must not be empty")
+    for name, font in (("font", cfg.font), ("code_font", cfg.code_font)):
+        if is_serif(font):
+            raise WriterError(f"{where}: {name} {font!r} is a serif face; large print needs "
+                              "a sans-serif one (code: a monospace face such as Consolas)")
     if not 567 <= cfg.margin <= 2835:
         raise WriterError(f"{where}: margins_cm must be between 1 and 5")
+    if not 567 <= cfg.wide_margin <= cfg.margin:
+        raise WriterError(f"{where}: wide_table_margins_cm must be between 1 and margins_cm")
+    if not 1.0 <= cfg.image_max_scale <= 4.0:
+        raise WriterError(f"{where}: image_max_scale must be between 1 and 4")
     white, black = (255, 255, 255), (0, 0, 0)
     checks = [
         ("link_colour on white", ratio(parse_hex("#" + cfg.link_colour), white), MIN_CONTRAST),
@@ -131,6 +167,11 @@ def check_settings(cfg: WordSettings, where: str) -> None:
         ("callout_border on callout_fill", ratio(parse_hex("#" + cfg.callout_border),
                                                  parse_hex("#" + cfg.callout_fill)),
          MIN_NON_TEXT_CONTRAST),
+        ("black text on code_fill", ratio(parse_hex("#" + cfg.code_fill), black), MIN_CONTRAST),
+        *((f"{name} on white", ratio(parse_hex("#" + value), white), MIN_NON_TEXT_CONTRAST)
+          for name, value in (("quote_border", cfg.quote_border),
+                              ("table_border", cfg.table_border),
+                              ("rule_colour", cfg.rule_colour))),
     ]
     for label, got, need in checks:
         if got < need:

@@ -13,10 +13,12 @@ def install_styles(document: Any, m: Metrics, language: str) -> None:
     from docx.oxml import parse_xml
     from docx.oxml.ns import qn
 
+    from exporter.writers.docx.block_styles import block_styles
+
     root = document.styles.element
     old_defaults = root.find(qn("w:docDefaults"))
     old_defaults.getparent().replace(old_defaults, parse_xml(_doc_defaults(m, language)))
-    for xml in _style_definitions(m):
+    for xml in [*_style_definitions(m), *block_styles(m)]:
         new = parse_xml(xml)
         style_id = new.get(qn("w:styleId"))
         old = root.find(f"{qn('w:style')}[@{qn('w:styleId')}='{style_id}']")
@@ -24,9 +26,10 @@ def install_styles(document: Any, m: Metrics, language: str) -> None:
             old.getparent().replace(old, new)
         else:
             root.append(new)
-    # The heading styles no longer link to these; left in place they would still be blue.
-    for n in range(1, 10):
-        old = root.find(f"{qn('w:style')}[@{qn('w:styleId')}='Heading{n}Char']")
+    # The heading and quote styles no longer link to these; left in place they would still be
+    # blue or italic, a trap for anyone who applies them by hand.
+    for style_id in [*(f"Heading{n}Char" for n in range(1, 10)), "QuoteChar"]:
+        old = root.find(f"{qn('w:style')}[@{qn('w:styleId')}='{style_id}']")
         if old is not None:
             root.remove(old)
 
@@ -54,7 +57,7 @@ def _doc_defaults(m: Metrics, language: str) -> str:
     )
 
 
-def _style(kind: str, style_id: str, name: str, body: str, *, based_on: str | None = "Normal",
+def style(kind: str, style_id: str, name: str, body: str, *, based_on: str | None = "Normal",
            custom: bool = False, extra: str = "") -> str:
     custom_attr = ' w:customStyle="1"' if custom else ""
     based = f'<w:basedOn w:val="{based_on}"/>' if based_on else ""
@@ -67,11 +70,11 @@ def _style(kind: str, style_id: str, name: str, body: str, *, based_on: str | No
 def _style_definitions(m: Metrics) -> Iterable[str]:
     cfg = m.cfg
     text = f'{fonts_xml(cfg.font)}<w:color w:val="000000"/>{size_xml(m.half_points())}'
-    yield _style("paragraph", "Normal", "Normal", f"<w:rPr>{text}</w:rPr>", based_on=None,
+    yield style("paragraph", "Normal", "Normal", f"<w:rPr>{text}</w:rPr>", based_on=None,
                  extra="<w:qFormat/>").replace('w:type="paragraph"',
                                                'w:type="paragraph" w:default="1"')
     for level in range(1, 10):
-        yield _style(
+        yield style(
             "paragraph", f"Heading{level}", f"heading {level}",
             f'<w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="{m.twips(1.0)}" '
             f'w:after="{m.twips(0.5)}"/><w:outlineLvl w:val="{level - 1}"/></w:pPr>'
@@ -81,34 +84,31 @@ def _style_definitions(m: Metrics) -> Iterable[str]:
         )
     link = f'<w:rPr><w:color w:val="{cfg.link_colour}"/><w:u w:val="single"/></w:rPr>'
     for style_id in ("Hyperlink", "FollowedHyperlink"):
-        yield _style("character", style_id, style_id, link, based_on="DefaultParagraphFont",
+        yield style("character", style_id, style_id, link, based_on="DefaultParagraphFont",
                      extra='<w:uiPriority w:val="99"/><w:unhideWhenUsed/>')
     space = m.twips(cfg.list_item_space)
-    yield _style("paragraph", "ListParagraph", "List Paragraph",
+    yield style("paragraph", "ListParagraph", "List Paragraph",
                  f'<w:pPr><w:spacing w:after="{space}"/></w:pPr>',
                  extra='<w:uiPriority w:val="34"/><w:qFormat/>')
     for n in range(1, 10):
         # Word styles a level-N heading's contents entry as "toc N": these match an update.
-        yield _style("paragraph", f"TOC{n}", f"toc {n}",
+        yield style("paragraph", f"TOC{n}", f"toc {n}",
                      f'<w:pPr><w:spacing w:after="{space}"/>'
                      f'<w:ind w:left="{max(0, n - 2) * m.step}"/></w:pPr>',
                      extra='<w:next w:val="Normal"/><w:uiPriority w:val="39"/><w:unhideWhenUsed/>')
-    yield _style("paragraph", "ContentsLabel", "Contents Label",
+    yield style("paragraph", "ContentsLabel", "Contents Label",
                  f'<w:pPr><w:keepNext/><w:spacing w:before="{m.twips(1.0)}" '
                  f'w:after="{m.twips(0.5)}"/></w:pPr>'
                  f"<w:rPr><w:b/><w:bCs/>{size_xml(m.heading_half_points(3))}</w:rPr>",
                  custom=True, extra='<w:next w:val="Normal"/><w:qFormat/>')
     edge = f'w:val="single" w:sz="18" w:space="6" w:color="{cfg.callout_border}"'
     inset = m.twips(0.5)
-    yield _style("paragraph", "Callout", "Callout",
+    yield style("paragraph", "Callout", "Callout",
                  f"<w:pPr><w:pBdr><w:top {edge}/><w:left {edge}/><w:bottom {edge}/>"
                  f'<w:right {edge}/></w:pBdr><w:shd w:val="clear" w:color="auto" '
                  f'w:fill="{cfg.callout_fill}"/><w:ind w:left="{inset}" w:right="{inset}"/>'
                  "</w:pPr>",
                  custom=True, extra="<w:qFormat/>")
-    yield _style("paragraph", "CalloutLabel", "Callout Label",
+    yield style("paragraph", "CalloutLabel", "Callout Label",
                  "<w:pPr><w:keepNext/></w:pPr><w:rPr><w:b/><w:bCs/></w:rPr>",
                  based_on="Callout", custom=True, extra='<w:next w:val="Callout"/><w:qFormat/>')
-
-
-# ------------------------------------------------------------------ the body

@@ -1,10 +1,11 @@
-"""Word writer: a large-print .docx with real headings, a linked contents list, links and lists."""
+"""Word writer: a large-print .docx with real headings, contents, links, lists, tables and notes."""
 
 from __future__ import annotations
 
 import io
 from typing import ClassVar
 
+from exporter.locale import messages
 from exporter.model import Document
 from exporter.outline import Outline
 from exporter.output import build_time
@@ -19,6 +20,7 @@ from exporter.writers.docx.package import (
     set_properties,
     set_settings,
 )
+from exporter.writers.docx.sections import share_footer
 from exporter.writers.docx.settings import APP_XML, Metrics, load_settings
 from exporter.writers.docx.styles import install_styles
 
@@ -28,7 +30,8 @@ class DocxWriter(Writer):
 
     name: ClassVar[str] = "docx"
     description: ClassVar[str] = (
-        "Word (.docx): large print, heading structure, linked contents, en-GB, real links and lists"
+        "Word (.docx): large print, heading structure, linked contents, the page's language, "
+        "real links, lists, tables, pictures with alt text and footnotes"
     )
     label: ClassVar[str] = "Word document"
     hint: ClassVar[str] = "For Word and screen readers; you can change the text yourself."
@@ -66,18 +69,19 @@ def build(doc: Document, outline: Outline, m: Metrics) -> tuple[bytes, dict[str,
     set_page(document, m)
     install_styles(document, m, doc.meta.language)
     set_settings(document, doc.meta.language)
-    body = Body(document, outline, m)
+    words = messages(doc.meta.language)
+    body = Body(document, outline, m, words)
     body.render(doc)
-    add_footer(document)
+    add_footer(document, words)
+    share_footer(document)
     set_properties(document, doc.meta, when)
     drop_template_leftovers(document)
     buffer = io.BytesIO()
     document.save(buffer)
     data = rezip(buffer.getvalue(), when, {APP_XML: app_xml(doc.meta)})
-    facts: dict[str, object] = {
-        "headings": len(outline),
-        "contents_entries": body.contents_entries,
-        "links": body.links,
-        "lists": body.lists,
-    }
+    facts: dict[str, object] = {"headings": len(outline)}
+    for name in ("contents_entries", "links", "lists"):
+        facts[name] = body.counts[name]
+    # The new structures only when present, so a page without them keeps its manifest.
+    facts.update(sorted((k, v) for k, v in body.counts.items() if k not in facts))
     return data, facts

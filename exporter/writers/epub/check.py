@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import posixpath
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from exporter.checks import markup_compare as compare
 from exporter.checks.common import (
     Context,
     Finding,
@@ -99,9 +102,39 @@ def check(ctx: Context, entries: list[Mapping[str, Any]]) -> list[Finding]:
             text = "\n".join("".join(page.text) for page in pages)
             found.append(finding("content", "epub.sentences", name, missing_sentences(ctx, text),
                                  f"all {len(ctx.sentences)} sentences in reading order"))
+            read = [compare.Page(p, page) for p, page in zip(book.spine, pages, strict=True)]
+            doc = ctx.doc
+            found.append(finding("content", "epub.tables", name, compare.tables(doc, read),
+                                 f"tables: {sum(len(p.tables) for p in pages)}, with caption, "
+                                 "column headers and rows"))
+            found.append(finding("content", "epub.figures", name,
+                                 compare.figures(doc, read, functools.partial(_picture, book)),
+                                 f"pictures: {sum(len(p.images) for p in pages)}, in the package, "
+                                 "with the source's alt text"))
+            found.append(finding("content", "epub.quotations", name,
+                                 compare.quotations(doc, read),
+                                 f"quotations: {sum(len(p.quotes) for p in pages)}, with their "
+                                 "attribution"))
+            found.append(finding("content", "epub.notes", name, compare.notes(doc, read),
+                                 f"notes: {sum(len(p.notes) for p in pages)}, in order, linked "
+                                 "both ways"))
             found.append(finding("validity", "epub.metadata", name, _metadata(ctx, book, pages),
                                  "language, title and accessibility metadata present"))
     return found
+
+
+def _picture(book: Book, page: str, src: str) -> tuple[str, bytes] | str:
+    """A picture's media type (from the manifest) and bytes, for an <img> src in ``page``."""
+    if re.match(r"[a-z][a-z0-9+.-]*:", src, re.I):
+        return f"src '{src[:60]}' is not a file in the package"
+    path = posixpath.normpath(posixpath.join(posixpath.dirname(page), src.partition("#")[0]))
+    item = next(((media, p) for p, media, _ in book.items.values() if p == path), None)
+    if item is None:
+        return f"'{src}' is not in the package's manifest"
+    try:
+        return item[0], book.zip.read(path)
+    except KeyError:
+        return f"'{src}' is listed in the manifest but missing from the package"
 
 
 # ---------------------------------------------------------------- EPUBCheck
@@ -227,10 +260,19 @@ def _metadata(ctx: Context, book: Book, pages: list[Any]) -> list[str]:
     if title != ctx.doc.meta.title:
         problems.append(f"{book.opf_path}: dc:title '{title}', the source says "
                         f"'{ctx.doc.meta.title}'")
-    props = {m.get("property") for m in meta.iterfind("opf:meta", NS)}
+    values: dict[str, set[str]] = {}
+    for m in meta.iterfind("opf:meta", NS):
+        values.setdefault(m.get("property", ""), set()).add((m.text or "").strip())
     for prop in (*A11Y_REQUIRED, *A11Y_RECOMMENDED):
-        if prop not in props:
+        if prop not in values:
             problems.append(f"{book.opf_path}: no {prop} (EPUB Accessibility 1.1)")
+    if any(page.images for page in pages):
+        # Pictures are content only sight reaches; their alt text is what makes text enough.
+        for prop, value in (("schema:accessMode", "visual"),
+                            ("schema:accessibilityFeature", "alternativeText")):
+            if value not in values.get(prop, set()):
+                problems.append(f"{book.opf_path}: the book has pictures but no {prop} "
+                                f"'{value}'")
     for path, page in zip(book.spine, pages, strict=True):
         if page.lang.lower() != ctx.doc.meta.language.lower():
             problems.append(f"{path}: lang '{page.lang}', the source says "

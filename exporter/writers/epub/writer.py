@@ -13,11 +13,22 @@ from html import escape
 from pathlib import Path
 from typing import Any, ClassVar
 
-from exporter.html import Markup, footer
-from exporter.model import Document, Heading, Image, iter_inlines
+from exporter.locale import Messages, messages
+from exporter.model import Document, Heading
 from exporter.outline import Chunk, Entry, Outline
 from exporter.output import atomic_write, build_time
+from exporter.page import footer
 from exporter.writers.base import FileKind, Job, Produced, Writer, WriterError
+from exporter.writers.epub.accessibility import CONFORMANCE, Content, properties, summary
+from exporter.writers.epub.markup import (
+    EpubMarkup,
+    image_names,
+    image_src,
+    note_homes,
+    note_page,
+)
+
+__all__ = ["CONFORMANCE", "EpubWriter", "build"]
 
 CSS_FILE = "epub.css"  #: inside styles/
 CSS_HREF = "styles/epub.css"  #: inside the EPUB, relative to the content documents
@@ -26,28 +37,8 @@ TOC_ID = "toc"  #: id of the table of contents <nav>, the target of the "toc" la
 #: Fonts the stylesheet names as url("../fonts/NAME"); each is copied from the font package.
 _FONT_URL = re.compile(r"""url\(\s*["']?\.\./fonts/([A-Za-z0-9_.-]+\.ttf)["']?\s*\)""")
 _EPUB_ROOT = "EPUB/"  #: ebooklib's folder for the package and its items
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)  #: earliest time a zip entry can hold
-
-#: EPUB Accessibility 1.1 metadata that is true of every book this writer makes: text only
-#: (images are refused), headings and a full table of contents, spine order = source order,
-#: relative units and no fixed colours so reading systems can restyle everything.
-ACCESSIBILITY: tuple[tuple[str, str], ...] = (
-    ("schema:accessMode", "textual"),
-    ("schema:accessModeSufficient", "textual"),
-    ("schema:accessibilityFeature", "structuralNavigation"),
-    ("schema:accessibilityFeature", "tableOfContents"),
-    ("schema:accessibilityFeature", "readingOrder"),
-    ("schema:accessibilityFeature", "displayTransformability"),
-    ("schema:accessibilityHazard", "none"),
-)
-SUMMARY = (
-    "This publication is text only, with no images, audio or video. Every heading is in the "
-    "table of contents, headings are marked up in a logical order, and the reading order "
-    "follows the text. Text size, font and colours can be changed in the reading app; the "
-    "embedded Atkinson Hyperlegible typeface is designed for low vision, and emphasis is "
-    "shown in bold rather than italics. Boxed notes such as the helpline are labelled regions."
-)
-CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 
 
 class EpubWriter(Writer):
@@ -64,23 +55,12 @@ class EpubWriter(Writer):
     order: ClassVar[int] = 30
 
     def write(self, job: Job) -> list[Produced]:
-        _refuse_images(job.doc)
         chunks = job.outline.chunks(job.doc, depth=2)
         data = build(job, chunks)
         name = f"{job.stem}.epub"
         # atomic_write goes through a temp file in job.dest: never a truncated .epub.
         atomic_write(job.dest / name, data)
         return [Produced(name, {"documents": len(chunks), "identifier": identifier(job.doc)})]
-
-
-def _refuse_images(doc: Document) -> None:
-    images = [n for n in iter_inlines(doc.blocks) if isinstance(n, Image)]
-    if images:
-        # Embedding images needs their files and changes accessMode; no source needs it yet.
-        raise WriterError(
-            f"{doc.source_path}: images are not supported by the EPUB writer yet "
-            f"(first: {images[0].src}); remove the image or describe it in the text"
-        )
 
 
 def identifier(doc: Document) -> str:
@@ -115,33 +95,45 @@ def build(job: Job, chunks: tuple[Chunk, ...]) -> bytes:
     from ebooklib import epub  # heavy and optional: only this writer needs it
 
     doc, outline = job.doc, job.outline
+    words = messages(doc.meta.language)
     css = job.styles.text(CSS_FILE)
     where = anchors(chunks, outline)
+    files = file_names(chunks)
     book = epub.EpubBook()
-    _metadata(book, doc, job.styles.section("epub"))
+    _metadata(book, doc, job.styles.section("epub"), words, job.styles.font_family)
     book.add_item(epub.EpubItem(uid="css", file_name=CSS_HREF, media_type="text/css",
                                 content=css.encode()))
     for font in _fonts(css, job.styles.font_package):
         book.add_item(epub.EpubItem(uid=_item_id(font.name), file_name=f"fonts/{font.name}",
                                     media_type="font/ttf", content=font.read_bytes()))
-    mk = Markup(outline, anchor=lambda hid: where.get(hid, f"#{hid}"))
+    pictures = image_names(doc)
+    for path, (name, media_type) in pictures.items():
+        book.add_item(epub.EpubItem(uid=_item_id(name, "image-"), file_name=name,
+                                    media_type=media_type, content=_read(path, name)))
+    homes = note_homes(chunks, files, doc.notes)
     docs = []
-    for i, (chunk, file) in enumerate(zip(chunks, file_names(chunks), strict=True)):
-        last = i == len(chunks) - 1
-        body = mk.blocks(chunk.blocks) + (f"\n<footer>\n{footer(doc)}\n</footer>" if last else "")
+    for i, (chunk, file) in enumerate(zip(chunks, files, strict=True)):
+        # One markup per content document: ids need only be unique within a document.
+        mk = EpubMarkup(outline, anchor=lambda hid: where.get(hid, f"#{hid}"), words=words,
+                        image_src=image_src(pictures), note_page=note_page(homes, file))
+        parts = [mk.blocks(chunk.blocks),
+                 mk.notes_part([n for n in doc.notes if homes[n.number] == file])]
+        if i == len(chunks) - 1:
+            parts.append(f"<footer>\n{footer(doc, words)}\n</footer>")
         item = epub.EpubItem(uid=file.removesuffix(".xhtml"), file_name=file,
                              media_type="application/xhtml+xml",
-                             content=xhtml(doc.meta.language, chunk.entry.title, body))
+                             content=xhtml(doc.meta.language, chunk.entry.title,
+                                           "\n".join(p for p in parts if p)))
         book.add_item(item)
         docs.append(item)
-    nav = epub.EpubNav(title="Contents")
+    nav = epub.EpubNav(title=words("contents"))
     nav.add_link(href=CSS_HREF, rel="stylesheet", type="text/css")
     book.add_item(nav)
     book.add_item(epub.EpubNcx())
     book.toc = [_toc(outline, r, where) for r in outline.roots]
     book.guide = [
-        {"type": "toc", "title": "Contents", "href": f"{NAV_FILE}#{TOC_ID}"},
-        {"type": "text", "title": doc.meta.title, "href": file_names(chunks)[0]},
+        {"type": "toc", "title": words("contents"), "href": f"{NAV_FILE}#{TOC_ID}"},
+        {"type": "text", "title": doc.meta.title, "href": files[0]},
     ]
     # The "toc" landmark must point into the spine (RSC-011); non-linear keeps the reading
     # order the text's own, and reading systems still open the contents on request.
@@ -149,7 +141,7 @@ def build(job: Job, chunks: tuple[Chunk, ...]) -> bytes:
     raw = io.BytesIO()
     # raise_exceptions: otherwise an OSError is swallowed and write_epub returns False.
     epub.write_epub(raw, book, {"raise_exceptions": True, "mtime": build_time(),
-                                "epub3_pages": False, "landmark_title": "Landmarks"})
+                                "epub3_pages": False, "landmark_title": words("landmarks")})
     lang = doc.meta.language
     fixes: dict[str, Callable[[bytes], bytes]] = {
         f"{_EPUB_ROOT}content.opf": lambda b: _fix_opf(b, lang),
@@ -159,26 +151,41 @@ def build(job: Job, chunks: tuple[Chunk, ...]) -> bytes:
     return rezip(raw.getvalue(), fixes, build_time())
 
 
-def _metadata(book: Any, doc: Document, settings: Mapping[str, Any]) -> None:
+def _metadata(book: Any, doc: Document, settings: Mapping[str, Any], words: Messages,
+              font: str) -> None:
     m = doc.meta
     book.set_identifier(identifier(doc))
     book.set_title(m.title)
     book.set_language(m.language)
-    book.add_metadata("DC", "publisher", m.publisher)
-    book.add_metadata("DC", "description", m.summary)
+    if m.publisher.strip():
+        book.add_metadata("DC", "publisher", m.publisher)
+    if m.summary.strip():
+        book.add_metadata("DC", "description", m.summary)
     for subject in ([m.subject] if m.subject else []) + list(m.keywords):
         book.add_metadata("DC", "subject", subject)
     if m.updated:
         book.add_metadata("DC", "date", m.updated.isoformat())
-    for prop, value in ACCESSIBILITY:
+    content = Content.of(doc)
+    for prop, value in properties(content):
         book.add_metadata(None, "meta", value, {"property": prop})
-    book.add_metadata(None, "meta", SUMMARY, {"property": "schema:accessibilitySummary"})
+    attrs = {"property": "schema:accessibilitySummary"}
+    if not words.complete:  # the summary fell back to English: say so, under another language
+        attrs[XML_LANG] = "en"
+    book.add_metadata(None, "meta", summary(words, content, font), attrs)
     # A conformance claim needs a named evaluator (EPUB Accessibility 1.1); automated checks
     # alone do not cover WCAG AA, so claim only when styles/epub.yaml names who evaluated it.
     certified_by = settings.get("certified_by")
     if isinstance(certified_by, str) and certified_by.strip():
         book.add_metadata(None, "meta", CONFORMANCE, {"property": "dcterms:conformsTo"})
         book.add_metadata(None, "meta", certified_by.strip(), {"property": "a11y:certifiedBy"})
+
+
+def _read(path: str, name: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise WriterError(f"{name}: cannot read the picture {path}: {exc.strerror}; export "
+                          "again once the file is back") from exc
 
 
 def _fonts(css: str, package: str) -> list[Path]:
@@ -197,8 +204,9 @@ def _fonts(css: str, package: str) -> list[Path]:
     return fonts
 
 
-def _item_id(file_name: str) -> str:
-    return "font-" + re.sub(r"[^A-Za-z0-9-]", "-", file_name.rsplit(".", 1)[0])
+def _item_id(file_name: str, prefix: str = "font-") -> str:
+    stem = file_name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return prefix + re.sub(r"[^A-Za-z0-9-]", "-", stem).removeprefix(prefix)
 
 
 def xhtml(lang: str, title: str, body: str) -> bytes:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from exporter.html import page
-from exporter.model import Image, iter_inlines
-from exporter.writers.base import FileKind, Job, Produced, Writer, WriterError
+from exporter.page import page
+from exporter.writers.base import FileKind, Job, Produced, Writer
 
 
 class HtmlWriter(Writer):
-    """One self-contained, semantic HTML page (no external files, nothing fetched)."""
+    """One self-contained, semantic HTML page (pictures embedded, no external files, nothing
+    fetched)."""
 
     name: ClassVar[str] = "html"
     description: ClassVar[str] = (
@@ -25,16 +25,9 @@ class HtmlWriter(Writer):
     order: ClassVar[int] = 50
 
     def write(self, job: Job) -> list[Produced]:
-        images = [n for n in iter_inlines(job.doc.blocks) if isinstance(n, Image)]
-        if images:
-            # A self-contained page cannot point at files; images would need embedding,
-            # which no source needs yet. Say so rather than write a page with broken images.
-            raise WriterError(
-                f"{job.doc.source_path}: images are not supported by the HTML writer yet "
-                f"(first: {images[0].src})"
-            )
+        # The shared markup embeds each picture as a data: URI by default: one file to save,
+        # mail or open offline, and nothing for a browser to fetch.
         css = job.styles.text("html.css")
         name = f"{job.stem}.html"
         (job.dest / name).write_text(page(job.doc, job.outline, css=css), encoding="utf-8")
         return [Produced(name)]
-

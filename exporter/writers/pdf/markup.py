@@ -2,32 +2,24 @@
 
 What differs from the screen: a table too wide for the page is re-flowed; a figure has a
 measured size and reads its file through the safe fetcher; a link prints its address after
-its text; notes are endnotes whose number links back. Every block kind is rendered here, so
-the page is complete whatever the shared base class renders itself.
+its text; notes are endnotes whose number links back; a definition list is one list item per
+term. The rest (headings, paragraphs, lists, callouts, ids, notes' ids) is the shared base's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from html import escape
 from pathlib import Path
 
 from exporter.html import Markup
-from exporter.locale import FALLBACK, Messages, messages
+from exporter.html import is_address as _text_is_address
 from exporter.model import (
-    Block,
-    Break,
-    Callout,
-    Cell,
-    CodeBlock,
     DefinitionList,
     Figure,
     Heading,
-    Inline,
     Link,
-    ListBlock,
     Note,
     NoteRef,
     Paragraph,
@@ -53,9 +45,8 @@ def printed_address(link: Link) -> str:
     if not lower.startswith(_PRINTED):
         return ""
     shown = href[len("mailto:"):].split("?")[0] if lower.startswith("mailto:") else href
-    text = plain_text(link.children).strip()
-    if text.rstrip("/") in {shown.rstrip("/"), href.rstrip("/")} or \
-            text.rstrip("/") == shown.split("://", 1)[-1].rstrip("/"):
+    text = plain_text(link.children).strip().rstrip("/")
+    if _text_is_address(link) or text == shown.rstrip("/"):
         return ""
     return shown
 
@@ -70,28 +61,7 @@ def is_address(link: Link) -> bool:
 class PdfMarkup(Markup):
     """Markup for the large-print page; ``layout`` holds what was measured before rendering."""
 
-    #: interface words in the page's language ("Table", "Row 1", "Notes")
-    words: Messages = field(default_factory=lambda: messages(FALLBACK))
     layout: Layout = field(default_factory=Layout)
-    _refs: dict[int, int] = field(default_factory=dict, init=False, repr=False, compare=False)
-
-    # ------------------------------------------------------------ ids
-
-    @cached_property
-    def _note_prefix(self) -> str:
-        """"note-", lengthened until no heading id starts with it: made ids never clash."""
-        ids = {e.id for e in self.outline}
-        prefix = "note-"
-        while any(i.startswith(prefix) for i in ids):
-            prefix += "x-"
-        return prefix
-
-    def note_id(self, number: int) -> str:
-        return f"{self._note_prefix}{number}"
-
-    def ref_id(self, number: int, occurrence: int = 1) -> str:
-        suffix = f"-{occurrence}" if occurrence > 1 else ""
-        return f"{self._note_prefix}ref-{number}{suffix}"
 
     def link_labels(self, notes: Sequence[Note]) -> dict[str, str]:
         """What each note link says to a screen reader (PDF/UA: every link is described)."""
@@ -100,13 +70,6 @@ class PdfMarkup(Markup):
         return labels
 
     # ------------------------------------------------------------ inlines
-
-    def inline(self, node: Inline) -> str:
-        if isinstance(node, NoteRef):
-            return self.note_ref(node)
-        if isinstance(node, Link):
-            return self.link(node)
-        return super().inline(node)
 
     def link(self, node: Link) -> str:
         href = self.anchor(node.href[1:]) if node.href.startswith("#") else node.href
@@ -124,31 +87,7 @@ class PdfMarkup(Markup):
         title = _attr(self.outline.of(node).title)
         return html.replace(">", f' data-title="{title}">', 1)
 
-    def note_ref(self, node: NoteRef) -> str:
-        """"[n]" at body size (no small superscript in large print), linked to its note."""
-        n = node.number
-        occurrence = self._refs[n] = self._refs.get(n, 0) + 1
-        return (f'<a class="noteref" id="{self.ref_id(n, occurrence)}" '
-                f'href="#{self.note_id(n)}">[{n}]</a>')
-
     # ------------------------------------------------------------ blocks
-
-    def block(self, node: Block) -> str:
-        if isinstance(node, Table):
-            return self.table(node)
-        if isinstance(node, Figure):
-            return self.figure(node)
-        if isinstance(node, Quote):
-            return self.quote(node)
-        if isinstance(node, DefinitionList):
-            return self.definition_list(node)
-        if isinstance(node, CodeBlock):
-            return self.code_block(node)
-        if isinstance(node, Break):
-            return self.thematic_break(node)
-        if isinstance(node, Heading | Paragraph | ListBlock | Callout):
-            return super().block(node)
-        raise TypeError(f"no print markup for {type(node).__name__}")
 
     def table(self, node: Table) -> str:
         if self.layout.reflowed(node):
@@ -159,18 +98,10 @@ class PdfMarkup(Markup):
                          for row in node.rows)
         tbody = f"<tbody>\n{body}\n</tbody>\n" if node.rows else ""
         # <thead> is a table-header-group: printed again at the top of every page it runs to.
+        # pdf.css sets every cell left (UKAAF: left-aligned throughout, numbers too), whatever
+        # alignment class the shared cells carry.
         return (f'<table class="data">\n{caption}<thead>\n<tr>{head}</tr>\n</thead>\n'
                 f"{tbody}</table>")
-
-    def header_cell(self, cell: Cell) -> str:
-        """A column header; an empty one is a plain cell (an empty header names nothing)."""
-        if not plain_text(cell.children).strip():
-            return "<td></td>"
-        return f'<th scope="col">{self.inlines(cell.children)}</th>'
-
-    def cell(self, cell: Cell) -> str:
-        # Alignment is not kept: large print is left-aligned throughout (UKAAF), numbers too.
-        return f"<td>{self.inlines(cell.children)}</td>"
 
     def reflowed_table(self, node: Table) -> str:
         """A table too wide for the page as groups of "header: value" lines, one per row.
@@ -229,33 +160,20 @@ class PdfMarkup(Markup):
             items.append(f'<li>\n<p class="term">{self.inlines(item.term)}</p>\n{defs}\n</li>')
         return '<ul class="definitions">\n' + "\n".join(items) + "\n</ul>"
 
-    def code_block(self, node: CodeBlock) -> str:
-        return f'<pre class="code"><code>{escape(node.text, quote=False)}</code></pre>'
-
-    def thematic_break(self, node: Break) -> str:
-        return "<hr/>"
-
     # ------------------------------------------------------------ notes
 
-    def notes_part(self, notes: Sequence[Note]) -> str:
-        """Endnotes after the text, under a label (not a heading: headings stay the outline).
-
-        Endnotes rather than page footnotes (``float: footnote``): at 24pt a footnote area
-        at body size eats half a page, a long note is pushed to later pages away from its
-        marker, and a note placed at the foot of a page falls inside a sentence that runs
-        on to the next page, in print and in the tag order a screen reader follows. At the
-        end, every note is whole, at body size, in number order, and a link away.
-        """
-        if not notes:
-            return ""
-        label = escape(self.words("notes"), quote=False)
-        items = "\n".join(self.note(n) for n in notes)
-        return (f'<section class="notes" aria-labelledby="{self._note_prefix}label">\n'
-                f'<p class="notes-label" id="{self._note_prefix}label"><strong>{label}'
-                f'</strong></p>\n<ol class="notes-list">\n{items}\n</ol>\n</section>')
-
     def note(self, note: Note) -> str:
-        """One note, led by its number, which links back to the (first) marker."""
+        """One note, led by its number, which links back to the (first) marker.
+
+        Endnotes in a "Notes" part after the text (the shared notes_part) rather than page
+        footnotes (``float: footnote``): at 24pt a footnote area at body size eats half a
+        page, a long note is pushed to later pages away from its marker, and a note placed
+        at the foot of a page falls inside a sentence that runs on to the next page, in print
+        and in the tag order a screen reader follows. At the end, every note is whole, at
+        body size, in number order, and a link away. The number leads the note (as the
+        marker shows it) instead of a "Back to the text" phrase printed after it: on paper
+        that phrase is noise; the link's description says it to a screen reader.
+        """
         n = note.number
         number = f"[{n}]"
         if n in self._refs:
