@@ -120,7 +120,7 @@ def markup_problems(b: Built, path: Path, *, page: bool) -> list[str]:
     """HTML (page=True) or EPUB: real tables, figures, quotations, notes, lists, links."""
     found = read_html(path) if page else read_epub(path)
     src, problems = b.source, list[str]()
-    compare("tables (caption, column headings)", [(c, h) for c, h in found.tables],
+    compare("tables (caption, column headings)", found.tables,
             [(_caption(t), text_of(t.header)) for t in src.tables], problems)
     compare("figures (alt, caption)", [(alt, cap) for alt, _, cap in found.figures],
             [(f.image.alt, _caption(f)) for f in src.figures], problems)
