@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from exporter.checks import REPORT_NAME, Finding, Report, print_report, run_checks, write_report
 from exporter.checks.common import (
     Context,
     compare_flat,
@@ -21,6 +20,7 @@ from exporter.checks.common import (
 from exporter.model import Document
 from exporter.outline import Outline, TreeNode
 from exporter.pipeline import export
+from exporter.readback import REPORT_NAME, Finding, Report, print_report, run_checks, write_report
 from exporter.reader import parse, read
 from exporter.styles import Styles
 from tests.tamper import build, fresh_copy

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from exporter.checks import run_checks
 from exporter.model import Document
+from exporter.readback import run_checks
 from exporter.styles import Styles
 from exporter.writers.base import Options
 from tests.tamper import build, failed, fresh_copy, only_failures

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 
 from exporter import registry
-from exporter.checks import Report, run_checks
 from exporter.locale import Messages, messages
 from exporter.model import (
     Document,
@@ -27,6 +26,7 @@ from exporter.model import (
     walk_blocks,
 )
 from exporter.output import read_manifest
+from exporter.readback import Report, run_checks
 from exporter.reader import read
 from exporter.sentences import normalise
 from tests.readback import Source, read_docx, read_epub, read_html, read_pdf, text_of

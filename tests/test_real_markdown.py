@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from exporter.checks import run_checks
+from exporter.readback import run_checks
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = Path(sysconfig.get_path("purelib"))

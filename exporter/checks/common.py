@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from exporter import sentences as sent
-from exporter.model import Document, walk_blocks
+from exporter.model import Document
 from exporter.outline import Outline, TreeNode
 
 #: The groups of the issue, in the order a report lists them.
@@ -63,7 +63,7 @@ class Context:
         return cls(out_dir, doc, tuple(sent.of_blocks(doc.blocks)),
                    manifest if manifest is not None else {"files": []},
                    tuple(sent.of_notes(doc)),
-                   tuple(sent.table_headings(walk_blocks(doc.blocks))))  # nested tables too
+                   tuple(sent.table_headings(doc.blocks)))
 
     @property
     def outline(self) -> Outline:
