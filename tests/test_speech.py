@@ -318,7 +318,7 @@ def test_welsh_page_has_welsh_announcements_and_no_english_respellings(styles: S
     assert [s.text for s in opening][1:] == [
         "Cyhoeddwyd gan Cymdeithas MS.",
         "Mae'r recordiad hwn yn darllen y testun llawn yn uchel, ar ôl rhestr gynnwys lafar.",
-        "Mae ganddo adrannau: 2, mewn traciau: 3, ac mae'n para 2 munud a 5 eiliad.",
+        "Mae ganddo adrannau: 2, mewn traciau: 3, ac mae'n para 2 munud, 5 eiliad.",
     ]
     assert texts[-1] == "Dyma ddiwedd Blinder ac MS, gan Cymdeithas MS."
     text = written(doc, styles)
