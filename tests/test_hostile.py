@@ -340,9 +340,9 @@ def sources(draw: st.DrawFn) -> str:
 def test_generated_sources_are_refused_cleanly_or_written_and_checked(text: str) -> None:
     import tempfile
 
-    from exporter.readback import run_checks
     from exporter.options import defaults
     from exporter.pipeline import JobSpec, run_job
+    from exporter.readback import run_checks
     from exporter.reader import ReadOptions, SourceError, parse
     from exporter.styles import load_styles
 
