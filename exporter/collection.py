@@ -311,3 +311,22 @@ def read_page(path: Path, options: ReadOptions, *, strict: bool = False) -> Docu
     if page.doc is None:
         raise SourceError(page.problems)
     return page.doc
+
+
+def page_key(path: Path, options: ReadOptions) -> tuple[str, list[Path]]:
+    """What files made of one page depend on, as a hash: its source's bytes and those of the
+    pages it links to (their titles and sections show in its print); and those pages' files.
+
+    A page that cannot be read is keyed by its bytes alone: building it then says why.
+    """
+    page = parsed(load(path, options), options)
+    deps = sorted({target_path(page.doc, t) for t in page_targets(page.doc)}) \
+        if page.doc is not None else []
+    h = hashlib.sha256(page.sha256.encode())
+    for dep in deps:
+        try:
+            digest = hashlib.sha256(dep.read_bytes()).hexdigest()
+        except OSError:
+            digest = ""
+        h.update(f"\0{dep.as_posix()}\0{digest}".encode())
+    return h.hexdigest(), deps

@@ -126,7 +126,10 @@ class CeleryExecutor:
             return []
         return sorted(name for reply in replies for name in reply)
 
-    def run(self, tasks: Sequence[Task], styles: Styles, out_dir: Path, report: Report) -> None:
+    def run(self, tasks: Sequence[Task], styles: Styles, out_dir: Path, report: Report, *,
+            timeout: float | None = None) -> None:
+        """Send every task, then report each job as its answer comes; TimeoutError (the jobs
+        still waiting taken back from the queue) if ``timeout`` seconds pass first."""
         if not tasks:
             return
         if not self.workers():
@@ -134,7 +137,8 @@ class CeleryExecutor:
                       f"in the queue until one starts ('exporter worker --broker URL')")
         read = ReadOptions.from_settings(styles.settings)
         sent = [self.send(t, styles, read) for t in tasks]
-        self.collect(sent, styles, out_dir, report)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        self.collect(sent, styles, out_dir, report, deadline)
 
     def send(self, task: Task, styles: Styles, read: ReadOptions) -> _Sent:
         doc = task.page.doc
@@ -147,7 +151,7 @@ class CeleryExecutor:
         return _Sent(task, result)
 
     def collect(self, sent: Sequence[_Sent], styles: Styles, out_dir: Path,
-                report: Report) -> None:
+                report: Report, deadline: float | None = None) -> None:
         """Wait for every job's answer, in any order, and report each job once.
 
         One MGET asks for every answer still awaited (no subscription per job), less and less
@@ -180,6 +184,10 @@ class CeleryExecutor:
                 backend.forget(task_id)
                 done += 1
             pause = POLL_SECONDS if done else min(pause * 1.5, MAX_POLL_SECONDS)
+            if waiting and deadline is not None and time.monotonic() > deadline:
+                for task_id in waiting:
+                    self.app.control.revoke(task_id)
+                raise TimeoutError(f"{len(waiting)} job(s) not done in time")
             if waiting and not done:
                 time.sleep(pause)
 
@@ -231,7 +239,7 @@ def worker_app(broker: str, cache: Path | None) -> Celery:
     app.conf.broker_connection_max_retries = None  # a worker outlives a broker's restart
     cache_dir = cache or Path.home() / ".cache" / "exporter-worker"
 
-    @app.task(name=TASK)  # type: ignore[misc]
+    @app.task(name=TASK)  # type: ignore[untyped-decorator]
     def build_page(payload: Mapping[str, Any]) -> dict[str, Any]:
         _may_have_children()
         return run_payload(payload, cache_dir)

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from exporter.options import Options
-from exporter.output import atomic_write, fsync_folder, sha256_file
+from exporter.output import atomic_write, fsync_folder
+from exporter.service.sources import Sources
 
 #: Written last into a finished cache folder: its presence means the folder is complete.
 RECORD = "variant.json"
@@ -57,14 +58,16 @@ class VariantError(Exception):
 class VariantKey:
     """What identifies a variant: the source's bytes, the writer and the options it uses."""
 
-    source_sha256: str
+    source_sha256: str  #: the page's key (service.sources): its source and its links' pages
     writer: str
     options: tuple[tuple[str, object], ...]  #: only the options the writer honours, sorted
+    page: str = ""  #: the page's name (its source's stem)
 
     @property
     def id(self) -> str:
         """A short, stable folder name for the variant."""
-        text = json.dumps([self.source_sha256, self.writer, list(self.options)], sort_keys=True)
+        parts: list[object] = [self.source_sha256, self.writer, list(self.options)]
+        text = json.dumps(parts + ([self.page] if self.page else []), sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:KEY_LENGTH]
 
 
@@ -108,28 +111,30 @@ class Stats:
         }
 
 
-def source_sha256(source: Path) -> str:
-    """The sha256 of the source file's bytes (the same value the reader records)."""
-    return sha256_file(source)
-
-
 def make_key(source_hash: str, writer: str, option_names: frozenset[str],
-             options: Options) -> VariantKey:
+             options: Options, page: str = "") -> VariantKey:
     """The key of a variant; options the writer ignores do not change it."""
-    return VariantKey(source_hash, writer, tuple(sorted(options.subset(option_names).items())))
+    return VariantKey(source_hash, writer, tuple(sorted(options.subset(option_names).items())),
+                      page)
 
 
 class VariantCache:
     """Builds variants in a separate process with a time limit, once per key, and keeps them."""
 
-    def __init__(self, cache_dir: Path, source: Path, *, timeout: float = 180.0,
+    def __init__(self, cache_dir: Path, sources: Sources | Path, *, timeout: float = 180.0,
                  max_builds: int = 2, max_waiting: int = 8, max_entries: int = 500,
-                 keep_recent: float = KEEP_RECENT_SECONDS) -> None:
+                 keep_recent: float = KEEP_RECENT_SECONDS, broker: str | None = None) -> None:
         """``max_builds`` run at once; at most ``max_waiting`` distinct variants are being made
         or queued (more are refused with 503); ``max_entries`` variants are kept, the least
-        recently used evicted first, never one used in the last ``keep_recent`` seconds."""
+        recently used evicted first, never one used in the last ``keep_recent`` seconds.
+        With ``broker``, builds run on Celery workers rather than in child processes here."""
+        from exporter.reader import ReadOptions
+        from exporter.styles import load_styles
+
         self.cache_dir = cache_dir
-        self.source = source
+        self.sources = sources if isinstance(sources, Sources) else Sources(
+            sources, cache_dir, ReadOptions.from_settings(load_styles().settings))
+        self.broker = broker
         self.timeout = timeout
         self.max_entries = max_entries
         self.keep_recent = keep_recent
@@ -142,17 +147,17 @@ class VariantCache:
 
     # ------------------------------------------------------------ lookup
 
-    def current_source_hash(self) -> str:
-        """The source's sha256, recomputed only when its size or modification time changes."""
+    def current_source_hash(self, page: str | None = None) -> str:
+        """The page's key (its source and the pages it links to), recomputed only when one of
+        those files changes; ``page`` may be left out when there is one page."""
+        name = page or self.sources.only()
+        if name is None or self.sources.path(name) is None:
+            raise VariantError(f"no page called {page!r} here", status=404)
         try:
-            st = self.source.stat()
+            return self.sources.key(name)
         except OSError as exc:
-            raise VariantError(f"the source {self.source} cannot be read: {exc.strerror}",
-                               status=503) from exc
-        sig = (st.st_mtime_ns, st.st_size)
-        if self._source_hash is None or self._source_hash[0] != sig:
-            self._source_hash = (sig, source_sha256(self.source))
-        return self._source_hash[1]
+            raise VariantError(f"the source {self.sources.path(name)} cannot be read: "
+                               f"{exc.strerror or exc}", status=503) from exc
 
     def folder(self, key_id: str) -> Path:
         return self.cache_dir / key_id
@@ -256,14 +261,24 @@ class VariantCache:
         work = Path(tempfile.mkdtemp(prefix=f"{BUILDING_PREFIX}{kid}-", dir=self.cache_dir))
         start = time.perf_counter()
         try:
-            result = await self._run_builder(key.writer, options, work)
+            source = self.sources.path(key.page or self.sources.only() or "")
+            if source is None:
+                raise VariantError(f"no page called {key.page!r} here", status=404)
+            if self.broker:
+                from exporter.service.remote import build_remotely
+
+                result = await build_remotely(self.broker, source, key.writer, options, work,
+                                              self.timeout)
+            else:
+                result = await self._run_builder(key.writer, options, work, source)
             if result.get("source_sha256") != key.source_sha256:
                 # The source changed between the request and the build: never file a build
                 # under a key whose bytes it was not made from.
                 raise VariantError("the source changed while this file was being made; "
                                    "ask again", status=503, retry_after=1)
             record = {"key": kid, "writer": key.writer, "options": dict(key.options),
-                      "source_sha256": key.source_sha256, "files": result["files"]}
+                      "source_sha256": key.source_sha256, "files": result["files"],
+                      **({"page": key.page} if key.page else {})}
             atomic_write(work / RECORD, (json.dumps(record, indent=2) + "\n").encode())
             target = self.folder(kid)
             if target.exists():  # a stale, unfinished folder from a killed process
@@ -282,9 +297,10 @@ class VariantCache:
         self._evict(keep=kid)
         return record
 
-    async def _run_builder(self, writer: str, options: Options, work: Path) -> dict[str, Any]:
+    async def _run_builder(self, writer: str, options: Options, work: Path,
+                           source: Path) -> dict[str, Any]:
         """Run the writer in a child process (its own session, so a timeout kills everything)."""
-        args = [sys.executable, "-m", "exporter.service.variants", "--source", str(self.source),
+        args = [sys.executable, "-m", "exporter.service.variants", "--source", str(source),
                 "--writer", writer, "--options", json.dumps(dataclasses.asdict(options)),
                 "--dest", str(work), "--parent", str(os.getpid())]
         proc = await asyncio.create_subprocess_exec(
@@ -341,14 +357,18 @@ class VariantCache:
 
 
 def build_into(source: Path, writer: str, options: Options, dest: Path) -> dict[str, Any]:
-    """Read the source and run one writer into dest; a JSON-ready result or error."""
+    """Read the page (its links to other pages resolved) and run one writer into dest; a
+    JSON-ready result or error. ``source_sha256`` is the page's key (service.sources)."""
+    from exporter.collection import page_key, read_page
     from exporter.pipeline import JobSpec, run_job
-    from exporter.reader import SourceError, read
+    from exporter.reader import ReadOptions, SourceError
     from exporter.styles import StylesError, load_styles
 
     try:
-        doc = read(source)
         styles = load_styles()
+        read = ReadOptions.from_settings(styles.settings)
+        key, _ = page_key(source, read)
+        doc = read_page(source, read)
     except SourceError as exc:
         return {"error": "the source has problems: " + "; ".join(str(p) for p in exc.problems)}
     except StylesError as exc:
@@ -356,7 +376,7 @@ def build_into(source: Path, writer: str, options: Options, dest: Path) -> dict[
     result = run_job(JobSpec(writer, options), doc, styles, dest, source.stem, manifest=False)
     if not result.ok:
         return {"error": result.error, "detail": result.detail}
-    return {"source_sha256": doc.source_sha256, "seconds": round(result.seconds, 3),
+    return {"source_sha256": key, "seconds": round(result.seconds, 3),
             "files": list(result.entries)}
 
 
