@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from exporter import children
-from exporter.collection import Linker, Page, load, parsed
+from exporter.collection import Linker, Page, find_sources, load, parsed
 from exporter.executors import Executor, Task
 from exporter.options import Options, defaults
 from exporter.output import (
@@ -144,12 +144,14 @@ def build(sources: Sequence[Path], out_dir: Path, writers: Sequence[str], *,
           strict: bool = False, executor: Executor | None = None,
           on_start: OnStart | None = None, on_done: Callable[[JobResult], None] | None = None,
           on_warning: Callable[[str], None] | None = None) -> Summary:
-    """Build every page of ``sources`` (files, already found: collection.find_sources).
+    """Build every page of ``sources``: files, and folders meaning every page under them
+    (CollectionError, before anything is written, if two pages would share a name).
 
     A page's style warnings go to ``on_warning``; ``strict`` refuses them as errors. Jobs run
     on ``executor`` (default: this machine's process pool with ``jobs`` processes).
     """
     begun = time.perf_counter()
+    sources = find_sources(sources)
     children.guard()  # from here on, no child process outlives this one
     styles = styles or load_styles()
     options = options or defaults(styles)

@@ -41,13 +41,15 @@ def run_checks(out_dir: Path, source: Path | Sequence[Path] | None = None, *,
         done = {(f.check, f.file) for f in findings}
         findings += [f for f in earlier if (f.check, f.file) not in done]
     else:
+        ready: list[tuple[str, Context]] = []
         for name, ctx in integrity.contexts(out_dir, sources).items():
             if isinstance(ctx, Finding):
                 if not any((f.check, f.file) == (ctx.check, ctx.file) and not f.ok
                            for f in findings):
                     findings.append(ctx)
             else:
-                findings += _format_checks(ctx, name, len(sources) == 1)
+                ready.append((name, ctx))
+        findings += _format_checks(ready, len(sources) == 1)
     order = {c: i for i, c in enumerate(CATEGORIES)}
     findings.sort(key=lambda f: (order.get(f.category, len(order)), f.file, f.check))
     shown = next(iter(sources.values())) if len(sources) == 1 else _common_folder(sources)
@@ -91,20 +93,28 @@ def _earlier_findings(out_dir: Path, key: str) -> list[Finding] | None:
         return None
 
 
-def _format_checks(ctx: Context, page: str, only: bool) -> list[Finding]:
-    """The read-back checks of one page's files (``only``: the folder holds this page alone,
-    whatever its files call it)."""
+def _format_checks(pages: Sequence[tuple[str, Context]], only: bool) -> list[Finding]:
+    """The read-back checks of each page's files, by format (``only``: the folder holds one
+    page, whatever its files call it)."""
     from exporter.output import page_name
 
-    by_format: dict[str, list[Mapping[str, Any]]] = {}
-    for entry in ctx.manifest.get("files", []):
-        if isinstance(entry, Mapping) and (ctx.out_dir / str(entry.get("file"))).is_file() \
-                and (only or page_name(entry) == page):
-            by_format.setdefault(str(entry.get("format")), []).append(entry)
+    work: dict[str, list[tuple[Context, list[Mapping[str, Any]]]]] = {}
+    for page, ctx in pages:
+        by_format: dict[str, list[Mapping[str, Any]]] = {}
+        for entry in ctx.manifest.get("files", []):
+            if isinstance(entry, Mapping) and (ctx.out_dir / str(entry.get("file"))).is_file() \
+                    and (only or page_name(entry) == page):
+                by_format.setdefault(str(entry.get("format")), []).append(entry)
+        for fmt, entries in by_format.items():
+            work.setdefault(fmt, []).append((ctx, entries))
+
+    def one_format(fmt: str) -> list[Finding]:
+        # A format's pages one after another: a checker's library need not be thread-safe.
+        return [f for ctx, entries in work[fmt] for f in _run_one(fmt, ctx, entries)]
+
     # Threads, because EPUBCheck runs in a Java subprocess while the PDF checks use the CPU.
     with ThreadPoolExecutor(max_workers=3) as pool:
-        futures = [pool.submit(_run_one, fmt, ctx, entries)
-                   for fmt, entries in sorted(by_format.items())]
+        futures = [pool.submit(one_format, fmt) for fmt in sorted(work)]
         return [f for fut in futures for f in fut.result()]
 
 
