@@ -185,13 +185,14 @@ def test_a_worker_killed_in_the_middle_of_a_job_loses_nothing(redis_url: str,
         command = [sys.executable, "-m", "exporter", "export", str(FIXTURES / "pages"),
                    "--to", "pdf,docx", "-o", str(tmp_path / "remote"), "--broker", broker]
         running = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True, env=env(SOURCE_DATE_EPOCH=EPOCH))
+                                   stderr=subprocess.PIPE, text=True,
+                                   env=env(SOURCE_DATE_EPOCH=EPOCH))
         # The moment the first worker has taken a job (a PDF takes it a second or more),
         # the whole worker goes: its main process and its pool, as when a machine fails.
         job = one.wait_for(r"build_page\[([^\]]+)\] received").group(1)
         os.killpg(one.proc.pid, signal.SIGKILL)
         one.proc.wait(timeout=10)
-        out, err = running.communicate(timeout=300)
+        _, err = running.communicate(timeout=300)
         assert running.returncode == 0, err[-3000:]
         assert f"build_page[{job}] succeeded" not in one.log()
         two.wait_for(rf"build_page\[{re.escape(job)}\] succeeded", seconds=5)
