@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -69,6 +69,9 @@ class Service:
     choices: Choices  #: what can be made on request
     cache: VariantCache
     hashes: Hashes
+    #: the download page as last rendered, by what it was made from (a collection's page of
+    #: hundreds of pages takes a few tenths of a second to make)
+    rendered: dict[tuple[object, ...], str] = field(default_factory=dict)
 
     def page(self, request: Request, form: RequestForm | None = None,
              status: int = 200) -> Response:
@@ -77,10 +80,18 @@ class Service:
         links = pages.Links(file=lambda name: f"/files/{quote(name)}", machine=MACHINE_LINKS,
                             home="/")
         query = request.query_params.get(QUERY, "")[:200]
-        html = pages.render_index(
-            self.out_dir, styles=self.styles, css=self.css, links=links, formats=self.formats,
-            form=form or RequestForm(list(self.choices.formats.values()), pages=self.pages()),
-            query=query)
+        key = (_signature(self.out_dir / "manifest.json"), _signature(self.out_dir), query)
+        html = self.rendered.get(key) if form is None else None
+        if html is None:
+            html = pages.render_index(
+                self.out_dir, styles=self.styles, css=self.css, links=links,
+                formats=self.formats, query=query,
+                form=form or RequestForm(list(self.choices.formats.values()),
+                                         pages=self.pages()))
+            if form is None:
+                if len(self.rendered) >= 32:
+                    self.rendered.clear()
+                self.rendered[key] = html
         return page_response(request, html, status)
 
     def pages(self) -> list[tuple[str, str, str]]:
@@ -143,6 +154,15 @@ class Service:
         key = make_key(self.cache.current_source_hash(page or None), writer,
                        self.choices.formats[writer].option_names, options, page)
         return writer, await self.cache.get(key, options)
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    """What changes when a file or folder does: its inode, modification time and size."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 def _is_key(key: str) -> bool:

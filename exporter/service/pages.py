@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,13 +106,18 @@ def render_index(out_dir: Path, *, styles: Styles | None = None, css: str | None
     css = css if css is not None else styles.text(CSS_FILE)
     links = links or Links()
     manifest = read_manifest(out_dir)
+    try:  # one listing, not a look-up per file: a collection lists thousands
+        present = set(os.listdir(out_dir))
+    except OSError:
+        present = set()
     entries = [e for e in manifest["files"] if isinstance(e, dict)
-               and (out_dir / str(e.get("file", ""))).is_file()]
+               and str(e.get("file", "")) in present]
     pages = records(manifest_pages(manifest), entries)
     if len(pages) > 1:
         return _render_collection(pages, manifest, styles, css, links, form, formats, query)
-    doc_title = title or str(manifest.get("title") or "")
-    lang = language or str(manifest.get("language") or "en")
+    only = pages[0] if len(pages) == 1 else None
+    doc_title = title or str(manifest.get("title") or (only.title if only else ""))
+    lang = language or str(manifest.get("language") or (only.language if only else "") or "en")
     heading = f"{_title_span(doc_title, lang)}: formats to download" if doc_title \
         else "Formats to download"
     page_title = (f"{doc_title}: formats to download" if doc_title else "Formats to download")
