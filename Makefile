@@ -25,7 +25,7 @@ ACE := tests/ace/node_modules/.bin/ace-puppeteer
 # Bench-only peers: espeak-ng's own command line (the limit for speech) and pandoc.
 BENCH_PACKAGES := espeak-ng pandoc
 
-.PHONY: export corpus test lint bench serve worker clean setup setup-test help
+.PHONY: export corpus test lint bench bench-collection serve worker clean setup setup-test help
 .DEFAULT_GOAL := help
 
 help:
@@ -34,6 +34,7 @@ help:
 	@echo "make test     run lint and the test suite"
 	@echo "make lint     ruff and mypy --strict"
 	@echo "make bench    benchmark; writes bench/RESULTS.md"
+	@echo "make bench-collection   200 pages: local pool, two Celery workers, pandoc (about 40 minutes)"
 	@echo "make serve    download page and format-request service on 127.0.0.1:8000"
 	@echo "make worker BROKER=redis://HOST:6379/0   a Celery worker building pages for exporters"
 	@echo "make clean    remove $(OUTPUT)/ and caches"
@@ -116,6 +117,10 @@ lint: $(VENV)/.installed-test
 bench: setup-test
 	$(call require_packages,$(BENCH_PACKAGES))
 	$(BIN)/python bench/bench.py
+
+bench-collection: setup-test
+	$(call require_packages,$(BENCH_PACKAGES) redis-server)
+	$(BIN)/python bench/bench_collection.py
 
 serve: setup
 	$(BIN)/exporter serve -o $(OUTPUT) $(if $(BROKER),--broker $(BROKER))

@@ -40,7 +40,7 @@ from exporter.reader import ReadOptions
 from exporter.styles import Styles, load_styles
 
 #: Finished jobs wait at most this long to be published together (one manifest write).
-PUBLISH_EVERY_SECONDS = 0.25
+PUBLISH_EVERY_SECONDS = 0.5
 
 
 @dataclass(frozen=True)

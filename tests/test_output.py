@@ -101,10 +101,10 @@ def test_publish_job_never_lists_changed_bytes(tmp_path: Path,
 
     real_publish = output.publish
 
-    def spy(staged: Path, out_dir: Path) -> Path:
+    def spy(staged: Path, out_dir: Path, *, synced: bool = False) -> Path:
         seen.append([e["file"] for e in json.loads((out_dir / "manifest.json").read_text())
                      ["files"]])
-        return real_publish(staged, out_dir)
+        return real_publish(staged, out_dir, synced=synced)
 
     # The real publish, watched: what the manifest says at the moment each file moves.
     monkeypatch.setattr(output, "publish", spy)
