@@ -33,6 +33,10 @@ from exporter.writers.talking.spans import DaisySentenceMarkup, Key, PageBreak
 SHARED = "print-pages"
 #: Words of a page's first line looked for together (fewer at the end of the text).
 WINDOW = 6
+#: Words at the top of a page that may be skipped (labels, list numbers, a contents page).
+SKIP = 40
+#: Characters a probe must have to count as a match (shorter ones only at a page's end).
+MIN_PROBE = 16
 TIME_LIMIT_S = 120.0
 _SPACE = re.compile(r"\s+")
 
@@ -119,19 +123,23 @@ def locate(pages: Sequence[str], pieces: Sequence[str]) -> list[tuple[int, int]]
     flat, where = _flatten(pieces)
     found: list[tuple[int, int] | None] = []
     pos = 0
-    for page in pages:
+    for n, page in enumerate(pages):
         words = _SPACE.sub(" ", page).strip().split(" ")
         hit = None
-        for j in range(len(words)):
+        # Only the page's first lines, and only windows long enough not to match by chance
+        # (a lone "7" of a contents line would be found anywhere).
+        for j in range(min(len(words), SKIP)):
             probe = " ".join(words[j : j + WINDOW])
-            if not probe:
+            if len(probe) < MIN_PROBE and j + WINDOW < len(words):
+                continue
+            if len(probe) < MIN_PROBE // 2:
                 break
             at = flat.find(probe, pos)
             if at >= 0:
                 hit = at
                 break
-        if hit is None:
-            found.append(None)
+        if n == 0 or hit is None:
+            found.append((0, 0) if n == 0 else None)
             continue
         pos = hit
         found.append(where[hit])
