@@ -162,8 +162,9 @@ class _Script:
         last = max((i for i, p in enumerate(parts) if isinstance(p, tuple)), default=-1)
         if target is not None or last < 0 or literal or not split:
             return self._segment(parts, pause_ms, kind, literal, target)
-        run = parts[last]
-        assert isinstance(run, tuple)
+        found = parts[last]
+        assert isinstance(found, tuple)
+        run = found
         pieces = sentence_runs(run)
         said = False
         for k, piece in enumerate(pieces):

@@ -10,6 +10,7 @@ the navigation must equal the outline; every page target must exist.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import posixpath
@@ -108,7 +109,7 @@ def clip_problems(clips: Sequence[Clip], lengths: Mapping[str, float | str]) -> 
         for c in mine:
             per_smil.setdefault(c.where.partition("#")[0], []).append(c)
         for smil_file, seq in per_smil.items():
-            if any(b.begin < a.begin for a, b in zip(seq, seq[1:], strict=False)):
+            if any(b.begin < a.begin for a, b in itertools.pairwise(seq)):
                 problems.append(f"{smil_file}: clips of {name} are not in time order")
         ordered = sorted(mine, key=lambda c: c.begin)
         at = 0.0
@@ -252,7 +253,6 @@ def _overlay_findings(ctx: Context, book: Any, entry: Mapping[str, Any],
                       name: str) -> list[Finding]:
     from exporter.writers.epub.check import NS
 
-    opf_dir = posixpath.dirname(book.opf_path)
     by_id = {i: v for i, v in book.items.items()}
     meta = book.opf.find("opf:metadata", NS)
     metas = [] if meta is None else list(meta.iterfind("opf:meta", NS))

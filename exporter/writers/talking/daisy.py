@@ -29,7 +29,7 @@ from exporter.writers.talking import announce, smil
 from exporter.writers.talking.epub import TALKING_CSS, identifier
 from exporter.writers.talking.pages import PageMap, page_map
 from exporter.writers.talking.spans import DaisySentenceMarkup, resolver
-from exporter.writers.talking.timeline import Par, hms, pars
+from exporter.writers.talking.timeline import hms, pars
 
 NCC = "ncc.html"
 CONTENT = "content.html"
