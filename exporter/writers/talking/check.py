@@ -292,13 +292,12 @@ def _overlay_findings(ctx: Context, book: Any, entry: Mapping[str, Any],
                 try:
                     docs[file] = ET.fromstring(book.zip.read(file))
                 except KeyError:
-                    problems_refs.append(f"{where}: text '{text.get('src')}' is not in the book")
-                    continue
+                    docs[file] = ET.Element("missing")
             if fragment not in _ids(docs[file]):
                 problems_refs.append(f"{where}: text '{text.get('src')}': no id '{fragment}' "
                                      f"in {file}")
-                continue
-            refs.append(target)
+            else:
+                refs.append(target)
             try:
                 begin = seconds(audio.get("clipBegin", "0"))
                 end = seconds(audio.get("clipEnd", ""))
@@ -471,8 +470,8 @@ def _daisy(ctx: Context, z: zipfile.ZipFile, entry: Mapping[str, Any],
             element = contents[target].get(fragment)
             if element is None:
                 refs_problems.append(f"{where}: text '{text.get('src')}' is not in the book")
-                continue
-            texts.append(_text(element))
+            else:
+                texts.append(_text(element))
             try:
                 begin = seconds(audio.get("clip-begin", ""))
                 end = seconds(audio.get("clip-end", ""))

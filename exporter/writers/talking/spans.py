@@ -98,11 +98,19 @@ class SentenceMarkup(Markup):
         return f'{before}<span id="{sid}">{"".join(parts)}</span>'
 
     def heading(self, node: Heading, level: int | None = None) -> str:
-        # A page that begins with a heading: the break goes before the heading, not in it.
-        at_start = [b for b in self.breaks.get((id(node.children), 0), ()) if b.offset <= 0]
-        before = "".join(self._marker(b) for b in at_start)
+        # A heading is highlighted whole (its par points at the heading's own id), so its
+        # words get no sentence spans; a page that begins in it begins before it.
+        pieces = sentence_runs(node.children) if plain_text(node.children).strip() else []
+        marks = [b for k in range(len(pieces)) for b in self.breaks.get((id(node.children), k), ())]
+        for k, piece in enumerate(pieces):
+            self.order.append(((id(node.children), k), plain_text(piece.run)))
+        before = "".join(self._marker(b) for b in marks)
         self.ids[(id(node), -1)] = self.outline.of(node).id
-        return before + super().heading(node, level)
+        self._depth[0] += 1
+        try:
+            return before + super().heading(node, level)
+        finally:
+            self._depth[0] -= 1
 
     def code_block(self, node: CodeBlock) -> str:
         html = super().code_block(node)
