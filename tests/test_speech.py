@@ -114,7 +114,7 @@ def test_phone_number_read_in_digit_groups(voice: speech.Voice) -> None:
 def test_callouts_announced_with_label(tracks: tuple[speech.Track, ...]) -> None:
     callouts = [s.text for t in tracks for s in t.segments if s.kind == "callout"]
     # One segment a sentence; the label goes with the first.
-    assert ["Helpline: Questions about MS?", "Call us on 0808 800 8000"] == callouts[:2]
+    assert callouts[:2] == ["Helpline: Questions about MS?", "Call us on 0808 800 8000"]
     assert any(c.startswith("Related reading: ") for c in callouts)
 
 

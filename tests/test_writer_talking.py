@@ -288,7 +288,8 @@ def test_overlays_play_with_highlighting_in_chromium(built: Path, tmp_path: Path
     try:
         for smil in sorted((folder / "EPUB" / "smil").glob("*.smil")):
             root = ET.fromstring(smil.read_bytes())
-            pars = [(p.find(f"{SMIL}text"), p.find(f"{SMIL}audio")) for p in root.iter(f"{SMIL}par")]
+            pars = [(p.find(f"{SMIL}text"), p.find(f"{SMIL}audio"))
+                    for p in root.iter(f"{SMIL}par")]
             ids = [t.get("src", "").partition("#")[2] for t, _ in pars if t is not None]
             clips = [((smil.parent / a.get("src", "")).resolve().as_uri(),
                       seconds(a.get("clipBegin", "")), seconds(a.get("clipEnd", "")))
