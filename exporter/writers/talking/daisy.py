@@ -59,8 +59,9 @@ class DaisyWriter(Writer):
     cost: ClassVar[int] = 6
 
     def write(self, job: Job) -> list[Produced]:
-        rec = book.record(job)
+        # Pages first: laying them out overlaps the recording another writer may be making.
         pages = page_map(job)
+        rec = book.record(job)
         files, facts = build(job, rec, pages)
         name = f"{job.stem}-daisy202.zip"
         atomic_write(job.dest / name, _zip(files))

@@ -26,7 +26,7 @@ from exporter.writers.base import FileKind, Job, Produced, Writer
 from exporter.writers.epub import writer as plain
 from exporter.writers.epub.accessibility import FEATURES, Content
 from exporter.writers.epub.markup import image_names, image_src, note_homes, note_page
-from exporter.writers.talking import announce, pagelist, smil
+from exporter.writers.talking import announce, package, pagelist, smil
 from exporter.writers.talking.pages import PageMap, page_map
 from exporter.writers.talking.spans import EpubSentenceMarkup, SentenceMarkup, resolver
 from exporter.writers.talking.timeline import Par, clock, pars
@@ -57,8 +57,9 @@ class TalkingEpubWriter(Writer):
     cost: ClassVar[int] = 6
 
     def write(self, job: Job) -> list[Produced]:
-        rec = book.record(job)
+        # Pages first: laying them out overlaps the recording another writer may be making.
         pages = page_map(job)
+        rec = book.record(job)
         data, facts = build(job, rec, pages)
         name = f"{job.stem}-talking-book.epub"
         atomic_write(job.dest / name, data)
@@ -95,9 +96,9 @@ def build(job: Job, rec: book.Recorded, pages: PageMap) -> tuple[bytes, dict[str
     for path, (name, media_type) in image_names(doc).items():
         ebook.add_item(epub.EpubItem(uid=plain._item_id(name, "image-"), file_name=name,
                                      media_type=media_type, content=plain._read(path, name)))
-    for i, data in enumerate(rec.audio):
+    for i in range(len(rec.audio)):  # placeholders: the bytes are stored by package.rezip
         ebook.add_item(epub.EpubItem(uid=f"audio-{i + 1:03d}", file_name=audio_names[i],
-                                     media_type="audio/mpeg", content=data))
+                                     media_type="audio/mpeg", content=b""))
     items = []
     for file, chunk, body in zip(files, chunks, documents, strict=True):
         stem = file.removesuffix(".xhtml")
@@ -133,7 +134,8 @@ def build(job: Job, rec: book.Recorded, pages: PageMap) -> tuple[bytes, dict[str
             plain._fix_nav(b), listed, words("talking_book.pages")),
         f"{plain._EPUB_ROOT}toc.ncx": lambda b: plain._fix_ncx(b, lang, outline),
     }
-    data = plain.rezip(raw.getvalue(), fixes, build_time())
+    stored = {f"{plain._EPUB_ROOT}{n}": d for n, d in zip(audio_names, rec.audio, strict=True)}
+    data = package.rezip(raw.getvalue(), fixes, build_time(), stored)
     facts: dict[str, object] = {
         **_length(rec), "documents": len(chunks), "identifier": identifier(doc),
         "pars": sum(len(t) for t in timeline), "pages": len(listed),
