@@ -55,33 +55,42 @@ def sentence_runs(run: Run) -> list[Piece]:
     if not cuts:
         return [Piece(run, "")]
     out: list[Piece] = []
-    start = 0
-    for a, b in cuts:
-        out.append(Piece(cut(run, start, a), text[a:b]))
-        start = b
-    out.append(Piece(cut(run, start, len(text)), ""))
+    starts = [0, *(b for _, b in cuts)]
+    ends = [a for a, _ in cuts] + [len(text)]
+    for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        # A note marker belongs to the sentence it follows, up to where the next one starts.
+        owns = (start, starts[i + 1] if i + 1 < len(starts) else len(text) + 1)
+        gap = text[end : starts[i + 1]] if i + 1 < len(starts) else ""
+        out.append(Piece(cut(run, start, end, owns), gap))
     return out
 
 
 def split_at(run: Run, offset: int) -> tuple[Run, Run]:
     """``run`` cut at a character offset of its plain text (for a page break inside it)."""
     size = len(plain_text(run))
-    return cut(run, 0, offset), cut(run, offset, size)
+    return cut(run, 0, offset, (0, offset + 1)), cut(run, offset, size, (offset + 1, size + 1))
 
 
-def cut(run: Run, a: int, b: int) -> Run:
+def cut(run: Run, a: int, b: int, owns: tuple[int, int] | None = None) -> Run:
     """The part of ``run`` whose plain text lies in [a, b), in the same inline tree shape.
 
-    A marker with no text (a note reference) at a boundary goes with the text before it.
+    A marker with no text (a note reference) at position p is kept when ``owns[0] <= p <
+    owns[1]`` (by default: a < p <= b, so a marker goes with the text before it).
     """
+    lo_own, hi_own = owns if owns is not None else (a + 1, b + 1)
     out: list[Inline] = []
     pos = 0
     for node in run:
         size = len(plain_text((node,)))
         lo, hi = pos, pos + size
-        if size == 0:
-            if a < lo <= b or (lo == 0 and a == 0 and b > 0) or (a == b == lo):
+        if size == 0 and not isinstance(node, Emphasis | Strong | Link):
+            if lo_own <= lo < hi_own:
                 out.append(node)
+        elif isinstance(node, Emphasis | Strong | Link) and (
+                not (hi <= a or lo >= b) or (lo < hi_own and hi >= lo_own)):
+            inner = cut(node.children, a - lo, b - lo, (lo_own - lo, hi_own - lo))
+            if inner:
+                out.append(replace(node, children=inner))
         elif hi <= a or lo >= b:
             pass
         elif a <= lo and hi <= b:
@@ -90,10 +99,6 @@ def cut(run: Run, a: int, b: int) -> Run:
             out.append(Text(node.text[max(a, lo) - lo : min(b, hi) - lo]))
         elif isinstance(node, Code):
             out.append(Code(node.text[max(a, lo) - lo : min(b, hi) - lo]))
-        elif isinstance(node, Emphasis | Strong | Link):
-            inner = cut(node.children, max(a, lo) - lo, min(b, hi) - lo)
-            if inner:
-                out.append(replace(node, children=inner))
         else:  # an image or a line break is never cut: it goes where it starts
             if a <= lo < b:
                 out.append(node)

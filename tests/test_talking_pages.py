@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from exporter.writers.talking.pages import locate
+
+ROOT = Path(__file__).resolve().parent.parent
 
 PIECES = ["HSCT (haematopoietic stem cell transplantation)", "Questions about MS?",
           "Call us on 0808 800 8000", "It aims to stop the damage MS causes by wiping out "
@@ -34,3 +39,27 @@ def test_a_short_window_never_matches_by_chance() -> None:
     # "MS" alone is in the text many times: a page whose words are not there is not "found".
     pages = ["HSCT (haematopoietic stem cell transplantation)", "Index MS", "Questions about MS?"]
     assert locate(pages, PIECES)[1] == (1, 0)
+
+
+def test_an_epub_without_audio_gets_page_markers_and_nothing_else(tmp_path: Path) -> None:
+    """How the plain EPUB can place the same page breaks: markers only, no sentence ids."""
+    from exporter.options import defaults
+    from exporter.reader import read
+    from exporter.styles import load_styles
+    from exporter.writers.base import Job
+    from exporter.writers.talking import pagelist
+    from exporter.writers.talking.pages import page_map
+    from exporter.writers.talking.spans import EpubSentenceMarkup
+
+    doc, styles = read(ROOT / "source" / "hsct.md"), load_styles()
+    job = Job(doc, styles, defaults(styles), tmp_path, "hsct", tmp_path / "cache" / "epub")
+    pages = page_map(job)
+    mk = EpubSentenceMarkup(doc.outline, breaks=pages.by_key(), spans=False)
+    body = mk.blocks(doc.blocks)
+    plain = EpubSentenceMarkup(doc.outline).blocks(doc.blocks)
+    assert 'id="s' not in body and 'id="s' in plain  # no sentence ids
+    assert body.count('role="doc-pagebreak"') == pages.edition.pages
+    listed = pagelist.entries(pages, [body], ["section.xhtml"])
+    assert [label for _, label in listed] == [str(n) for n in range(1, pages.edition.pages + 1)]
+    nav = pagelist.add_to_nav(b"<html><body><nav/></body></html>", listed, "Pages")
+    assert nav.count(b"<li>") == pages.edition.pages

@@ -164,7 +164,9 @@ def _text(element: ET.Element) -> str:
     out: list[str] = []
 
     def walk(e: ET.Element) -> None:
-        if "page-normal" not in (e.get("class") or "").split():
+        if e.tag.endswith("br"):  # a line break reads as a space, as plain_text has it
+            out.append(" ")
+        elif "page-normal" not in (e.get("class") or "").split():
             out.append(e.text or "")
             for child in e:
                 walk(child)

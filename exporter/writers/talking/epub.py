@@ -131,7 +131,7 @@ def build(job: Job, rec: book.Recorded, pages: PageMap) -> tuple[bytes, dict[str
     fixes: dict[str, Callable[[bytes], bytes]] = {
         f"{plain._EPUB_ROOT}content.opf": lambda b: plain._fix_opf(b, lang),
         f"{plain._EPUB_ROOT}{plain.NAV_FILE}": lambda b: pagelist.add_to_nav(
-            plain._fix_nav(b), listed, words("talking_book.pages")),
+            plain._fix_nav(b), listed, words("page_list")),
         f"{plain._EPUB_ROOT}toc.ncx": lambda b: plain._fix_ncx(b, lang, outline),
     }
     stored = {f"{plain._EPUB_ROOT}{n}": d for n, d in zip(audio_names, rec.audio, strict=True)}
@@ -221,10 +221,7 @@ def _metadata(ebook: Any, job: Job, words: Messages, pages: PageMap,
         ebook.add_metadata("DC", "subject", subject)
     if m.updated:
         ebook.add_metadata("DC", "date", m.updated.isoformat())
-    # The print edition the page list follows (EPUB Accessibility 1.1: source-of pagination).
-    ebook.add_metadata("DC", "source", pages.edition.file, {"id": "print-source"})
-    ebook.add_metadata(None, "meta", "pagination",
-                       {"property": "source-of", "refines": "#print-source"})
+    pagelist.metadata(ebook, pages)  # the print edition the page list follows
     content = Content.of(doc)
     for prop, value in accessibility(content):
         ebook.add_metadata(None, "meta", value, {"property": prop})
@@ -248,7 +245,7 @@ def _metadata(ebook: Any, job: Job, words: Messages, pages: PageMap,
 def accessibility(content: Content) -> list[tuple[str, str]]:
     """schema.org access modes and features of a talking book: text and audio, each enough."""
     modes = ["textual", "auditory", *(["visual"] if content.images else [])]
-    features = [*FEATURES, "synchronizedAudioText", "pageBreakMarkers", "pageNavigation",
+    features = [*FEATURES, "synchronizedAudioText",
                 *(["alternativeText"] if content.images else [])]
     return ([("schema:accessMode", m) for m in modes]
             + [("schema:accessModeSufficient", "textual"),

@@ -1,8 +1,11 @@
 """The EPUB page-list: every page of the print edition, linked to where it begins in the text.
 
-For any EPUB writer: ``pages.page_map(job)`` gives the page breaks, a markup made with
-``spans.SentenceMarkup`` (``spans=False`` for an EPUB that does not need sentence ids) marks
-them in the content documents, and ``add_to_nav`` lists them in the navigation document.
+For any EPUB writer (the talking book uses all four steps; the plain EPUB can too):
+1. ``pages = pages.page_map(job)``: the breaks (the layout is cached and shared);
+2. render each content document with ``spans.EpubSentenceMarkup(..., breaks=pages.by_key(),
+   counter=shared, spans=False)`` (``spans=False``: page markers only, no sentence ids);
+3. ``metadata(ebook, pages)`` before writing: dc:source and its role, the two features;
+4. ``add_to_nav(nav_bytes, entries(pages, bodies, files), words("page_list"))`` on nav.xhtml.
 """
 
 from __future__ import annotations
@@ -10,9 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from html import escape
+from typing import Any
 
 from exporter.html import attr
 from exporter.writers.talking.pages import PageMap
+
+#: Features a book with a page list has (schema.org accessibilityFeature).
+FEATURES = ("pageBreakMarkers", "pageNavigation")
 
 _BODY_END = re.compile(rb"</body>")
 
@@ -52,3 +59,13 @@ def add_to_nav(nav_xhtml: bytes, listed: Sequence[tuple[str, str]], title: str) 
     if n != 1:
         raise ValueError("the navigation document has no </body>")
     return new
+
+
+def metadata(ebook: Any, pages: PageMap) -> None:
+    """The print edition as the page list's source (EPUB Accessibility 1.1: dc:source with
+    source-of "pagination", which Ace requires) and the page features, on an ebooklib book."""
+    ebook.add_metadata("DC", "source", pages.edition.file, {"id": "print-source"})
+    ebook.add_metadata(None, "meta", "pagination",
+                       {"property": "source-of", "refines": "#print-source"})
+    for feature in FEATURES:
+        ebook.add_metadata(None, "meta", feature, {"property": "schema:accessibilityFeature"})

@@ -40,6 +40,8 @@ class SentenceMarkup(Markup):
     breaks: Mapping[Key, tuple[PageBreak, ...]] = field(default_factory=dict)
     #: shared between the documents of one book, so ids never repeat: the next number
     counter: list[int] = field(default_factory=lambda: [0])
+    #: False: no sentence spans, only the page markers (for an EPUB without audio)
+    spans: bool = True
     #: every sentence id made, by key (filled while rendering)
     ids: dict[Key, str] = field(default_factory=dict, init=False, compare=False, repr=False)
     #: the sentences as rendered, in order: (key, plain text)
@@ -78,7 +80,7 @@ class SentenceMarkup(Markup):
             out = []
             for k, piece in enumerate(sentence_runs(run)):
                 key = (id(nodes), k)
-                sid = self.ids.setdefault(key, self._next_id())
+                sid = self.ids.setdefault(key, self._next_id()) if self.spans else ""
                 self.order.append((key, plain_text(piece.run)))
                 out.append(self._sentence(sid, key, piece.run) + escape(piece.gap, quote=False))
             return "".join(out)
@@ -87,6 +89,8 @@ class SentenceMarkup(Markup):
 
     def _sentence(self, sid: str, key: Key, run: tuple[Inline, ...]) -> str:
         marks = sorted(self.breaks.get(key, ()), key=lambda b: b.offset)
+        if not marks and not self.spans:
+            return super().inlines(run)
         before = "".join(self._marker(b) for b in marks if b.offset <= 0)
         parts, last = [], 0
         rest = run
@@ -95,6 +99,8 @@ class SentenceMarkup(Markup):
             parts.append(super().inlines(head) + self._marker(b))
             last = b.offset
         parts.append(super().inlines(rest))
+        if not self.spans:
+            return before + "".join(parts)
         return f'{before}<span id="{sid}">{"".join(parts)}</span>'
 
     def heading(self, node: Heading, level: int | None = None) -> str:
@@ -114,6 +120,8 @@ class SentenceMarkup(Markup):
 
     def code_block(self, node: CodeBlock) -> str:
         html = super().code_block(node)
+        if not self.spans:
+            return html
         lines = node.text.splitlines()
         if not lines:
             return html
