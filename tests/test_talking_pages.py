@@ -62,3 +62,20 @@ def test_an_epub_without_audio_gets_page_markers_and_nothing_else(tmp_path: Path
     assert [label for _, label in listed] == [str(n) for n in range(1, pages.edition.pages + 1)]
     nav = pagelist.add_to_nav(b"<html><body><nav/></body></html>", listed, "Pages")
     assert nav.count(b"<li>") == pages.edition.pages
+
+
+def test_a_page_that_begins_inside_a_reflowed_table_begins_at_its_row(tmp_path: Path) -> None:
+    """The PDF re-flows a wide table as "Row 5 / Class: Circuit training / Day: ...": those
+    labels are not sentences, so the page is found by its values."""
+    from exporter.options import defaults
+    from exporter.reader import read
+    from exporter.styles import load_styles
+    from exporter.writers.base import Job
+    from exporter.writers.talking.pages import page_map, sentence_stream
+
+    doc, styles = read(ROOT / "tests" / "fixtures" / "pages" / "narrow-and-wide-tables.md"), \
+        load_styles()
+    job = Job(doc, styles, defaults(styles), tmp_path, "t", tmp_path / "cache" / "daisy")
+    texts = dict(sentence_stream(job))
+    starts = {b.label: texts[b.key][b.offset:] for b in page_map(job).breaks}
+    assert starts["4"] == "Gentle yoga" and starts["5"] == "Circuit training", starts

@@ -98,10 +98,25 @@ def page_map(job: Job) -> PageMap:
                 from exporter.output import atomic_write
 
                 atomic_write(path, json.dumps(texts).encode())
-    found = locate(texts, [t for _, t in stream])
+    labels = _labels(job)
+    found = locate([labels.sub(" ", t) for t in texts], [t for _, t in stream])
     breaks = tuple(PageBreak(stream[i][0], offset, str(n + 1))
                    for n, (i, offset) in enumerate(found))
     return PageMap(Edition(options, name, len(texts)), breaks)
+
+
+def _labels(job: Job) -> re.Pattern[str]:
+    """Words the print adds to a table it re-flows ("Row 5", "Class:" before each value),
+    which the sentences do not have: left out of a page's words before they are looked for."""
+    from exporter.model import walk_blocks
+    from exporter.sentences import table_headings
+
+    words = messages(job.doc.meta.language)
+    row = re.escape(words("row", n="\ue000")).replace("\ue000", r"\d+")
+    blocks = (*job.doc.blocks, *(b for n in job.doc.notes for b in n.blocks))
+    headings = sorted(set(table_headings(tuple(walk_blocks(blocks)))), key=len, reverse=True)
+    parts = [rf"\b{row}\b", *(rf"(?<!\w){re.escape(h)}:(?=\s|$)" for h in headings)]
+    return re.compile("|".join(parts))
 
 
 def sentence_stream(job: Job) -> list[tuple[Key, str]]:
