@@ -228,9 +228,13 @@ class Markup:
         return self.thematic_break(node)
 
     def heading(self, node: Heading, level: int | None = None) -> str:
+        """A heading as every format shows it: with its section number when numbering is on
+        (the number is text, so a screen reader, a search and a copy all get "3.1 ...")."""
         entry = self.outline.of(node)
         tag = f"h{min(level or node.level, 6)}"
-        return f'<{tag} id="{attr(entry.id)}">{self.inlines(node.children)}</{tag}>'
+        number = entry.shown_number
+        shown = f'<span class="section-number">{number}</span> ' if number else ""
+        return f'<{tag} id="{attr(entry.id)}">{shown}{self.inlines(node.children)}</{tag}>'
 
     def paragraph(self, node: Paragraph) -> str:
         return f"<p>{self.inlines(node.children)}</p>"
@@ -357,8 +361,9 @@ class Markup:
 
     # ------------------------------------------------------------ navigation
 
-    def contents(self, entries: Iterable[Entry] | None = None, *, numbered: bool = True) -> str:
-        """Nested <ol> of links to the sections below the title (or below ``entries``)."""
+    def contents(self, entries: Iterable[Entry] | None = None) -> str:
+        """Nested <ol> of links to the sections below the title (or below ``entries``), each
+        labelled as its heading is shown (with its number when numbering is on)."""
         top = tuple(entries) if entries is not None else tuple(
             k for r in self.outline.roots for k in self.outline.kids(r)
         )
@@ -366,8 +371,8 @@ class Markup:
             return ""
         items = []
         for e in top:
-            label = escape(e.label if numbered else e.title, quote=False)
-            sub = self.contents(self.outline.kids(e), numbered=numbered)
+            label = escape(e.label, quote=False)
+            sub = self.contents(self.outline.kids(e))
             items.append(f'<li><a href="{attr(self.anchor(e.id))}">{label}</a>{sub}</li>')
         return "<ol>\n" + "\n".join(items) + "\n</ol>"
 

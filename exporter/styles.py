@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from exporter.contrast import parse_hex, ratio
+from exporter.outline import numbering
 
 #: WCAG 1.4.3 minimum for body text.
 MIN_CONTRAST = 4.5
@@ -48,6 +49,9 @@ class Styles:
     schemes: Mapping[str, Scheme]
     default_scheme: str
     settings: Mapping[str, Any]  #: the whole settings file, for writer-specific sections
+    #: section numbers are part of every heading as shown and spoken (``numbering``); the
+    #: reader builds the outline with it, so writers read it as ``Entry.label``
+    numbering: bool = True
 
     @property
     def root(self) -> Path:
@@ -134,6 +138,7 @@ def load_styles(root: Path | None = None) -> Styles:
             schemes=schemes,
             default_scheme=str(data["default_scheme"]),
             settings=data,
+            numbering=numbering(data),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise StylesError(f"{settings_file}: missing or malformed setting: {exc}") from exc

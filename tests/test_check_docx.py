@@ -49,8 +49,10 @@ def paragraph(document: Any, starts: str) -> Any:
 
 
 def heading(document: Any, title: str) -> Any:
+    """The heading showing ``title``, after its section number when numbering is on."""
     return next(p for p in document.paragraphs
-                if p.text == title and p.style.name.startswith("Heading"))
+                if (p.text == title or p.text.endswith(f" {title}"))
+                and p.style.name.startswith("Heading"))
 
 
 def only(out: Path, check: str) -> str:
@@ -65,7 +67,32 @@ def test_real_word_file_passes_every_check(built: Path) -> None:
     assert {"docx.headings", "docx.contents", "docx.sentences", "docx.heading-styles",
             "docx.language", "docx.title", "docx.text-size", "docx.sans-serif", "docx.italic",
             "docx.alignment", "docx.contrast", "docx.tables", "docx.images", "docx.quotes",
-            "docx.notes"} <= {f.check for f in report.findings}
+            "docx.notes", "docx.numbering"} <= {f.check for f in report.findings}
+
+
+def test_heading_without_its_number(out: Path) -> None:
+    def unnumber(document: Any) -> None:
+        p = heading(document, "Relapsing MS")
+        first = p.runs[0]
+        assert first.text == "3.1 "
+        first.text = ""
+
+    word_edit(out, unnumber)
+    assert "heading 'Relapsing MS' has no section number" in only(out, "docx.numbering")
+
+
+def test_contents_entry_without_its_number(out: Path) -> None:
+    from docx.oxml.ns import qn
+
+    def unnumber(document: Any) -> None:
+        entry = next(p for p in document.paragraphs if p.style.name.lower() == "toc 3"
+                     and "Progressive MS" in p.text)
+        for t in entry._p.iter(qn("w:t")):
+            t.text = (t.text or "").replace("3.2 Progressive MS", "Progressive MS")
+
+    word_edit(out, unnumber)
+    assert "contents entry 'Progressive MS' has no section number" in only(
+        out, "docx.numbering")
 
 
 def test_skipped_heading_level(out: Path) -> None:

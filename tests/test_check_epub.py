@@ -130,8 +130,8 @@ def test_accessibility_metadata_missing(out: Path) -> None:
 def test_heading_level_changed(out: Path) -> None:
     def retag(files: Files) -> None:
         chapter = next(n for n, data in files.items() if n.endswith(".xhtml")
-                       and b">Relapsing MS</h3>" in data)
-        sub(files, chapter, r"<h3([^>]*)>Relapsing MS</h3>", r"<h4\1>Relapsing MS</h4>")
+                       and b"> Relapsing MS</h3>" in data)
+        sub(files, chapter, r"<h3([^>]*)>(.*?) Relapsing MS</h3>", r"<h4\1>\2 Relapsing MS</h4>")
 
     epub_edit(out, retag)
     assert "skips from level 2 to level 4" in only(out, {"epub.headings"})

@@ -49,7 +49,8 @@ def test_real_page_passes_every_check(built: Path) -> None:
 
 
 def test_heading_level_changed(out: Path) -> None:
-    edit(out, '<h3 id="relapsing-ms">Relapsing MS</h3>', '<h4 id="relapsing-ms">Relapsing MS</h4>')
+    edit(out, '<h3 id="relapsing-ms"><span class="section-number">3.1</span> Relapsing MS</h3>',
+         '<h4 id="relapsing-ms"><span class="section-number">3.1</span> Relapsing MS</h4>')
     assert "skips from level 2 to level 4" in only(out, "html.headings")
 
 
@@ -57,6 +58,20 @@ def test_contents_entry_missing(out: Path) -> None:
     edit(out, '<li><a href="#progressive-ms">3.2 Progressive MS</a></li>', "")
     assert "missing under 'How well does HSCT work?': 'Progressive MS'" in only(
         out, "html.contents")
+
+
+def test_heading_without_its_number(out: Path) -> None:
+    edit(out, '<span class="section-number">3.1</span> Relapsing MS', "Relapsing MS")
+    assert "heading 'Relapsing MS' has no section number: numbering is on" in only(
+        out, "html.numbering")
+
+
+def test_contents_entry_with_a_wrong_number(out: Path) -> None:
+    edit(out, '">3.2 Progressive MS</a>', '">3.3 Progressive MS</a>')
+    [_, numbers] = only_failures(out, SOURCE, {"html.contents", "html.numbering"})
+    detail = numbers.detail
+    assert "contents entry '3.3 Progressive MS' is numbered 3.3; the outline numbers it 3.2" \
+        in detail
 
 
 def test_sentence_missing(out: Path) -> None:

@@ -276,7 +276,7 @@ def test_nav_and_ncx_equal_the_outline(source: Path, built: dict[str, Path]) -> 
     ol = toc_nav(book).find("x:ol", NS)
     assert ol is not None
     tree, hrefs = nav_tree(ol)
-    assert tree == outline.as_tree()
+    assert tree == outline.as_tree(labels=True)
     ncx_id = book.opf.find("opf:spine", NS)
     assert ncx_id is not None
     ncx_path = book.manifest()[ncx_id.attrib["toc"]][0]

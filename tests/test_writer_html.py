@@ -80,7 +80,7 @@ def test_headings_equal_the_outline(hsct_html: str, hsct_outline: Outline) -> No
         for el in root.iter()
         if el.tag in {f"{XHTML}h{n}" for n in range(1, 7)}
     ]
-    assert found == [(e.level, e.id, e.title) for e in hsct_outline]
+    assert found == [(e.level, e.id, e.label) for e in hsct_outline]
 
 
 def test_skip_link_contents_and_landmarks(hsct_html: str, hsct_outline: Outline) -> None:

@@ -196,6 +196,10 @@ class Body:
         entry = self.outline.of(node)
         p = self.paragraph(f"Heading{min(node.level, 9)}")
         p.append(bookmark("Start", entry.index, self.bookmarks[entry.id]))
+        if entry.shown_number:
+            # Text, not Word list numbering: the Navigation pane, a screen reader, the contents
+            # (also after Word updates it) and every other reader of the file get it alike.
+            p.append(run(f"{entry.shown_number} "))
         self.inlines(node.children, p)
         p.append(bookmark("End", entry.index))
 
@@ -226,7 +230,7 @@ class Body:
 
     def _entry_link(self, e: Entry) -> Element:
         link = hyperlink(anchor=self.bookmarks[e.id])
-        link.append(run(e.title))
+        link.append(run(e.label))
         return link
 
     def closing(self, meta: Metadata) -> None:

@@ -19,6 +19,7 @@ from exporter.checks.common import (
     missing_sentences,
     tree_from_flat,
 )
+from exporter.checks.numbering import numbering
 from exporter.contrast import parse_hex, ratio
 from exporter.styles import MIN_CONTRAST
 
@@ -227,6 +228,12 @@ def check_file(ctx: Context, path: Path, size: float) -> list[Finding]:
                 f"{len(headings)} headings equal the outline, no level skipped"),
         finding("navigation", "docx.contents", name, _contents(ctx, word),
                 "contents list present, equal to the outline, every entry linked"),
+        finding("navigation", "docx.numbering", name,
+                numbering([text for _, text, _ in headings], ctx.outline)
+                + numbering([t for _, t in contents_entries(word)], ctx.outline,
+                            "contents entry"),
+                "section numbers " + ("on every heading and contents entry"
+                                      if ctx.outline.numbered else "shown nowhere")),
         finding("content", "docx.sentences", name,
                 missing_sentences(ctx, "\n".join(word.text(p) for p in word.body)),
                 f"all {len(ctx.sentences)} sentences, in order"),
@@ -277,13 +284,10 @@ def _contents(ctx: Context, word: Word) -> list[str]:
         if all(e.level == 1 for e in ctx.outline):
             return []  # a document without sections needs no contents list
         return ["no contents (TOC field)"]
-    entries: list[tuple[int, str]] = []
+    entries = contents_entries(word)
     anchors: list[str] = []
     for p in word.body:
-        m = re.fullmatch(r"toc (\d)", word.styles.style_name(word.styles.para_style(p)).lower())
-        if m:
-            label = re.sub(r"\t\s*\d*\s*$", "", word.text(p)).strip()
-            entries.append((int(m.group(1)), label))
+        if _toc_level(word, p) is not None:
             anchors += [h.get(w("anchor")) for h in p.iter(w("hyperlink")) if h.get(w("anchor"))]
     if not entries:
         return ["TOC field has no entries: readers would have to update fields to see it"]
@@ -294,6 +298,21 @@ def _contents(ctx: Context, word: Word) -> list[str]:
     if len(anchors) < len(entries):
         problems.append(f"{len(entries) - len(anchors)} contents entries are not links")
     return problems
+
+
+def _toc_level(word: Word, p: Element) -> int | None:
+    m = re.fullmatch(r"toc (\d)", word.styles.style_name(word.styles.para_style(p)).lower())
+    return int(m.group(1)) if m else None
+
+
+def contents_entries(word: Word) -> list[tuple[int, str]]:
+    """(level, label) of each contents entry, its page number left out."""
+    entries = []
+    for p in word.body:
+        level = _toc_level(word, p)
+        if level is not None:
+            entries.append((level, re.sub(r"\t\s*\d*\s*$", "", word.text(p)).strip()))
+    return entries
 
 
 def _language(ctx: Context, word: Word) -> list[str]:

@@ -26,6 +26,7 @@ from exporter.checks.common import (
     missing_sentences,
 )
 from exporter.checks.markup import read_page
+from exporter.checks.numbering import flatten, numbering
 from exporter.outline import TreeNode
 
 NS = {
@@ -99,6 +100,11 @@ def check(ctx: Context, entries: list[Mapping[str, Any]]) -> list[Finding]:
             found.append(finding("navigation", "epub.headings", name,
                                  compare_flat(headings, ctx.outline),
                                  f"{len(headings)} headings in reading order equal the outline"))
+            found.append(finding("navigation", "epub.numbering", name,
+                                 _numbering(ctx, book, [t for _, t in headings]),
+                                 "section numbers " + ("in every heading, nav and NCX entry"
+                                                       if ctx.outline.numbered
+                                                       else "shown nowhere")))
             text = "\n".join("".join(page.text) for page in pages)
             found.append(finding("content", "epub.sentences", name, missing_sentences(ctx, text),
                                  f"all {len(ctx.sentences)} sentences in reading order"))
@@ -195,6 +201,25 @@ def _nav(ctx: Context, book: Book) -> list[str]:
         return [f"{nav_path}: no <nav epub:type=\"toc\"> with a list"]
     problems = [f"{nav_path}: {p}" for p in compare_tree(_nav_tree(ol), ctx.outline)]
     problems += _targets(book, nav_path, [a.get("href", "") for a in ol.iter(f"{{{NS['x']}}}a")])
+    return problems
+
+
+def _numbering(ctx: Context, book: Book, headings: list[str]) -> list[str]:
+    """Numbers in the headings, the nav and the NCX: all as the outline labels them."""
+    problems = numbering(headings, ctx.outline)
+    nav_path = book.item_with("nav")
+    toc = None if nav_path is None else next(
+        (n for n in book.xml(nav_path).iter(f"{{{NS['x']}}}nav")
+         if "toc" in n.get(EPUB_TYPE, "").split()), None)
+    ol = toc.find("x:ol", NS) if toc is not None else None
+    if ol is not None:
+        problems += numbering(flatten(_nav_tree(ol)), ctx.outline, "nav entry")
+    spine = book.opf.find("opf:spine", NS)
+    toc_id = spine.get("toc") if spine is not None else None
+    if toc_id and toc_id in book.items:
+        nav_map = book.xml(book.items[toc_id][0]).find("ncx:navMap", NS)
+        if nav_map is not None:
+            problems += numbering(flatten(_ncx_tree(nav_map)), ctx.outline, "NCX entry")
     return problems
 
 

@@ -122,7 +122,7 @@ def build(job: Job, chunks: tuple[Chunk, ...]) -> bytes:
             parts.append(f"<footer>\n{footer(doc, words)}\n</footer>")
         item = epub.EpubItem(uid=file.removesuffix(".xhtml"), file_name=file,
                              media_type="application/xhtml+xml",
-                             content=xhtml(doc.meta.language, chunk.entry.title,
+                             content=xhtml(doc.meta.language, chunk.entry.label,
                                            "\n".join(p for p in parts if p)))
         book.add_item(item)
         docs.append(item)
@@ -226,7 +226,8 @@ def _toc(outline: Outline, entry: Entry, where: Mapping[str, str]) -> Any:
     """ebooklib's toc shape: a Link, or (Link, [children]) when the heading has subheadings."""
     from ebooklib import epub
 
-    link = epub.Link(nav_href(entry, where), entry.title, f"nav-{entry.index}")
+    # The label: the heading as the text shows it, with its number when numbering is on.
+    link = epub.Link(nav_href(entry, where), entry.label, f"nav-{entry.index}")
     kids = outline.kids(entry)
     return (link, [_toc(outline, k, where) for k in kids]) if kids else link
 
