@@ -39,11 +39,17 @@ from exporter.model import (
 from exporter.outline import Entry, Outline
 from exporter.writers.base import WriterError
 
-# A phone number or a date must never be split across lines (UKAAF): wrap them so CSS can
-# keep them whole with `white-space: nowrap`.
+# A phone number, a date or a hyphenated word must never be split across lines (UKAAF: no
+# word or item of information split): wrap them so CSS keeps them whole (`white-space:
+# nowrap`); Word gets no-break spaces and hyphens instead.
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+#: A word of letters or digits joined by hyphens ("COVID-19", "follow-up"), at most 20
+#: characters (longer would not fit a line of giant print), not part of an address.
+HYPHENATED = re.compile(r"(?<![\w/.@-])(?=[\w-]{3,20}(?![\w-]))[^\W_]+(?:-[^\W_]+)+"
+                        r"(?![\w/@-]|\.\w)")
 KEEP_TOGETHER = re.compile(
     rf"\b(?:0\d{{2,4}}(?: \d{{3,4}}){{1,2}}|\d{{1,2}} (?:{_MONTHS}) \d{{4}})\b"
+    rf"|{HYPHENATED.pattern}"
 )
 #: A code block's info word is only used as a class name when it is a plain word.
 _LANGUAGE = re.compile(r"[A-Za-z0-9_+-]{1,40}")
@@ -254,23 +260,20 @@ class Markup:
         return "<ul>\n" + "\n".join(items) + "\n</ul>"
 
     def callout(self, node: Callout) -> str:
-        # Named by its label and its first paragraph: two "Related reading" boxes on one page
-        # would otherwise be two regions with the same name (Ace: landmark-unique).
+        """A boxed note ("Helpline", "Important"): a note named by its label alone.
+
+        Not a landmark: the ARIA Authoring Practices keep complementary landmarks at the top
+        level, for content that stands apart from the main text, while a callout is part of
+        the text it sits in (ARIA's "note": parenthetic or ancillary to the main content).
+        Named by the label only, so a screen reader announces "Helpline" and then reads the
+        text once; naming it by its text as well made every word of it be read twice.
+        """
         label_id = f"{self.free_prefix('callout-')}{node.line}"
-        first = node.blocks[0] if node.blocks else None
         label = (f'<p class="callout-label" id="{label_id}">'
                  f"<strong>{escape(node.label)}</strong></p>")
-        if isinstance(first, Paragraph):
-            text_id = f"{label_id}-text"
-            names = f"{label_id} {text_id}"
-            body = f'<p id="{text_id}">{self.inlines(first.children)}</p>'
-            rest = self.blocks(node.blocks[1:])
-            body += f"\n{rest}" if rest else ""
-        else:
-            names, body = label_id, self.blocks(node.blocks)
         return (
-            f'<aside class="callout callout-{node.kind}" aria-labelledby="{names}">\n'
-            f"{label}\n{body}\n</aside>"
+            f'<aside class="callout callout-{node.kind}" role="note" '
+            f'aria-labelledby="{label_id}">\n{label}\n{self.blocks(node.blocks)}\n</aside>'
         )
 
     def table(self, node: Table) -> str:

@@ -67,7 +67,51 @@ def test_real_word_file_passes_every_check(built: Path) -> None:
     assert {"docx.headings", "docx.contents", "docx.sentences", "docx.heading-styles",
             "docx.language", "docx.title", "docx.text-size", "docx.sans-serif", "docx.italic",
             "docx.alignment", "docx.contrast", "docx.tables", "docx.images", "docx.quotes",
-            "docx.notes", "docx.numbering"} <= {f.check for f in report.findings}
+            "docx.notes", "docx.numbering", "docx.whole-words"} <= {
+                f.check for f in report.findings}
+
+
+def test_contents_entry_without_its_page_number(out: Path) -> None:
+    from docx.oxml.ns import qn
+
+    def drop(document: Any) -> None:
+        entry = next(p for p in document.paragraphs if p.style.name.lower() == "toc 3"
+                     and "Progressive MS" in p.text)
+        for instr in entry._p.iter(qn("w:instrText")):
+            instr.text = " "  # the field is still there, but refers to no page
+
+    word_edit(out, drop)
+    assert "contents entry '3.2 Progressive MS' has no page number" in only(
+        out, "docx.contents")
+
+
+def test_page_numbers_never_updated(out: Path) -> None:
+    from docx.oxml.ns import qn
+
+    def drop(document: Any) -> None:
+        settings = document.settings.element
+        settings.remove(settings.find(qn("w:updateFields")))
+
+    word_edit(out, drop)
+    assert "does not ask Word to update fields" in only(out, "docx.contents")
+
+
+def test_breakable_hyphen(out: Path) -> None:
+    from docx.oxml.ns import qn
+
+    def plain(document: Any) -> None:
+        p = paragraph(document, "Read the latest information")
+        for r in p._p.iter(qn("w:r")):
+            for hyphen in r.findall(qn("w:noBreakHyphen")):
+                before = hyphen.getprevious()
+                after = hyphen.getnext()
+                before.text = f"{before.text}-{after.text}"
+                r.remove(hyphen)
+                r.remove(after)
+
+    word_edit(out, plain)
+    assert "1 hyphenated word(s) may break at the hyphen: 'COVID-19'" in only(
+        out, "docx.whole-words")
 
 
 def test_heading_without_its_number(out: Path) -> None:

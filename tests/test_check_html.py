@@ -74,6 +74,22 @@ def test_contents_entry_with_a_wrong_number(out: Path) -> None:
         in detail
 
 
+def test_callout_named_by_its_text(out: Path) -> None:
+    # The fault readers met: the box named by its label and its whole first paragraph.
+    edit(out, 'role="note" aria-labelledby="callout-24">\n<p class="callout-label" '
+         'id="callout-24"><strong>Helpline</strong></p>\n<p>',
+         'role="note" aria-labelledby="callout-24 callout-24-text">\n<p class="callout-label" '
+         'id="callout-24"><strong>Helpline</strong></p>\n<p id="callout-24-text">')
+    assert "callout 'Helpline' is named 'Helpline Questions about MS? Call us on 0808 800 " \
+        "8000" in only(out, "html.callouts")
+
+
+def test_callout_as_a_landmark(out: Path) -> None:
+    edit(out, '<aside class="callout callout-notice" role="note"',
+         '<aside class="callout callout-notice"')
+    assert "callout 'Notice' is a complementary landmark" in only(out, "html.callouts")
+
+
 def test_sentence_missing(out: Path) -> None:
     edit(out, "Researchers are working hard to find effective treatments for people with "
          "progressive MS.", "")

@@ -21,6 +21,7 @@ from exporter.checks.common import (
 )
 from exporter.checks.numbering import numbering
 from exporter.contrast import parse_hex, ratio
+from exporter.html import HYPHENATED
 from exporter.styles import MIN_CONTRAST
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -54,7 +55,8 @@ class Run:
 
     @property
     def text(self) -> str:
-        return "".join(t.text or "" for t in self.run.iter(w("t")))
+        return "".join("-" if el.tag == w("noBreakHyphen") else el.text or ""
+                       for el in self.run.iter(w("t"), w("noBreakHyphen")))
 
 
 class Styles:
@@ -167,9 +169,9 @@ class Word:
         """A paragraph's words as a screen reader gives them: a picture in the text by its
         alt text; note markers ("[1]", at body size in the text) left out, as the checks
         compare the source's sentences, which have none."""
-        marks = {w("tab"): "\t", w("br"): "\n"}
+        marks = {w("tab"): "\t", w("br"): "\n", w("noBreakHyphen"): "-"}
         return "".join(el.get("descr", "") if el.tag == DOC_PR else marks.get(el.tag, el.text or "")
-                       for el in p.iter(w("t"), w("tab"), w("br"), DOC_PR)
+                       for el in p.iter(w("t"), w("tab"), w("br"), w("noBreakHyphen"), DOC_PR)
                        if not _is_note_mark(el.getparent()))
 
 
@@ -250,6 +252,8 @@ def check_file(ctx: Context, path: Path, size: float) -> list[Finding]:
                 "paragraphs left-aligned"),
         finding("large-print", "docx.contrast", name, _contrast(word),
                 f"text contrast at least {MIN_CONTRAST}:1"),
+        finding("large-print", "docx.whole-words", name, _breakable_words(word),
+                "hyphenated words never break at their hyphens"),
         *structure_findings(ctx, word, name, size),
     ]
 
@@ -278,31 +282,65 @@ def _heading_styles(headings: list[tuple[int, str, str]]) -> list[str]:
 
 
 def _contents(ctx: Context, word: Word) -> list[str]:
-    instr = " ".join(t.text or "" for t in word.doc.element.body.iter(w("instrText")))
-    simple = " ".join(f.get(w("instr"), "") for f in word.doc.element.body.iter(w("fldSimple")))
-    if not re.search(r"\bTOC\b", instr + " " + simple):
+    """The contents list: entries equal to the outline, each a link to its heading's bookmark
+    with a page number that Word and LibreOffice fill in (a PAGEREF field to that bookmark)."""
+    entries = contents_entries(word)
+    if not entries:
         if all(e.level == 1 for e in ctx.outline):
             return []  # a document without sections needs no contents list
-        return ["no contents (TOC field)"]
-    entries = contents_entries(word)
-    anchors: list[str] = []
-    for p in word.body:
-        if _toc_level(word, p) is not None:
-            anchors += [h.get(w("anchor")) for h in p.iter(w("hyperlink")) if h.get(w("anchor"))]
-    if not entries:
-        return ["TOC field has no entries: readers would have to update fields to see it"]
+        return ["no contents (paragraphs in the 'toc 1'..'toc 9' styles)"]
     problems = compare_tree(tree_from_flat(entries), ctx.outline)
     marks = {b.get(w("name")) for b in word.doc.element.body.iter(w("bookmarkStart"))}
-    problems += [f"contents entry links to missing bookmark '{a}'" for a in anchors
-                 if a not in marks]
-    if len(anchors) < len(entries):
-        problems.append(f"{len(entries) - len(anchors)} contents entries are not links")
+    unlinked = unnumbered = 0
+    for p in word.body:
+        if _toc_level(word, p) is None:
+            continue
+        label = _entry_label(word.text(p))
+        anchors = [h.get(w("anchor")) for h in p.iter(w("hyperlink")) if h.get(w("anchor"))]
+        if not anchors:
+            unlinked += 1
+            continue
+        if anchors[0] not in marks:
+            problems.append(f"contents entry '{label}' links to missing bookmark '{anchors[0]}'")
+        refs = re.findall(r"PAGEREF\s+(\S+)", _instructions(p))
+        if anchors[0] not in refs:
+            unnumbered += 1
+            if unnumbered == 1:
+                problems.append(f"contents entry '{label}' has no page number (a PAGEREF "
+                                "field to its heading): a printed copy cannot be navigated")
+    if unlinked:
+        problems.append(f"{unlinked} contents entries are not links")
+    if unnumbered > 1:
+        problems.append(f"{unnumbered} contents entries have no page number")
+    if unnumbered < len(entries) and not _updates_fields(word):
+        problems.append("word/settings.xml does not ask Word to update fields on opening: "
+                        "the contents' page numbers would show their stored '?'")
     return problems
+
+
+def _instructions(p: Element) -> str:
+    """Every field instruction inside a paragraph (complex and simple fields)."""
+    return " ".join([*(t.text or "" for t in p.iter(w("instrText"))),
+                     *(f.get(w("instr"), "") for f in p.iter(w("fldSimple")))])
+
+
+def _updates_fields(word: Word) -> bool:
+    el = word.doc.settings.element.find(w("updateFields"))
+    return el is not None and (_val(el) or "true").lower() not in _OFF
 
 
 def _toc_level(word: Word, p: Element) -> int | None:
     m = re.fullmatch(r"toc (\d)", word.styles.style_name(word.styles.para_style(p)).lower())
     return int(m.group(1)) if m else None
+
+
+#: What follows a contents entry's title: ours (" – page 7") or, after Word
+#: rebuilds a contents field, a tab and the number.
+_PAGE_SUFFIX = re.compile(r"(?:\u00a0\u2013\u00a0.*|\t\s*\S*)$", re.S)
+
+
+def _entry_label(text: str) -> str:
+    return _PAGE_SUFFIX.sub("", text).strip()
 
 
 def contents_entries(word: Word) -> list[tuple[int, str]]:
@@ -311,7 +349,7 @@ def contents_entries(word: Word) -> list[tuple[int, str]]:
     for p in word.body:
         level = _toc_level(word, p)
         if level is not None:
-            entries.append((level, re.sub(r"\t\s*\d*\s*$", "", word.text(p)).strip()))
+            entries.append((level, _entry_label(word.text(p))))
     return entries
 
 
@@ -375,6 +413,27 @@ def _alignment(word: Word) -> list[str]:
         if jc in _BAD_JC and word.text(p).strip():
             problems.append(f"{_BAD_JC[jc]} paragraph at {_where(None, word, p)}")
     return problems[:5]
+
+
+#: Code keeps its own hyphens: it is copied, not read as words.
+_CODE_STYLES = {"SourceCode", "VerbatimChar"}
+
+
+def _breakable_words(word: Word) -> list[str]:
+    """Hyphenated words ("COVID-19") whose hyphen is a plain one, where Word may break the
+    line (UKAAF: no word split across lines); Word's no-break hyphen reads the same."""
+    found: list[str] = []
+    for r in word.runs:
+        styles = {_val(r.run.find(f"{w('rPr')}/{w('rStyle')}")),
+                  word.styles.para_style(r.paragraph)}
+        if styles & _CODE_STYLES:
+            continue
+        for t in r.run.iter(w("t")):
+            found += [m.group() for m in HYPHENATED.finditer(t.text or "")]
+    if not found:
+        return []
+    shown = ", ".join(f"'{f}'" for f in dict.fromkeys(found[:5]))
+    return [f"{len(found)} hyphenated word(s) may break at the hyphen: {shown}"]
 
 
 def _contrast(word: Word) -> list[str]:

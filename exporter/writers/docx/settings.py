@@ -31,6 +31,11 @@ PAGE_SIZES: dict[str, tuple[int, int]] = {"A4": (11906, 16838)}
 #: WCAG 1.4.11: borders and other non-text parts need 3:1 against what is next to them.
 MIN_NON_TEXT_CONTRAST = 3.0
 NBSP = "\u00a0"
+#: Height of the page-number line as a multiple of the body size (single line spacing).
+FOOTER_LINE = 1.25
+#: What a contents entry's page number shows until Word updates its fields (LibreOffice
+#: computes the real number itself): unknown, never a guess.
+UNKNOWN_PAGE = "?"
 APP_XML = "docProps/app.xml"
 STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)  # the earliest time a zip entry can hold
@@ -97,8 +102,21 @@ class Metrics:
         return self.cfg.page[1] - 2 * self.cfg.wide_margin
 
     @property
+    def footer_distance(self) -> int:
+        """Twips from the foot of the page to the page-number line."""
+        return self.cfg.margin // 2
+
+    @property
+    def bottom_margin(self) -> int:
+        """Twips from the foot of the page to the text: below the page-number line (one line
+        at body size) and a blank line at body size between it and the text, at any size
+        (at 24pt the text ran to 5 mm above the page number)."""
+        footer_line = round(self.size * FOOTER_LINE * 20)
+        return max(self.cfg.margin, self.footer_distance + footer_line + self.twips(1.0))
+
+    @property
     def text_height(self) -> int:
-        return self.cfg.page[1] - 2 * self.cfg.margin
+        return self.cfg.page[1] - self.cfg.margin - self.bottom_margin
 
 
 def load_settings(job: Job) -> WordSettings:

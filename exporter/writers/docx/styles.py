@@ -28,7 +28,7 @@ def install_styles(document: Any, m: Metrics, language: str) -> None:
             root.append(new)
     # The heading and quote styles no longer link to these; left in place they would still be
     # blue or italic, a trap for anyone who applies them by hand.
-    for style_id in [*(f"Heading{n}Char" for n in range(1, 10)), "QuoteChar"]:
+    for style_id in [*(f"Heading{n}Char" for n in range(1, 10)), "QuoteChar", "FooterChar"]:
         old = root.find(f"{qn('w:style')}[@{qn('w:styleId')}='{style_id}']")
         if old is not None:
             root.remove(old)
@@ -82,6 +82,11 @@ def _style_definitions(m: Metrics) -> Iterable[str]:
             f"{size_xml(m.heading_half_points(level))}</w:rPr>",
             extra='<w:next w:val="Normal"/><w:uiPriority w:val="9"/><w:qFormat/>',
         )
+    # The page-number line: body size, one line high (the bottom margin leaves room for
+    # exactly that), and none of the template's Letter-paper tab stops.
+    yield style("paragraph", "Footer", "footer",
+                 '<w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
+                 "</w:pPr>", extra='<w:uiPriority w:val="99"/><w:unhideWhenUsed/>')
     link = f'<w:rPr><w:color w:val="{cfg.link_colour}"/><w:u w:val="single"/></w:rPr>'
     for style_id in ("Hyperlink", "FollowedHyperlink"):
         yield style("character", style_id, style_id, link, based_on="DefaultParagraphFont",

@@ -68,10 +68,11 @@ def build(doc: Document, outline: Outline, m: Metrics) -> tuple[bytes, dict[str,
     when = build_time()
     set_page(document, m)
     install_styles(document, m, doc.meta.language)
-    set_settings(document, doc.meta.language)
     words = messages(doc.meta.language)
     body = Body(document, outline, m, words)
     body.render(doc)
+    # The contents' page numbers are fields Word fills in when it opens the file.
+    set_settings(document, doc.meta.language, update_fields=body.counts["contents_entries"] > 0)
     add_footer(document, words)
     share_footer(document)
     set_properties(document, doc.meta, when)

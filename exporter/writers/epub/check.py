@@ -124,6 +124,9 @@ def check(ctx: Context, entries: list[Mapping[str, Any]]) -> list[Finding]:
             found.append(finding("content", "epub.notes", name, compare.notes(doc, read),
                                  f"notes: {sum(len(p.notes) for p in pages)}, in order, linked "
                                  "both ways"))
+            found.append(finding("content", "epub.callouts", name, compare.callouts(doc, read),
+                                 f"callouts: {sum(len(p.callouts) for p in pages)}, each named "
+                                 "by its label alone, none a landmark"))
             found.append(finding("validity", "epub.metadata", name, _metadata(ctx, book, pages),
                                  "language, title and accessibility metadata present"))
     return found
@@ -201,6 +204,11 @@ def _nav(ctx: Context, book: Book) -> list[str]:
         return [f"{nav_path}: no <nav epub:type=\"toc\"> with a list"]
     problems = [f"{nav_path}: {p}" for p in compare_tree(_nav_tree(ol), ctx.outline)]
     problems += _targets(book, nav_path, [a.get("href", "") for a in ol.iter(f"{{{NS['x']}}}a")])
+    # The landmarks serve the reading system's menus; shown, they are a second list of links
+    # on the contents page (the reader's review found it on screen).
+    problems += [f"{nav_path}: the landmarks <nav> is shown on the page; mark it hidden"
+                 for n in doc.iter(f"{{{NS['x']}}}nav")
+                 if "landmarks" in n.get(EPUB_TYPE, "").split() and n.get("hidden") is None]
     return problems
 
 

@@ -239,7 +239,11 @@ def _fix_opf(data: bytes, lang: str) -> bytes:
 
 def _fix_nav(data: bytes) -> bytes:
     # ebooklib gives the toc <nav> the id "id"; the landmark points at a meaningful one.
-    return _sub_once(rb'(<nav [^>]*epub:type="toc"[^>]*) id="id"', rb'\1 id="%s"' % TOC_ID.encode(),
+    data = _sub_once(rb'(<nav [^>]*epub:type="toc"[^>]*) id="id"',
+                     rb'\1 id="%s"' % TOC_ID.encode(), data, NAV_FILE)
+    # The landmarks are for the reading system's own menus, not for reading: hidden, as EPUB
+    # 3.3 provides, a reading system that shows the nav document shows only the contents.
+    return _sub_once(rb'<nav epub:type="landmarks"', b'<nav epub:type="landmarks" hidden="hidden"',
                      data, NAV_FILE)
 
 

@@ -57,6 +57,9 @@ def check(ctx: Context, entries: list[Mapping[str, Any]]) -> list[Finding]:
                              f"quotations: {len(page.quotes)}, with their attribution"))
         found.append(finding("content", "html.notes", name, compare.notes(doc, pages),
                              f"notes: {len(page.notes)}, in order, linked both ways"))
+        found.append(finding("content", "html.callouts", name, compare.callouts(doc, pages),
+                             f"callouts: {len(page.callouts)}, each named by its label alone, "
+                             "none a landmark"))
         found.append(finding("validity", "html.language", name,
                              _head(ctx, page), "lang and title set"))
     return found
