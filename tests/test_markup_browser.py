@@ -118,7 +118,7 @@ def test_the_old_markup_is_what_the_tree_test_catches(page: Any, tmp_path: Path)
 
 def inner_space(page: Any, selector: str) -> list[dict[str, float]]:
     """For each box: the space between its border and its first and last blocks' edges."""
-    found: list[dict[str, float]] = page.eval_on_selector_all(selector, """boxes => boxes.map(box => {
+    script = """boxes => boxes.map(box => {
         const s = getComputedStyle(box);
         const r = box.getBoundingClientRect();
         const inner = {top: r.top + parseFloat(s.borderTopWidth),
@@ -131,7 +131,8 @@ def inner_space(page: Any, selector: str) -> list[dict[str, float]]:
                 left: first.left - inner.left,
                 right: inner.right - Math.max(...[...box.children].map(
                     c => c.getBoundingClientRect().right))};
-    })""")
+    })"""
+    found: list[dict[str, float]] = page.eval_on_selector_all(selector, script)
     return found
 
 
