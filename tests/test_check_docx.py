@@ -206,7 +206,10 @@ def test_rendered_at_12pt(tmp_path: Path, hsct_doc: Document, styles: Styles) ->
     [name] = build(out, "docx", hsct_doc, dataclasses.replace(styles, min_size=12),
                    Options(size=12))
     claim(out, name, NAME, size=18)
-    assert "smallest text 12pt < 18pt" in only(out, "docx.text-size")
+    found = {f.check: f.detail for f in only_failures(out, SOURCE,
+                                                      {"docx.text-size", "docx.variant"})}
+    assert "smallest text 12pt < 18pt" in found["docx.text-size"]
+    assert "body text is 12pt, asked for 18pt" in found["docx.variant"]
 
 
 def test_serif_font(out: Path) -> None:

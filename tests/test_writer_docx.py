@@ -218,7 +218,9 @@ def test_body_is_large_print_in_the_configured_font(built: tuple[int, Path]) -> 
     chain = StyleChain(d)
     word = yaml.safe_load((load_styles().root / "word.yaml").read_text(encoding="utf-8"))
     fonts = chain.defaults.find(qn("w:rFonts"))
-    assert fonts.get(qn("w:ascii")) == fonts.get(qn("w:hAnsi")) == word["font"]
+    # The house face (the reader may choose another), embedded; word.yaml names the fallback.
+    assert fonts.get(qn("w:ascii")) == fonts.get(qn("w:hAnsi")) == "Atkinson Hyperlegible"
+    assert word["fallback_font"] == "Arial"
     assert d.styles["Normal"].font.size.pt == size
     ppr = chain.root.find(f"{qn('w:docDefaults')}/{qn('w:pPrDefault')}/{qn('w:pPr')}")
     spacing = ppr.find(qn("w:spacing"))

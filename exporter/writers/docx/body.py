@@ -292,6 +292,23 @@ class Body:
                 self.inlines(b.children, self.paragraph("Callout", ppr=ppr))
             else:
                 self.block(b, style="Callout")
+        # The box's paragraphs keep together on one page (the style keeps each with the
+        # next); its last one need not keep with what follows the box.
+        last = self.last_placed()
+        if self.in_main_flow and last is not None and last.tag.endswith("}p"):
+            from docx.oxml import OxmlElement
+            from docx.oxml.ns import qn
+
+            ppr_el = last.find(qn("w:pPr"))
+            if ppr_el is None:
+                ppr_el = OxmlElement("w:pPr")
+                last.insert(0, ppr_el)
+            style_el = ppr_el.find(qn("w:pStyle"))
+            keep = OxmlElement("w:keepNext", {qn("w:val"): "0"})
+            if style_el is not None:
+                style_el.addnext(keep)
+            else:
+                ppr_el.insert(0, keep)
 
     def quote(self, node: Quote) -> None:
         """A quotation in Word's Quote style (indented, upright), its source after a dash."""

@@ -164,6 +164,7 @@ class Word:
     runs: list[Run]  #: every run with text: main document, notes, headers and footers
     footnotes: Any = None  #: the footnotes part (python-docx's generic Part), if any
     footnotes_root: Element | None = None
+    spaces: tuple[Run, ...] = ()  #: runs holding only spaces (the gaps between words)
 
     def text(self, p: Element) -> str:
         """A paragraph's words as a screen reader gives them: a picture in the text by its
@@ -201,7 +202,8 @@ def open_word(path: Path) -> Word:
             root = _xml(part.blob)
             runs += [Run(name.rsplit("/", 1)[1], p, r) for p in root.iter(w("p"))
                      for r in p.iter(w("r"))]
-    return Word(document, styles, body, [r for r in runs if r.text.strip()], notes, notes_root)
+    return Word(document, styles, body, [r for r in runs if r.text.strip()], notes, notes_root,
+                tuple(r for r in runs if r.text and not r.text.strip()))
 
 
 def _xml(blob: bytes) -> Element:
@@ -215,6 +217,7 @@ def check(ctx: Context, entries: list[Mapping[str, Any]]) -> list[Finding]:
     found: list[Finding] = []
     for entry in entries:
         found += check_file(ctx, ctx.path(entry), ctx.size(entry))
+        found.append(check_variant(ctx, entry, open_word(ctx.path(entry))))
     return found
 
 
@@ -256,6 +259,14 @@ def check_file(ctx: Context, path: Path, size: float) -> list[Finding]:
                 "hyphenated words never break at their hyphens"),
         *structure_findings(ctx, word, name, size),
     ]
+
+
+def check_variant(ctx: Context, entry: Mapping[str, Any], word: Word) -> Finding:
+    """Is the file the one asked for: size, face, colours, line, letter and word spacing."""
+    from exporter.writers.docx.check_variant import variant
+
+    return finding("large-print", "docx.variant", str(entry["file"]), variant(word, entry),
+                   "the size, face, colours and spacing asked for")
 
 
 def _where(r: Run | None, word: Word, p: Element | None = None) -> str:

@@ -85,12 +85,17 @@ def open_book(path: Path) -> Book:
 def check(ctx: Context, entries: list[Mapping[str, Any]]) -> list[Finding]:
     """EPUBCheck, nav, NCX, headings, reading-order text and package metadata of each EPUB."""
     found: list[Finding] = []
+    from exporter.writers.epub.check_variant import variant
+
     for entry in entries:
         path = ctx.path(entry)
         name = path.name
         found.append(epubcheck(path))
         book = open_book(path)
         with book.zip:
+            found.append(finding("large-print", "epub.variant", name, variant(book, entry),
+                                 "the face, line spacing and letter and word spacing asked "
+                                 "for"))
             found.append(finding("navigation", "epub.nav", name, _nav(ctx, book),
                                  "nav table of contents equals the outline; every link lands"))
             found.append(finding("navigation", "epub.ncx", name, _ncx(ctx, book),
