@@ -147,8 +147,8 @@ def test_line_letter_and_word_spacing(dyslexia: Path, hsct_doc: Document) -> Non
     assert ppr.find(qn("w:spacing")).get(qn("w:line")) == "480"  # double
     # Letter spacing, 0.12em of each style's own size, in twentieths of a point.
     assert default_rpr(d).find(qn("w:spacing")).get(qn("w:val")) == str(round(0.12 * 24 * 20))
-    for level in (1, 2, 3):
-        rpr = d.styles[f"Heading {level}"].element.find(qn("w:rPr"))
+    for n in (1, 2, 3):
+        rpr = d.styles[f"Heading {n}"].element.find(qn("w:rPr"))
         size = int(rpr.find(qn("w:sz")).get(qn("w:val"))) / 2
         assert size > 24
         assert int(rpr.find(qn("w:spacing")).get(qn("w:val"))) == round(0.12 * size * 20)
