@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -157,3 +158,20 @@ def test_epub_landmarks_list_is_not_shown(page: Any, site: Path) -> None:
         {type: n.getAttributeNS('http://www.idpf.org/2007/ops', 'type'),
          visible: n.getClientRects().length > 0}))""")
     assert shown == [{"type": "toc", "visible": True}, {"type": "landmarks", "visible": False}]
+
+
+def entry_gaps(page: Any, selector: str) -> list[float]:
+    """The vertical gaps between consecutive contents entries' lines of text."""
+    tops: list[dict[str, float]] = page.eval_on_selector_all(selector, """links => links.map(
+        a => { const r = a.getBoundingClientRect(); return {top: r.top, bottom: r.bottom}; })""")
+    return [b["top"] - a["bottom"] for a, b in pairwise(tops)]
+
+
+def test_contents_entries_are_evenly_spaced(page: Any, site: Path) -> None:
+    page.goto((site / "hsct.html").as_uri())
+    html = entry_gaps(page, "nav.contents a")
+    page.goto((site.parent / "book" / "EPUB" / "nav.xhtml").as_uri())
+    epub = entry_gaps(page, "nav#toc a")
+    for gaps in (html, epub):
+        assert len(gaps) >= 6
+        assert max(gaps) - min(gaps) < 1, gaps  # a nested list adds no extra space

@@ -95,7 +95,7 @@ def test_numbering_on_every_format_shows_the_same_numbers(numbered: Path,
         assert labels == want, where
     d = docx.Document(str(numbered / "hsct-large-print-18pt.docx"))
     contents = [p.text for p in d.paragraphs if style(p).lower().startswith("toc")]
-    assert [c.split(" \u2013 ")[0] for c in contents] == want
+    assert [c.split("\u00a0\u2013")[0] for c in contents] == want
 
 
 def test_numbering_off_no_format_shows_a_number(unnumbered: tuple[Path, Path],

@@ -91,5 +91,5 @@ def test_paths_cannot_leave_the_styles_folder(styles: Styles) -> None:
 
 
 def test_writer_sections_come_from_their_own_files(styles: Styles) -> None:
-    assert styles.section("word")["font"] == "Arial"
+    assert styles.section("word")["fallback_font"] == "Arial"
     assert styles.section("no-such-writer") == {}

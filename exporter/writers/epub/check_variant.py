@@ -42,11 +42,20 @@ def variant(book: Book, entry: Mapping[str, Any], styles: Styles | None = None) 
     font = styles.fonts.get(want.font)
     if font is None:
         return [f"asked for font '{want.font}', which styles/settings.yaml does not offer"]
-    css_path = next((p for p, media, _ in book.items.values() if media == "text/css"), None)
-    if css_path is None:
+    found: list[tuple[str, dict[str, str]]] = []
+    faces: list[str | tuple[str, str, int]] = []
+    sheets = [p for p, media, _ in book.items.values() if media == "text/css"]
+    for css_path in sheets:
+        try:
+            css = book.zip.read(css_path).decode("utf-8")
+        except KeyError:
+            continue  # listed but missing: EPUBCheck reports it
+        sheet = rules(css)
+        faces += _faces(book, css_path, sheet)
+        found += sheet
+    if not found:
         return ["no stylesheet in the package"]
-    found = rules(book.zip.read(css_path).decode("utf-8"))
-    problems = _faces(book, css_path, found, font.family, font.label)
+    problems = _face_problems(faces, font.family, font.label)
     body = _merged(found, "body")
     first = body.get("font-family", "").split(",")[0].strip().strip("'\"")
     if first != font.family:
@@ -65,29 +74,37 @@ def variant(book: Book, entry: Mapping[str, Any], styles: Styles | None = None) 
     return problems
 
 
-def _faces(book: Book, css_path: str, found: list[tuple[str, dict[str, str]]], family: str,
-           label: str) -> list[str]:
-    """The @font-face rules name the family, and their files are that family, regular and
-    bold (read from the files' own name tables: what a reading system will show)."""
-    weights: set[int] = set()
-    problems: list[str] = []
+def _faces(book: Book, css_path: str, found: list[tuple[str, dict[str, str]]]
+           ) -> list[str | tuple[str, str, int]]:
+    """What each @font-face rule's file is: (path, family, weight class) read from the file's
+    own name table (what a reading system will show), or why it cannot be read."""
+    out: list[str | tuple[str, str, int]] = []
     for selector, props in found:
         if selector != "@font-face":
             continue
         url = _URL.search(props.get("src", ""))
         if url is None:
-            problems.append("an @font-face rule with no font file")
+            out.append("an @font-face rule with no font file")
             continue
         path = posixpath.normpath(posixpath.join(posixpath.dirname(css_path), url.group(1)))
         try:
-            data = book.zip.read(path)
+            out.append((path, *family_of(book.zip.read(path))))
         except KeyError:
-            problems.append(f"{path}: named by the stylesheet, missing from the package")
-            continue
-        name, weight = family_of(data)
-        if name != family:
-            problems.append(f"{path} is the face '{name}', asked for {label}")
-        weights.add(weight)
+            out.append(f"{path}: named by the stylesheet, missing from the package")
+    return out
+
+
+def _face_problems(faces: list[str | tuple[str, str, int]], family: str, label: str
+                   ) -> list[str]:
+    """The embedded faces are the family asked for, regular (400) and bold (700)."""
+    problems = [f for f in faces if isinstance(f, str)]
+    weights = set()
+    for face in faces:
+        if isinstance(face, tuple):
+            path, name, weight = face
+            if name != family:
+                problems.append(f"{path} is the face '{name}', asked for {label}")
+            weights.add(weight)
     missing = [w for w in (400, 700) if w not in weights]
     if missing:
         problems.append(f"{label}: no embedded face of weight {', '.join(map(str, missing))} "
