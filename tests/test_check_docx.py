@@ -67,7 +67,8 @@ def test_real_word_file_passes_every_check(built: Path) -> None:
     assert {"docx.headings", "docx.contents", "docx.sentences", "docx.heading-styles",
             "docx.language", "docx.title", "docx.text-size", "docx.sans-serif", "docx.italic",
             "docx.alignment", "docx.contrast", "docx.tables", "docx.images", "docx.quotes",
-            "docx.notes", "docx.numbering", "docx.whole-words"} <= {
+            "docx.notes", "docx.numbering", "docx.whole-words", "docx.colophon",
+            "docx.variant"} <= {
                 f.check for f in report.findings}
 
 
@@ -112,6 +113,15 @@ def test_breakable_hyphen(out: Path) -> None:
     word_edit(out, plain)
     assert "1 hyphenated word(s) may break at the hyphen: 'COVID-19'" in only(
         out, "docx.whole-words")
+
+
+def test_published_by_line_missing(out: Path) -> None:
+    def drop(document: Any) -> None:
+        p = paragraph(document, "Published by")
+        p._p.getparent().remove(p._p)
+
+    word_edit(out, drop)
+    assert "no line 'Published by MS Society.'" in only(out, "docx.colophon")
 
 
 def test_heading_without_its_number(out: Path) -> None:

@@ -242,6 +242,8 @@ def check_file(ctx: Context, path: Path, size: float) -> list[Finding]:
         finding("content", "docx.sentences", name,
                 missing_sentences(ctx, "\n".join(word.text(p) for p in word.body)),
                 f"all {len(ctx.sentences)} sentences, in order"),
+        finding("content", "docx.colophon", name, _colophon(ctx, word),
+                "who published the page (and when it was updated), as in every format"),
         finding("validity", "docx.heading-styles", name, _heading_styles(headings),
                 "headings use the built-in Heading styles"),
         finding("validity", "docx.language", name, _language(ctx, word),
@@ -285,6 +287,27 @@ def _headings(word: Word) -> list[tuple[int, str, str]]:
             out.append((level, word.text(p).strip(),
                         word.styles.style_name(word.styles.para_style(p))))
     return out
+
+
+def _colophon(ctx: Context, word: Word) -> list[str]:
+    """The closing lines every format prints when the source gives them: "Published by X."
+    and the last-updated date, in the page's language; none when the source gives none."""
+    from exporter.locale import messages
+
+    m = messages(ctx.doc.meta.language)
+    meta = ctx.doc.meta
+    lines = {" ".join(word.text(p).split()) for p in word.body}
+    want = []
+    if meta.publisher.strip():
+        want.append(m("published_by", publisher=meta.publisher))
+    if meta.updated:
+        want.append(m("last_updated", date=m.date(meta.updated)))
+    problems = [f"no line '{w}'" for w in want if " ".join(w.split()) not in lines]
+    if not meta.publisher.strip():
+        empty = " ".join(m("published_by", publisher="").split())
+        problems += [f"a '{line}' line though the source names no publisher"
+                     for line in lines if line == empty]
+    return problems
 
 
 def _heading_styles(headings: list[tuple[int, str, str]]) -> list[str]:
