@@ -24,11 +24,12 @@ ACE := tests/ace/node_modules/.bin/ace-puppeteer
 # Bench-only peers: espeak-ng's own command line (the limit for speech) and pandoc.
 BENCH_PACKAGES := espeak-ng pandoc
 
-.PHONY: export test lint bench serve clean setup setup-test help
+.PHONY: export corpus test lint bench serve clean setup setup-test help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make export   build every format into $(OUTPUT)/ (sizes $(SIZES))"
+	@echo "make corpus   build and check every test page of tests/fixtures/pages into $(OUTPUT)/corpus/"
 	@echo "make test     run lint and the test suite"
 	@echo "make lint     ruff and mypy --strict"
 	@echo "make bench    benchmark; writes bench/RESULTS.md"
@@ -95,6 +96,14 @@ $(ACE): tests/ace/package.json tests/ace/package-lock.json
 
 export: setup
 	$(BIN)/exporter export source/hsct.md --to all --size $(SIZES) -o $(OUTPUT) --check
+
+# The realistic test pages (tables, figures, notes, Welsh, Polish ...), to look at and to check.
+CORPUS := $(wildcard tests/fixtures/pages/*.md)
+corpus: setup
+	@for page in $(CORPUS); do \
+	  $(BIN)/exporter export $$page --to all --size $(SIZES) -o $(OUTPUT)/corpus/$$(basename $$page .md) \
+	    --check || status=1; \
+	done; exit $${status:-0}
 
 test: setup-test lint
 	$(BIN)/python -m pytest -q

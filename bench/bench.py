@@ -103,7 +103,7 @@ def scaled_source(factor: int, folder: Path) -> Path:
 
 def tool_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
-    for pkg in ("weasyprint", "python-docx", "EbookLib", "pyttsx3", "espeakng-loader",
+    for pkg in ("weasyprint", "python-docx", "EbookLib", "espeakng-loader",
                 "lameenc", "mutagen", "markdown-it-py", "pikepdf"):
         try:
             out[pkg] = version(pkg)

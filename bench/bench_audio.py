@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from exporter import speech
-from exporter.writers.audio import synth  # noqa: E402
+from exporter.writers.audio import mp3  # noqa: E402
 from exporter.pipeline import JobSpec, run_job  # noqa: E402
 from exporter.reader import read  # noqa: E402
 from exporter.styles import load_styles  # noqa: E402
@@ -83,16 +83,16 @@ with wave.open({out!r}, "wb") as w:
 
 
 def synthesis_only(texts: list[tuple[str, int]], rate: int, work: Path) -> tuple[float, bytes, int]:
-    """One process, every segment through pyttsx3 (what one job does, without encoding)."""
+    """One process, every segment through libespeak-ng (what one job does, without encoding)."""
     code = (
         "import sys, time, json, pickle\n"
         f"sys.path.insert(0, {str(ROOT)!r})\n"
         "from pathlib import Path\nfrom exporter.writers.audio import synth\n"
         "texts = json.loads(sys.stdin.read())\n"
-        "e = synth.load_engine(); synth.choose_voice(e, 'en-GB'); "
-        f"synth.set_rate(e, {rate})\n"
+        f"e, _ = synth.start_engine('en-GB', {rate})\n"
         "t = time.perf_counter()\n"
-        f"pcm, r = synth.synthesise(e, texts, Path({str(work)!r}), time.monotonic() + 120)\n"
+        "pcm, _ = synth.speak(e, texts, time.monotonic() + 120)\n"
+        "r = e.sample_rate\n"
         "dt = time.perf_counter() - t\n"
         f"Path({str(work / 'pcm.raw')!r}).write_bytes(pcm)\n"
         "sys.stderr.write(json.dumps([dt, r]))\n"
@@ -126,7 +126,7 @@ def main() -> None:
         enc = []
         for _ in range(runs):
             t = time.perf_counter()
-            data = synth.encode(pcm, sr, int(cfg.get("bitrate_kbps", 64)),
+            data = mp3.encode(pcm, sr, int(cfg.get("bitrate_kbps", 64)),
                                 int(cfg.get("mp3_quality", 7)))
             enc.append(time.perf_counter() - t)
         enc_s = statistics.median(enc)

@@ -137,7 +137,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _run_checks(output: Path, source: Path, *, force: bool, verbose: bool) -> int:
-    from exporter.checks import print_report, run_checks, write_report
+    from exporter.readback import print_report, run_checks, write_report
 
     report = run_checks(output, source, reuse=not force)
     write_report(report, output)  # first: a closed pipe must not lose the report

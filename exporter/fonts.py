@@ -106,7 +106,7 @@ def fonts_from(settings: Mapping[str, Any]) -> dict[str, Font]:
 @cache
 def _metrics(path: str, family: str, weight: str) -> tuple[dict[int, int], int]:
     """(advance width by code point, units per em) of a face at ``weight``."""
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
     font = TTFont(io.BytesIO(_truetype(path, family, weight)))
     hmtx = font["hmtx"]
@@ -116,7 +116,7 @@ def _metrics(path: str, family: str, weight: str) -> tuple[dict[int, int], int]:
 
 @cache
 def _truetype(path: str, family: str, weight: str) -> bytes:
-    from fontTools.ttLib import TTFont  # fontTools comes with WeasyPrint
+    from fontTools.ttLib import TTFont
 
     data = Path(path).read_bytes()
     font = TTFont(io.BytesIO(data))
@@ -124,7 +124,7 @@ def _truetype(path: str, family: str, weight: str) -> bytes:
             WEIGHTS[weight]:
         return data
     if "fvar" in font:
-        from fontTools.varLib import instancer
+        from fontTools.varLib import instancer  # type: ignore[import-untyped]
 
         font = instancer.instantiateVariableFont(font, {"wght": WEIGHTS[weight]})
     if "CFF " in font:
@@ -160,8 +160,8 @@ def _rename(font: Any, family: str, weight: str) -> None:
 def _to_quadratic(font: Any) -> None:
     """PostScript (CFF) outlines to TrueType ones (fontTools' otf2ttf recipe): Word embeds
     only TrueType outlines."""
-    from fontTools.pens.cu2quPen import Cu2QuPen
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.pens.cu2quPen import Cu2QuPen  # type: ignore[import-untyped]
+    from fontTools.pens.ttGlyphPen import TTGlyphPen  # type: ignore[import-untyped]
     from fontTools.ttLib import newTable
 
     order = font.getGlyphOrder()

@@ -75,7 +75,10 @@ class Messages:
             return self.plural("seconds", 0)
         if len(parts) == 1:
             return parts[0]
-        return ", ".join(parts[:-1]) + f" {self('and')} " + parts[-1]
+        conjunction = self("and")
+        if not conjunction:  # a language whose "and" changes with the next word: commas only
+            return ", ".join(parts)
+        return ", ".join(parts[:-1]) + f" {conjunction} " + parts[-1]
 
 
 def messages(language: str) -> Messages:

@@ -27,9 +27,16 @@ def numbering(settings: Mapping[str, Any]) -> bool:
     return value
 
 
+#: Letters that have no decomposition into a base letter and a mark (so NFKD keeps them whole).
+_LETTERS = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss",
+                          "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "Th",
+                          "ð": "d", "Ð": "D", "ı": "i", "ħ": "h", "Ħ": "H"})
+
+
 def slugify(title: str) -> str:
     """A lower-case ASCII id from a title: "Who can HSCT work for?" -> "who-can-hsct-work-for"."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    ascii_title = unicodedata.normalize("NFKD", title.translate(_LETTERS)).encode(
+        "ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
     return slug or "section"
 

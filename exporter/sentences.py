@@ -19,6 +19,7 @@ from exporter.model import (
     Quote,
     Table,
     plain_text,
+    walk_blocks,
 )
 
 _SPLIT = re.compile(r"(?<=[.?!])\s+(?=\S)")
@@ -79,8 +80,8 @@ def of_notes(doc: Document) -> list[str]:
 
 def table_headings(blocks: Iterable[Block]) -> list[str]:
     """The column headings of every table, to be found in each format (in any place)."""
-    return [normalise(plain_text(c.children)) for b in blocks if isinstance(b, Table)
-            for c in b.header if normalise(plain_text(c.children))]
+    return [normalise(plain_text(c.children)) for b in walk_blocks(blocks)
+            if isinstance(b, Table) for c in b.header if normalise(plain_text(c.children))]
 
 
 def missing_in_order(sentences: Iterable[str], text: str) -> list[str]:

@@ -1,22 +1,46 @@
-"""The speech script: what a talking book says, per section, in written and spoken form."""
+"""The speech script: what a recording says, per section, in written and spoken form."""
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
-import yaml
-
-from exporter.model import Block, Callout, Document, Heading, ListBlock, Paragraph, plain_text
+from exporter.locale import Messages, messages
+from exporter.model import (
+    Block,
+    Break,
+    Callout,
+    CodeBlock,
+    DefinitionList,
+    Document,
+    Figure,
+    Heading,
+    Inline,
+    ListBlock,
+    NoteRef,
+    Paragraph,
+    Quote,
+    Table,
+    iter_inlines,
+    plain_text,
+)
 from exporter.outline import Entry, Outline
 from exporter.sentences import normalise
-from exporter.styles import Styles, StylesError
+from exporter.voice import Lexicon, Voice, spoken_inlines, voice_from_styles
 
-#: UK phone numbers as written in the sources ("0808 800 8000", "020 7946 0000").
-_PHONE = re.compile(r"(?<![\w+])0\d{2,4}(?: \d{3,4}){1,2}(?!\w)")
+__all__ = [
+    "Lexicon", "Segment", "Track", "Voice", "body_tracks", "closing", "contents",
+    "length_sentence", "numbered", "opening", "opening_fixed", "section_label", "sentence",
+    "transcript", "voice_from_styles", "with_opening",
+]  # fmt: skip
+
 _ENDS_SENTENCE = re.compile(r"[.?!:;…]$")
+
+#: What a segment reads, for pacing, timings and the talking-book work.
+KINDS = ("announcement", "heading", "paragraph", "item", "callout", "table", "row", "cell",
+         "image", "caption", "quote", "attribution", "definition", "code", "note")
 
 
 @dataclass(frozen=True)
@@ -24,9 +48,9 @@ class Segment:
     """One utterance: the text as written (transcript) and as given to the speech engine."""
 
     text: str  #: exactly as written in the source (or the announcement's own words)
-    spoken: str  #: after lexicon respellings and digit grouping; never shown to readers
+    spoken: str  #: after address, digit and lexicon rules; never shown to readers
     pause_ms: int  #: silence after this segment
-    kind: str  #: "announcement", "heading", "paragraph", "item" or "callout"
+    kind: str  #: one of KINDS
 
 
 @dataclass(frozen=True)
@@ -43,127 +67,16 @@ class Track:
         return sum(len(s.spoken.split()) for s in self.segments)
 
 
-@dataclass(frozen=True)
-class Lexicon:
-    """Whole-word respellings applied to the spoken text only (never to the transcript)."""
-
-    entries: Mapping[str, str]
-
-    @cached_property
-    def pattern(self) -> re.Pattern[str] | None:
-        """One regular expression for every word (compiled once per lexicon)."""
-        if not self.entries:
-            return None
-        # Longest first so "DMTs" wins over "DMT"; lower-case words also match capitalised.
-        words = sorted(self.table, key=len, reverse=True)
-        return re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in words) + r")(?![\w-])")
-
-    @cached_property
-    def table(self) -> dict[str, str]:
-        """Each word (and the capitalised form of lower-case words) with its spoken form."""
-        out: dict[str, str] = {}
-        for word, spoken in self.entries.items():
-            out[word] = spoken
-            if word[:1].islower():
-                out.setdefault(word[:1].upper() + word[1:], spoken[:1].upper() + spoken[1:])
-        return out
-
-    def apply(self, text: str) -> str:
-        pattern = self.pattern
-        if pattern is None:
-            return text
-        table = self.table
-        return pattern.sub(lambda m: table[m.group(1)], text)
-
-
-@dataclass(frozen=True)
-class Voice:
-    """Voice, pace and pauses, from styles/audio.yaml and the lexicon it names."""
-
-    rate_wpm: int
-    pause_paragraph_ms: int
-    pause_item_ms: int
-    pause_heading_ms: int
-    pause_section_ms: int
-    phone_zero: str  #: how a 0 in a phone number is said ("oh" in the UK)
-    lexicon: Lexicon
-
-    def spoken(self, text: str) -> str:
-        """The text as the engine should say it: digit groups, then lexicon respellings."""
-        return self.lexicon.apply(_PHONE.sub(lambda m: self._digits(m.group()), text))
-
-    def _digits(self, number: str) -> str:
-        # Read digit by digit, a comma (a short pause) between the groups as written.
-        groups = [" ".join(self.phone_zero if d == "0" else d for d in g) for g in number.split()]
-        return ", ".join(groups)
-
-
-def voice_from_styles(styles: Styles) -> Voice:
-    """Read styles/audio.yaml and its lexicon; StylesError names the bad setting."""
-    cfg = styles.section("audio")
-    try:
-        lexicon_name = str(cfg.get("lexicon", "lexicon.yaml"))
-        raw = yaml.safe_load(styles.text(lexicon_name)) or {}
-        if not isinstance(raw, Mapping) or not all(
-            isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in raw.items()
-        ):
-            raise StylesError(f"styles/{lexicon_name}: expected 'WORD: spoken form' lines")
-        return Voice(
-            rate_wpm=int(cfg.get("rate_wpm", 165)),
-            pause_paragraph_ms=int(cfg.get("pause_paragraph_ms", 600)),
-            pause_item_ms=int(cfg.get("pause_item_ms", 400)),
-            pause_heading_ms=int(cfg.get("pause_heading_ms", 800)),
-            pause_section_ms=int(cfg.get("pause_section_ms", 1200)),
-            phone_zero=str(cfg.get("phone_zero", "oh")),
-            lexicon=Lexicon(dict(raw)),
-        )
-    except (TypeError, ValueError, yaml.YAMLError) as exc:
-        raise StylesError(f"styles/audio.yaml: malformed setting: {exc}") from exc
-
-
-# ---------------------------------------------------------------- script
-
-
 def sentence(text: str) -> str:
     """Text that ends like a sentence, so the engine drops its voice and pauses."""
     text = normalise(text)
     return text if _ENDS_SENTENCE.search(text) else f"{text}."
 
 
-def section_label(entry: Entry) -> str:
+def section_label(entry: Entry, words: Messages) -> str:
     """How a section is introduced: "Section 3.1: Relapsing MS"."""
-    return f"Section {entry.number}: {entry.title}" if entry.number else entry.title
-
-
-def body_tracks(doc: Document, outline: Outline, voice: Voice) -> tuple[Track, ...]:
-    """One track per outline entry, in order; the first starts with the contents list and the
-    last ends with the closing announcement. The opening is added once the duration is known."""
-    groups: list[tuple[Entry, list[Segment]]] = []
-    for block in doc.blocks:
-        if isinstance(block, Heading):
-            entry = outline.of(block)
-            segs: list[Segment] = []
-            if entry.level > 1:
-                segs.append(_seg(voice, section_label(entry), voice.pause_heading_ms, "heading"))
-            elif normalise(entry.title) != normalise(doc.meta.title):
-                # The opening says the metadata title; a different heading must still be read.
-                segs.append(_seg(voice, entry.title, voice.pause_heading_ms, "heading"))
-            groups.append((entry, segs))
-        elif groups:
-            groups[-1][1].extend(_block(voice, block))
-    if not groups:
-        return ()
-    groups[0][1][:0] = contents(outline, voice)
-    groups[-1][1].extend(closing(doc, voice))
-    return tuple(
-        Track(i, entry, tuple(_end_section(segs, voice)))
-        for i, (entry, segs) in enumerate(groups, start=1)
-    )
-
-
-def with_opening(track: Track, opening_segments: Iterable[Segment]) -> Track:
-    """The first track with the opening announcement in front."""
-    return Track(track.number, track.entry, (*opening_segments, *track.segments))
+    return words("section", number=entry.number, title=entry.title) if entry.number \
+        else entry.title
 
 
 def numbered(outline: Outline) -> tuple[Entry, ...]:
@@ -171,65 +84,294 @@ def numbered(outline: Outline) -> tuple[Entry, ...]:
     return tuple(e for e in outline if e.number)
 
 
-def opening(doc: Document, outline: Outline, voice: Voice, tracks: int,
-            seconds: float) -> tuple[Segment, ...]:
-    """Title, publisher, what the recording holds, how many sections, how long it lasts."""
-    sections = len(numbered(outline))
-    count = "no numbered sections" if sections == 0 else _plural(sections, "section")
-    said = [
-        (sentence(doc.meta.title), voice.pause_paragraph_ms),
-        (f"Published by {sentence(doc.meta.publisher)}", voice.pause_paragraph_ms),
-        ("This recording reads the full text aloud"
-         + (", after a spoken list of contents." if sections else "."), voice.pause_item_ms),
-        (f"It has {count}, in {_plural(tracks, 'track')}, and lasts {duration_words(seconds)}.",
-         voice.pause_paragraph_ms),
-    ]
+# ---------------------------------------------------------------- the body
+
+
+def body_tracks(doc: Document, outline: Outline, voice: Voice) -> tuple[Track, ...]:
+    """One track per outline entry, in order; the first starts with the contents list and the
+    last ends with the closing announcement. The opening is added once the duration is known."""
+    script = _Script(doc, voice)
+    groups: list[tuple[Entry, list[Segment]]] = []
+    for block in doc.blocks:
+        if isinstance(block, Heading):
+            entry = outline.of(block)
+            script.out = []
+            if entry.level > 1:
+                script.say([section_label(entry, script.words)], voice.pause_heading_ms,
+                           "heading", refs=block.children)
+            elif normalise(entry.title) != normalise(doc.meta.title):
+                # The opening says the metadata title; a different heading must still be read.
+                script.say([entry.title], voice.pause_heading_ms, "heading", refs=block.children)
+            script.flush()
+            groups.append((entry, script.out))
+        elif groups:
+            script.block(block)
+    if not groups:
+        return ()
+    script.out = groups[-1][1]
+    script.unread_notes()
+    groups[0][1][:0] = contents(outline, voice, script.words)
+    groups[-1][1].extend(closing(doc, voice))
+    return tuple(
+        Track(i, entry, tuple(_end_group(segs, voice.pause_section_ms)))
+        for i, (entry, segs) in enumerate(groups, start=1)
+    )
+
+
+@dataclass
+class _Script:
+    """Builds the segments of the blocks it is given, in reading order, into ``out``."""
+
+    doc: Document
+    voice: Voice
+
+    def __post_init__(self) -> None:
+        self.words = messages(self.doc.meta.language)
+        self.out: list[Segment] = []
+        self.notes = {n.number: n for n in self.doc.notes}
+        self.pending: list[int] = []  #: notes referred to and not yet read, in order
+        self.read: set[int] = set()
+        self.holding = 0  #: inside a quotation its notes wait until it ends
+
+    def say(self, parts: Sequence[str | tuple[Inline, ...]], pause_ms: int, kind: str,
+            refs: tuple[Inline, ...] = (), literal: bool = False) -> bool:
+        """Add one segment made of words and runs of inlines; False when it would be empty."""
+        runs = [p for p in parts if isinstance(p, tuple)]
+        for run in (*runs, refs):
+            self._refer(run)
+        text = normalise("".join(p if isinstance(p, str) else plain_text(p) for p in parts))
+        if not text:
+            return False
+        said = "".join(p if isinstance(p, str) else spoken_inlines(p, self.words) for p in parts)
+        spoken = sentence(text) if literal else self.voice.spoken(sentence(said))
+        self.out.append(Segment(text, spoken, pause_ms, kind))
+        return True
+
+    def _refer(self, run: tuple[Inline, ...]) -> None:
+        for node in iter_inlines((Paragraph(run, 0),)):
+            if isinstance(node, NoteRef) and node.number not in self.read \
+                    and node.number not in self.pending and node.number in self.notes:
+                self.pending.append(node.number)
+
+    def flush(self) -> None:
+        """Read the notes referred to so far (not inside a quotation: after it)."""
+        while self.pending and not self.holding:
+            number = self.pending.pop(0)
+            self.read.add(number)
+            self._note(number)
+
+    def unread_notes(self) -> None:
+        """Notes nothing refers to are still read, at the end, so no words are lost."""
+        self.pending += [n for n in sorted(self.notes) if n not in self.read
+                         and n not in self.pending]
+        self.flush()
+
+    def _note(self, number: int) -> None:
+        note, p = self.notes[number], self.voice.pause_paragraph_ms
+        label = self.words("note", n=number)
+        first, rest = note.blocks[0] if note.blocks else None, note.blocks[1:]
+        if isinstance(first, Paragraph):
+            self.say([f"{label}: ", first.children], p, "note")
+        else:
+            self.say([f"{label}:"], self.voice.pause_item_ms, "note")
+            rest = note.blocks
+        for block in rest:
+            self.block(block, kind="note")
+
+    # ------------------------------------------------------------ blocks
+
+    def block(self, block: Block, kind: str = "paragraph", prefix: str = "") -> None:
+        v = self.voice
+        if isinstance(block, Paragraph):
+            self.say([prefix, block.children], v.pause_paragraph_ms, kind)
+            self.flush()
+        elif isinstance(block, ListBlock):
+            self._list(block)
+        elif isinstance(block, Callout):
+            self._callout(block)
+        elif isinstance(block, Table):
+            self._table(block)
+        elif isinstance(block, Figure):
+            self._figure(block)
+        elif isinstance(block, Quote):
+            self._quote(block)
+        elif isinstance(block, DefinitionList):
+            self._definitions(block)
+        elif isinstance(block, CodeBlock):
+            self._code(block)
+        elif isinstance(block, Break) and self.out:
+            # A change of topic: a longer silence, no words (it is not a heading).
+            last = self.out[-1]
+            self.out[-1] = replace(last, pause_ms=max(last.pause_ms, v.pause_break_ms))
+        # Headings start tracks and are handled by body_tracks.
+
+    def _group(self, start: int) -> None:
+        """Give the last segment of a list, table or box the longer pause that ends it."""
+        self.out[start:] = _end_group(self.out[start:], self.voice.pause_paragraph_ms)
+
+    def _list(self, block: ListBlock) -> None:
+        start, v = len(self.out), self.voice
+        self.say([self.words.plural("list_of", len(block.items))], v.pause_item_ms,
+                 "announcement")
+        for i, item in enumerate(block.items):
+            marker = f"{block.start + i}. " if block.ordered else ""
+            for j, inner in enumerate(item.blocks):
+                if isinstance(inner, Paragraph):
+                    self.say([marker if j == 0 else "", inner.children], v.pause_item_ms, "item")
+                    self.flush()
+                else:
+                    self.block(inner)
+        self._group(start)
+
+    def _callout(self, block: Callout) -> None:
+        start = len(self.out)
+        first = block.blocks[0] if block.blocks else None
+        if not isinstance(first, Paragraph):
+            self.say([f"{block.label}:"], self.voice.pause_item_ms, "callout")
+        for i, inner in enumerate(block.blocks):
+            labelled = i == 0 and isinstance(inner, Paragraph)
+            self.block(inner, "callout", f"{block.label}: " if labelled else "")
+        self._group(start)
+
+    def _table(self, table: Table) -> None:
+        start, w, v = len(self.out), self.words, self.voice
+        size = (f"{w.plural('table_rows', len(table.rows))}, "
+                f"{w.plural('table_columns', len(table.header))}")
+        caption = normalise(plain_text(table.caption))
+        if caption:
+            # "Table: Tips, 3 rows, 2 columns." A caption that ends its own sentence keeps
+            # its full stop (it is checked as written), then the size starts a new one.
+            joiner = " " if _ENDS_SENTENCE.search(caption) else ", "
+            self.say([f"{w('table')}: ", table.caption, joiner + size], v.pause_item_ms, "table")
+        else:
+            self.say([f"{w('table')}: {size}"], v.pause_item_ms, "table")
+        self.flush()
+        headers = [h.children for h in table.header]
+        for n, row in enumerate(table.rows, start=1):
+            self.say([f"{w('row', n=n)}."], v.pause_item_ms, "row")
+            for header, cell in zip(headers, row, strict=False):
+                label = normalise(plain_text(header))
+                if not normalise(plain_text(cell.children)):
+                    self.say([header, f": {w('blank')}"], v.pause_item_ms, "cell")
+                elif label:
+                    self.say([header, ": ", cell.children], v.pause_item_ms, "cell")
+                else:
+                    self.say([cell.children], v.pause_item_ms, "cell")
+            self.flush()
+        self._group(start)
+
+    def _figure(self, figure: Figure) -> None:
+        start, v = len(self.out), self.voice
+        self.say([f"{self.words('image')}: {figure.image.alt}"], v.pause_item_ms, "image")
+        self.say([figure.caption], v.pause_paragraph_ms, "caption")
+        self.flush()
+        self._group(start)
+
+    def _quote(self, quote: Quote) -> None:
+        start, w, v = len(self.out), self.words, self.voice
+        self.say([f"{w('quote')}."], v.pause_item_ms, "announcement")
+        self.holding += 1
+        for inner in quote.blocks:
+            self.block(inner, "quote")
+        self.holding -= 1
+        self.say([f"{w('end_of_quote')}."], v.pause_item_ms, "announcement")
+        self.say([quote.attribution], v.pause_paragraph_ms, "attribution")
+        self.flush()
+        self._group(start)
+
+    def _definitions(self, block: DefinitionList) -> None:
+        start, v = len(self.out), self.voice
+        for item in block.items:
+            blocks = [b for definition in item.definitions for b in definition]
+            first = blocks[0] if blocks else None
+            if isinstance(first, Paragraph):
+                self.say([item.term, ": ", first.children], v.pause_item_ms, "definition")
+                blocks = blocks[1:]
+            else:
+                self.say([item.term, ":"], v.pause_item_ms, "definition")
+            self.flush()
+            for inner in blocks:
+                self.block(inner, "definition")
+        self._group(start)
+
+    def _code(self, block: CodeBlock) -> None:
+        # Read as written: no respellings, no digit grouping, no address words.
+        start = len(self.out)
+        for line in block.text.splitlines():
+            self.say([line], self.voice.pause_item_ms, "code", literal=True)
+        self._group(start)
+
+
+# ---------------------------------------------------------------- announcements
+
+
+def with_opening(track: Track, opening_segments: Iterable[Segment]) -> Track:
+    """The first track with the opening announcement in front."""
+    return Track(track.number, track.entry, (*opening_segments, *track.segments))
+
+
+def opening_fixed(doc: Document, outline: Outline, voice: Voice) -> tuple[Segment, ...]:
+    """The opening up to its last sentence: title, publisher (when known), what it reads."""
+    w = messages(doc.meta.language)
+    said = [(sentence(doc.meta.title), voice.pause_paragraph_ms)]
+    if normalise(doc.meta.publisher):
+        said.append((w("published_by", publisher=normalise(doc.meta.publisher)),
+                     voice.pause_paragraph_ms))
+    said.append((w("reads_full_text_after_contents" if numbered(outline) else "reads_full_text"),
+                 voice.pause_item_ms))
     return tuple(_seg(voice, text, pause, "announcement") for text, pause in said)
 
 
-def contents(outline: Outline, voice: Voice) -> list[Segment]:
+def length_sentence(doc: Document, outline: Outline, voice: Voice, tracks: int,
+                    seconds: float) -> Segment:
+    """The opening's last sentence: how many sections and tracks, how long it lasts."""
+    w = messages(doc.meta.language)
+    sections = len(numbered(outline))
+    count = w.plural("sections", sections)
+    if sections == 0:  # "no numbered sections" where the catalogue has words for it
+        with contextlib.suppress(KeyError):
+            count = w("sections.zero", n=0)
+    text = w("it_has", sections=count, tracks=w.plural("tracks", tracks),
+             duration=w.duration(seconds))
+    return _seg(voice, text, voice.pause_paragraph_ms, "announcement")
+
+
+def opening(doc: Document, outline: Outline, voice: Voice, tracks: int,
+            seconds: float) -> tuple[Segment, ...]:
+    """Title, publisher, what the recording holds, how many sections, how long it lasts."""
+    return (*opening_fixed(doc, outline, voice),
+            length_sentence(doc, outline, voice, tracks, seconds))
+
+
+def contents(outline: Outline, voice: Voice, words: Messages) -> list[Segment]:
     """The spoken contents list: every numbered section with its number."""
     entries = numbered(outline)
     if not entries:
         return []
-    segs = [_seg(voice, "Contents.", voice.pause_item_ms, "announcement")]
-    segs += [_seg(voice, section_label(e), voice.pause_item_ms, "announcement") for e in entries]
+    segs = [_seg(voice, sentence(words("contents")), voice.pause_item_ms, "announcement")]
+    segs += [_seg(voice, section_label(e, words), voice.pause_item_ms, "announcement")
+             for e in entries]
     return _end_group(segs, voice.pause_paragraph_ms)
 
 
 def closing(doc: Document, voice: Voice) -> list[Segment]:
-    """The closing announcement."""
-    text = f"This is the end of {normalise(doc.meta.title)}, from {normalise(doc.meta.publisher)}."
+    """The closing announcement; it names the publisher only when there is one."""
+    w = messages(doc.meta.language)
+    title, publisher = normalise(doc.meta.title), normalise(doc.meta.publisher)
+    text = w("end_of", title=title, publisher=publisher) if publisher else \
+        w("end_of_untitled_publisher", title=title)
     return [_seg(voice, text, voice.pause_paragraph_ms, "announcement")]
-
-
-def duration_words(seconds: float) -> str:
-    """A duration as said aloud: "6 minutes and 5 seconds"."""
-    total = max(0, round(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    parts = [_plural(n, unit) for n, unit in ((hours, "hour"), (minutes, "minute"),
-                                              (secs, "second")) if n]
-    if not parts:
-        return "0 seconds"
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def transcript(doc: Document, tracks: Iterable[Track]) -> str:
     """The script as written (no respellings): one segment a line, a blank line per track."""
-    out = [f"{doc.meta.title}: audio transcript", ""]
+    w = messages(doc.meta.language)
+    out = [w("transcript", title=doc.meta.title), ""]
     for track in tracks:
-        out.append(f"[Track {track.number}: {track.entry.label}]")
+        out.append(f"[{w('track', n=track.number, title=track.entry.label)}]")
         out += [s.text for s in track.segments]
         out.append("")
     return "\n".join(out)
-
-
-# ---------------------------------------------------------------- blocks
-
-
-def _plural(n: int, unit: str) -> str:
-    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
 
 
 def _seg(voice: Voice, text: str, pause_ms: int, kind: str) -> Segment:
@@ -240,50 +382,5 @@ def _seg(voice: Voice, text: str, pause_ms: int, kind: str) -> Segment:
 def _end_group(segs: list[Segment], pause_ms: int) -> list[Segment]:
     """Give the last segment of a list or group the longer pause that ends it."""
     if segs:
-        last = segs[-1]
-        segs[-1] = Segment(last.text, last.spoken, max(last.pause_ms, pause_ms), last.kind)
+        segs[-1] = replace(segs[-1], pause_ms=max(segs[-1].pause_ms, pause_ms))
     return segs
-
-
-def _end_section(segs: list[Segment], voice: Voice) -> list[Segment]:
-    return _end_group(segs, voice.pause_section_ms)
-
-
-def _block(voice: Voice, block: Block, prefix: str = "") -> list[Segment]:
-    if isinstance(block, Paragraph):
-        text = plain_text(block.children)
-        if not normalise(text):
-            return []
-        return [_seg(voice, prefix + text, voice.pause_paragraph_ms, "paragraph")]
-    if isinstance(block, ListBlock):
-        return _list(voice, block)
-    if isinstance(block, Callout):
-        return _callout(voice, block)
-    return []  # headings start tracks and are handled by the caller
-
-
-def _list(voice: Voice, block: ListBlock) -> list[Segment]:
-    segs = [_seg(voice, f"A list of {_plural(len(block.items), 'item')}:", voice.pause_item_ms,
-                 "announcement")]
-    for i, item in enumerate(block.items):
-        marker = f"{block.start + i}. " if block.ordered else ""
-        for j, inner in enumerate(item.blocks):
-            if isinstance(inner, Paragraph):
-                text = plain_text(inner.children)
-                if normalise(text):
-                    segs.append(_seg(voice, (marker if j == 0 else "") + text,
-                                     voice.pause_item_ms, "item"))
-            else:
-                segs += _block(voice, inner)
-    return _end_group(segs, voice.pause_paragraph_ms)
-
-
-def _callout(voice: Voice, block: Callout) -> list[Segment]:
-    segs: list[Segment] = []
-    for i, inner in enumerate(block.blocks):
-        prefix = f"{block.label}: " if i == 0 and isinstance(inner, Paragraph) else ""
-        segs += [Segment(s.text, s.spoken, s.pause_ms, "callout")
-                 for s in _block(voice, inner, prefix)]
-    if block.blocks and not isinstance(block.blocks[0], Paragraph):
-        segs.insert(0, _seg(voice, f"{block.label}:", voice.pause_item_ms, "callout"))
-    return _end_group(segs, voice.pause_paragraph_ms)

@@ -9,12 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from exporter.checks import REPORT_NAME, Finding, Report, print_report, run_checks, write_report
-from exporter.checks.common import compare_flat, compare_tree
+from exporter.checks.common import (
+    Context,
+    compare_flat,
+    compare_tree,
+    missing_note_sentences,
+    missing_sentences,
+    missing_table_headings,
+)
 from exporter.model import Document
 from exporter.outline import Outline, TreeNode
 from exporter.pipeline import export
-from exporter.reader import read
+from exporter.readback import REPORT_NAME, Finding, Report, print_report, run_checks, write_report
+from exporter.reader import parse, read
 from exporter.styles import Styles
 from tests.tamper import build, fresh_copy
 
@@ -152,3 +159,104 @@ def test_unchanged_outputs_reuse_the_last_read_back(small: Path, tmp_path: Path)
     assert not changed.reused
     assert [f.check for f in changed.failures] == ["integrity.sha256"]
     assert not run_checks(out, SOURCE, reuse=False).reused
+
+
+# ---------------------------------------------------------------- sentences, notes, table headings
+
+NOTED = b"""---
+title: Notes and tables
+language: en-GB
+---
+
+# Notes and tables
+
+Treatments reduce relapses.[^1] Talk to your team [^2] before you change anything.
+
+| Tip | What it means |
+|---|---|
+| Pace yourself | Stop before you are exhausted. |
+
+[^1]: Trials compare groups of people. They do not predict what happens to you.
+
+[^2]: Your MS nurse counts as your team.
+"""
+
+
+@pytest.fixture(scope="module")
+def noted(tmp_path_factory: pytest.TempPathFactory) -> Context:
+    return Context.of(tmp_path_factory.mktemp("noted"), parse(NOTED, "noted.md"))
+
+
+def test_context_carries_notes_and_table_headings(noted: Context) -> None:
+    assert noted.notes == ("Trials compare groups of people.",
+                           "They do not predict what happens to you.",
+                           "Your MS nurse counts as your team.")
+    assert noted.table_headings == ("Tip", "What it means")
+    assert "Treatments reduce relapses." in noted.sentences
+    assert not any("Trials" in s for s in noted.sentences)  # notes are their own sequence
+
+
+# What a format shows: markers "[n]" in the text, headings repeated per row, notes at the end.
+SHOWN = ("Notes and tables\nTreatments reduce relapses.[1] Talk to your team [2] before you "
+         "change anything.\nTip: Pace yourself\nWhat it means: Stop before you are exhausted.\n"
+         "Notes\n1. Trials compare groups of people. They do not predict what happens to you.\n"
+         "2. Your MS nurse counts as your team.")
+
+
+def test_note_markers_and_notes_accepted(noted: Context) -> None:
+    assert missing_sentences(noted, SHOWN, notes=True, headings=True) == []
+    assert missing_sentences(noted, SHOWN, re.compile(r"nothing-to-ignore")) == []  # old call
+
+
+def test_a_marker_is_only_a_number_in_brackets(noted: Context) -> None:
+    # "[1a]" is not a marker: left in, it breaks the sentence it sits in.
+    [problem] = missing_sentences(noted, SHOWN.replace("relapses.[1]", "relapses[1a]."),
+                                  notes=True)
+    assert problem.startswith("1 of 5 sentences missing") and "Treatments" in problem
+
+
+def test_a_missing_or_misplaced_note_is_named(noted: Context) -> None:
+    dropped = SHOWN.replace(" They do not predict what happens to you.", "")
+    [problem] = missing_sentences(noted, dropped, notes=True)
+    assert problem.startswith("1 of 3 note sentences missing or out of order")
+    assert "They do not predict" in problem
+    swapped = SHOWN.replace("1. Trials compare groups of people. They do not predict what "
+                            "happens to you.\n2. Your MS nurse counts as your team.",
+                            "2. Your MS nurse counts as your team.\n1. Trials compare groups "
+                            "of people. They do not predict what happens to you.")
+    assert missing_sentences(noted, swapped) == []  # notes are checked only when asked
+    assert "note sentences missing or out of order" in missing_sentences(noted, swapped,
+                                                                         notes=True)[0]
+
+
+def test_notes_kept_elsewhere_are_checked_there(noted: Context) -> None:
+    body, _, footnotes = SHOWN.partition("Notes\n")
+    assert missing_sentences(noted, body, notes=True) != []  # the notes are not in the body
+    assert missing_sentences(noted, body) == []
+    assert missing_note_sentences(noted, footnotes) == []
+    assert missing_note_sentences(noted, body) != []
+
+
+def test_table_headings_must_be_somewhere(noted: Context) -> None:
+    no_headings = SHOWN.replace("Tip: ", "").replace("What it means: ", "")
+    [problem] = missing_sentences(noted, no_headings, headings=True)
+    assert problem == "2 of 2 table headings missing: 'Tip'; 'What it means'"
+    assert missing_sentences(noted, no_headings) == []  # checked only when asked
+    # A heading must be there as words of its own, not inside another word.
+    assert missing_table_headings(noted, SHOWN.replace("Tip: ", "Tipping: ")) != []
+
+
+def test_a_document_without_notes_or_tables_needs_neither(hsct_doc: Document,
+                                                          tmp_path: Path) -> None:
+    ctx = Context.of(tmp_path, hsct_doc)
+    assert ctx.notes == () and ctx.table_headings == ()
+    assert missing_note_sentences(ctx, "") == [] and missing_table_headings(ctx, "") == []
+
+
+def test_a_table_inside_a_list_has_its_headings_checked_too(tmp_path: Path) -> None:
+    source = (b"---\ntitle: Nested\nlanguage: en-GB\n---\n\n# Nested\n\n- Opening times:\n\n"
+              b"  | Day | Hours |\n  |---|---|\n  | Monday | 9am to 5pm |\n")
+    ctx = Context.of(tmp_path, parse(source, "nested.md"))
+    assert ctx.table_headings == ("Day", "Hours")
+    assert missing_table_headings(ctx, "Opening times: Monday 9am to 5pm") == [
+        "2 of 2 table headings missing: 'Day'; 'Hours'"]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from exporter.checks import run_checks
 from exporter.model import Document
+from exporter.readback import run_checks
 from exporter.styles import Styles
 from exporter.writers.base import Options
 from tests.tamper import build, failed, fresh_copy, only_failures
@@ -87,3 +87,16 @@ def test_unreadable_file_is_a_finding_not_a_crash(out: Path) -> None:
     report = run_checks(out, SOURCE)
     [bad] = report.failures
     assert bad.check == "docx.read-back" and "broken.docx: cannot be read back" in bad.detail
+
+
+def test_context_reads_the_source_afresh_with_notes_and_table_headings(tmp_path: Path) -> None:
+    from exporter.checks.common import Context
+    from exporter.checks.integrity import context
+
+    page = ROOT / "tests" / "fixtures" / "pages" / "dmt-comparison-table-footnotes-definitions.md"
+    ctx = context(tmp_path, page)  # no manifest yet: the context still says what to expect
+    assert isinstance(ctx, Context) and ctx.manifest == {"files": []}
+    assert len(ctx.notes) == 7 and ctx.notes[0].startswith("How much a DMT reduces relapses")
+    assert ctx.table_headings == ("Treatment", "How it is taken", "How often", "Efficacy group",
+                                  "Common side effects", "Monitoring")
+    assert not any(s in ctx.sentences for s in ctx.notes)

@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 
-from exporter.model import Document, Paragraph
+from exporter.model import CodeBlock, Document, Link, Paragraph, Table, Text
+from exporter.reader import read
 from exporter.styles import Styles, load_styles
 from exporter.writers.base import Options
+from exporter.writers.pdf import check_print as pr
 from tests.tamper import build, claim, failed, fresh_copy, only_failures, rehash
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -198,3 +200,241 @@ def test_styles_broken(tmp_path: Path, hsct_doc: Document, css: str, check: str,
     out = tmp_path / "output"
     build(out, "pdf", hsct_doc, css_styles(tmp_path, css), Options(size=18))
     assert words in only(out, check)
+
+
+# ------------------------------------------------------------------ the new structures
+
+
+STRUCTURES = "hsct-large-print-18pt.pdf"  # tamper.build names every output "hsct"
+
+
+@pytest.fixture(scope="module")
+def structures_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.test_writer_pdf_structures import page_source
+
+    return page_source(tmp_path_factory.mktemp("structures") / "source")
+
+
+@pytest.fixture(scope="module")
+def structures_built(tmp_path_factory: pytest.TempPathFactory, structures_source: Path,
+                     styles: Styles) -> Path:
+    """The page with every kind of block, at 18pt, built once."""
+    out = tmp_path_factory.mktemp("structures-pdf") / "output"
+    build(out, "pdf", read(structures_source), styles, Options(size=18))
+    return out
+
+
+def structures_edit(out: Path, change: Callable[[Any], None]) -> None:
+    import pikepdf
+
+    path = out / STRUCTURES
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        change(pdf)
+        pdf.save(path)
+    rehash(out, STRUCTURES)
+
+
+def structures_only(out: Path, source: Path, check: str | set[str]) -> str:
+    return only_failures(out, source, check)[0].detail
+
+
+def _first(pdf: Any, tag: str) -> Any:
+    """The first structure element with this tag, in tree order."""
+    return next(e for e in _struct_elements(pdf.Root.StructTreeRoot) if str(e.S) == tag)
+
+
+def test_every_structure_passes_every_check_at_every_size(
+        structures_source: Path, tmp_path: Path, styles: Styles) -> None:
+    out = tmp_path / "output"
+    doc = read(structures_source)
+    for size in (16, 24):
+        build(out, "pdf", doc, styles, Options(size=size))
+    report, names = failed(out, structures_source)
+    assert not names, "\n".join(f"{f.check}: {f.detail}" for f in report.failures)
+    assert {"pdf.tables", "pdf.figures", "pdf.quotes", "pdf.notes", "pdf.inside-page"} <= {
+        f.check for f in report.findings}
+
+
+def test_real_structures_pdf_passes(structures_built: Path, structures_source: Path) -> None:
+    report, names = failed(structures_built, structures_source)
+    assert not names, "\n".join(f"{f.check}: {f.detail}" for f in report.failures)
+
+
+def test_column_header_without_scope(structures_built: Path, structures_source: Path,
+                                     tmp_path: Path) -> None:
+    out = fresh_copy(structures_built, tmp_path / "output")
+    structures_edit(out, lambda pdf: delattr(_first(pdf, "/TH").A, "Scope"))
+    assert "without /Scope /Column" in structures_only(out, structures_source, "pdf.tables")
+
+
+def test_table_headers_tagged_as_plain_cells(structures_built: Path, structures_source: Path,
+                                             tmp_path: Path) -> None:
+    import pikepdf
+
+    def retag(pdf: Any) -> None:
+        for e in _struct_elements(pdf.Root.StructTreeRoot):
+            if e.S == "/TH":
+                e.S = pikepdf.Name("/TD")
+
+    out = fresh_copy(structures_built, tmp_path / "output")
+    structures_edit(out, retag)
+    detail = structures_only(out, structures_source, "pdf.tables")
+    assert "table 1 'Tips for saving energy' is neither tagged as a Table" in detail
+
+
+def test_table_row_left_out_of_the_tree(structures_built: Path, structures_source: Path,
+                                        tmp_path: Path) -> None:
+    import pikepdf
+
+    def drop(pdf: Any) -> None:
+        body = _first(pdf, "/TBody")
+        body.K = pikepdf.Array(list(body.K)[:-1])
+
+    out = fresh_copy(structures_built, tmp_path / "output")
+    structures_edit(out, drop)
+    detail = only_failures(out, structures_source, {"pdf.tables", "pdf.sentences"})
+    assert any("2 body rows tagged, the source has 3" in f.detail for f in detail)
+
+
+def test_reflowed_row_missing(structures_source: Path, tmp_path: Path, styles: Styles) -> None:
+    doc = read(structures_source)
+    index, wide = [(i, b) for i, b in enumerate(doc.blocks) if isinstance(b, Table)][1]
+    short = dataclasses.replace(wide, rows=wide.rows[:4] + wide.rows[5:])
+    out = tmp_path / "output"
+    build(out, "pdf", dataclasses.replace(
+        doc, blocks=(*doc.blocks[:index], short, *doc.blocks[index + 1:])), styles,
+        Options(size=18))
+    failures = only_failures(out, structures_source, {"pdf.tables", "pdf.sentences"})
+    detail = next(f.detail for f in failures if f.check == "pdf.tables")
+    assert "table 2 'How the disease modifying therapies compare' is neither" in detail
+    assert "Treatment: Fingolimod" in detail
+
+
+def test_figure_alt_text_changed(structures_built: Path, structures_source: Path,
+                                 tmp_path: Path) -> None:
+    import pikepdf
+
+    out = fresh_copy(structures_built, tmp_path / "output")
+    structures_edit(out, lambda pdf: setattr(_first(pdf, "/Figure"), "Alt",
+                                             pikepdf.String("A picture")))
+    detail = structures_only(out, structures_source, "pdf.figures")
+    assert "figure 1: /Alt is 'A picture'" in detail
+
+
+def test_figure_alt_text_missing(structures_built: Path, structures_source: Path,
+                                 tmp_path: Path) -> None:
+    out = fresh_copy(structures_built, tmp_path / "output")
+    structures_edit(out, lambda pdf: delattr(_first(pdf, "/Figure"), "Alt"))
+    assert "figure 1: /Alt is missing" in structures_only(out, structures_source, "pdf.figures")
+
+
+def test_quotation_not_tagged(structures_built: Path, structures_source: Path,
+                              tmp_path: Path) -> None:
+    import pikepdf
+
+    out = fresh_copy(structures_built, tmp_path / "output")
+    structures_edit(out, lambda pdf: setattr(_first(pdf, "/BlockQuote"), "S",
+                                             pikepdf.Name("/Div")))
+    detail = structures_only(out, structures_source, "pdf.quotes")
+    assert "0 BlockQuote elements, the source has 1 quotations" in detail
+
+
+def test_note_sentence_missing(structures_source: Path, tmp_path: Path, styles: Styles) -> None:
+    doc = read(structures_source)
+    note = doc.notes[0]
+    first = note.blocks[0]
+    assert isinstance(first, Paragraph)
+    cut = dataclasses.replace(first, children=(Text("It can come and go."),))
+    doc = dataclasses.replace(doc, notes=(dataclasses.replace(note, blocks=(cut,)),
+                                          *doc.notes[1:]))
+    out = tmp_path / "output"
+    build(out, "pdf", doc, styles, Options(size=18))
+    detail = structures_only(out, structures_source, "pdf.notes")
+    assert "1 of 5 note sentences missing or out of order: 'About 8 in 10" in detail
+
+
+@pytest.mark.parametrize("change", ["code", "address"])
+def test_words_broken_across_lines_still_checked(structures_source: Path, tmp_path: Path,
+                                                 styles: Styles, change: str) -> None:
+    """The long address in the code block wraps over three lines, and the printed link
+    address over two: a wrong character inside either is still found out."""
+    doc = read(structures_source)
+    blocks = list(doc.blocks)
+    if change == "code":
+        i, code = next((i, b) for i, b in enumerate(blocks) if isinstance(b, CodeBlock)
+                       and b.text.startswith("https://"))
+        blocks[i] = dataclasses.replace(code, text=code.text.replace("day-to-day", "day-by-day"))
+        words = "https://www.example.org/information/living-with-ms"
+    else:
+        i, para = len(blocks) - 1, blocks[-1]
+        assert isinstance(para, Paragraph)
+        link = para.children[1]
+        assert isinstance(link, Link)
+        moved = dataclasses.replace(link, href=link.href.replace("symptoms", "symptom"))
+        blocks[i] = dataclasses.replace(para, children=(para.children[0], moved,
+                                                        *para.children[2:]))
+        words = "Read the NHS page on fatigue"
+    out = tmp_path / "output"
+    build(out, "pdf", dataclasses.replace(doc, blocks=tuple(blocks)), styles, Options(size=18))
+    assert words in structures_only(out, structures_source, "pdf.sentences")
+
+
+def test_code_line_not_wrapped_runs_off_the_page(structures_source: Path,
+                                                 tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    build(out, "pdf", read(structures_source),
+          css_styles(tmp_path, "pre.code { white-space: pre !important; }"), Options(size=18))
+    detail = structures_only(out, structures_source, "pdf.inside-page")
+    assert "glyphs outside the page, cut off in print" in detail
+
+
+# ------------------------------------------------------------------ page numbers
+
+
+def _glyphs(text: str, top: float, *, artifact: bool, mcid: int | None = None) -> list[
+        dict[str, Any]]:
+    out = []
+    for i, ch in enumerate(text):
+        out.append({"text": ch, "x0": 57.0 + 10 * i, "x1": 66.0 + 10 * i, "top": top,
+                    "bottom": top + 18, "size": 18.0, "fontname": "Atkinson-Hyperlegible",
+                    "tag": "Artifact" if artifact else "Span",
+                    "mcid": None if artifact else mcid, "matrix": (1, 0, 0, 1, 0, 0)})
+    return out
+
+
+def _page(number: int, *lines: list[dict[str, Any]]) -> pr.Page:
+    every = tuple(c for line in lines for c in line)
+    return pr.Page(number, 595.0, 842.0, tuple(c for c in every if c["text"].strip()), every,
+                   {}, ())
+
+
+@pytest.mark.parametrize("phrase, footer", [("Page {page} of {pages}", "Page 3 of 8"),
+                                             ("Tudalen {page} o {pages}", "Tudalen 3 o 8")])
+def test_a_number_in_the_text_near_the_foot_is_not_a_page_number(phrase: str,
+                                                                  footer: str) -> None:
+    body = _glyphs("3 times a week", 740, artifact=False, mcid=5)
+    number = _glyphs(footer, 790, artifact=True)
+    ok = _page(3, _glyphs("Exercise helps.", 100, artifact=False, mcid=1), body, number)
+    assert pr.page_numbers([ok], phrase) == []
+    assert pr.artifacts([ok], phrase) == []
+    # The same page with its real page number tagged as content is still caught.
+    tagged = _page(3, body, _glyphs(footer, 790, artifact=False, mcid=6))
+    assert pr.artifacts([tagged], phrase) == [
+        f"page 3: page number '{footer}' is tagged content, not an artifact: screen readers "
+        "read it"]
+    # And a page without one is still missing it.
+    assert pr.page_numbers([_page(3, body)], phrase) == [
+        "page 3: no page number in the top or bottom margin"]
+
+
+def test_notes_in_headings_and_cells_tables_in_lists_pass(tmp_path: Path, styles: Styles) -> None:
+    """No false alarm: a note marker in a heading (its bookmark and tag read as the title), in
+    a table cell, a printed address in a cell, inline code in a cell, a table in a list."""
+    from tests.conftest import FIXTURES
+
+    source = FIXTURES / "pdf" / "notes-links-and-nesting.md"
+    out = tmp_path / "output"
+    for size in (16, 24):
+        build(out, "pdf", read(source), styles, Options(size=size))
+    report, names = failed(out, source)
+    assert not names, "\n".join(f"{f.check}: {f.detail}" for f in report.failures)

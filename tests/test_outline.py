@@ -96,3 +96,8 @@ def test_generated_outline_properties(case: tuple[str, list[int], list[str]]) ->
     html = page(doc, outline, css="")
     text = re.sub(r"<[^>]+>", "", html)
     assert sentences.missing_in_order(paragraphs, text) == []
+
+
+def test_slugs_keep_letters_that_do_not_decompose() -> None:
+    assert slugify("Prawo do tłumacza") == "prawo-do-tlumacza"
+    assert slugify("Straße und Øre") == "strasse-und-ore"

@@ -436,3 +436,17 @@ def test_githubs_alert_kinds_are_callouts() -> None:
 def test_a_note_knows_its_own_line() -> None:
     doc = parse(page("# T\n\nText[^a].\n\n[^a]: The note.\n"), "t.md")
     assert [n.line for n in doc.notes] == [10]
+
+
+def test_addresses_get_one_fragment_and_www_gets_https() -> None:
+    doc = parse(page("# T\n\nChat at [our room](https://matrix.to/#/#room:example.org) or see "
+                     "www.example.org.\n"), "t.md")
+    links = [n for n in doc.blocks[1].children if isinstance(n, Link)]  # type: ignore[union-attr]
+    assert [lk.href for lk in links] == ["https://matrix.to/#/%23room:example.org",
+                                         "https://www.example.org"]
+
+
+def test_text_before_the_title_heading_says_so() -> None:
+    with pytest.raises(SourceError, match=r"text comes before the title heading \(line 3\)"):
+        parse(b"[![badge](b.png)](https://ci.example.org)\n\n# Project\n\nText.\n", "README.md",
+              ReadOptions(default_language="en-GB"))

@@ -56,7 +56,7 @@ def test_each_problem_names_its_field_and_what_is_allowed(
 def test_a_value_is_echoed_back_short(choices: Choices) -> None:
     problems = choices.parse([("format", "x" * 500)])
     assert isinstance(problems, list)
-    assert "x" * 40 + "..." in problems[0].message and "x" * 41 not in problems[0].message
+    assert "x" * 39 + "…" in problems[0].message and "x" * 40 not in problems[0].message
 
 
 def test_fields_and_labels_come_from_the_options_rules(choices: Choices) -> None:

@@ -18,18 +18,20 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
 from exporter import speech
+from exporter.locale import messages
 from exporter.model import Document
 from exporter.outline import Outline
 from exporter.pipeline import JobResult, JobSpec, export, run_job
 from exporter.reader import read
 from exporter.sentences import missing_in_order
 from exporter.styles import Styles, load_styles
+from exporter.writers.audio.mp3 import parse_mp3
 from exporter.writers.audio.synth import FAULT_ENV
-from exporter.writers.audio.writer import OPENING_TRIES
 from exporter.writers.base import Options
 from tests.conftest import ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures" / "valid"
+SPEECH = Path(__file__).parent / "fixtures" / "speech"
 EPOCH = "1700000000"
 
 
@@ -188,6 +190,14 @@ def test_transcript_has_every_sentence_in_order_as_written(
     assert "H S C T" not in text and "0808 800 8000" in text
 
 
+def real_seconds(path: Path) -> float:
+    """The file's length counted frame by frame (the tag skipped): exact, not estimated."""
+    raw = path.read_bytes()
+    assert raw[:3] == b"ID3"
+    end = 10 + sum(b << (7 * (3 - i)) for i, b in enumerate(raw[6:10]))
+    return parse_mp3(raw[end:]).seconds
+
+
 def test_opening_states_real_section_count_and_duration(
         hsct: Build, hsct_outline: Outline) -> None:
     m = re.search(r"It has (\d+) sections?, in (\d+) tracks?, and lasts "
@@ -197,8 +207,7 @@ def test_opening_states_real_section_count_and_duration(
     said = int(m[3] or 0) * 60 + int(m[4] or 0)
     assert sections == len([e for e in hsct_outline if e.number])
     assert tracks == len(hsct_outline)
-    real = info(hsct.out / "hsct-audio.mp3").length
-    assert abs(said - real) <= 2, (said, real)
+    assert said == round(real_seconds(hsct.out / "hsct-audio.mp3"))
 
 
 def test_two_builds_are_byte_identical(builds: tuple[Build, Build]) -> None:
@@ -247,13 +256,78 @@ def test_hanging_synthesis_fails_clearly_in_time_and_leaves_nothing(
     assert sorted(p.name for p in out_dir.iterdir()) == ["manifest.json", "many-sections.html"]
 
 
-def test_language_without_voice_fails_without_fallback(out_dir: Path, styles: Styles) -> None:
-    doc = read(FIXTURES / "minimal.md")
-    doc = replace(doc, meta=replace(doc.meta, language="tlh"))
-    result = run_job(JobSpec("audio", Options()), doc, styles,
-                     out_dir, "minimal")
-    assert result.error and "no voice for the language 'tlh'" in result.error
-    assert list(out_dir.iterdir()) == []
+def test_language_without_voice_fails_cleanly_and_html_is_built(out_dir: Path) -> None:
+    # Somali: a real language of UK readers that espeak-ng has no voice for.
+    audio, html = export(SPEECH / "somali.md", out_dir, ["audio", "html"], jobs=1)
+    assert audio.error and "no voice for the language 'so'" in audio.error
+    assert "front matter" in audio.error  # says what to do
+    assert html.ok
+    assert sorted(p.name for p in out_dir.iterdir()) == ["manifest.json", "somali.html"]
+
+
+def test_welsh_page_is_spoken_by_the_welsh_voice(out_dir: Path) -> None:
+    (audio,) = export(SPEECH / "welsh.md", out_dir, ["audio"], jobs=1)
+    assert audio.ok, audio.error
+    facts = {e["file"]: e["facts"] for e in audio.entries}
+    assert facts["welsh-audio.mp3"]["voice"] == "cel/cy"
+    assert id3(out_dir / "welsh-audio.mp3")["TLAN"].text == ["cym"]
+    text = (out_dir / "welsh-audio-transcript.txt").read_text(encoding="utf-8")
+    assert text.startswith("Blinder ac MS: trawsgrifiad sain\n\n[Trac 1: Blinder ac MS]\n")
+    seconds = round(real_seconds(out_dir / "welsh-audio.mp3"))
+    assert f"ac mae'n para {messages('cy').duration(seconds)}." in text
+
+
+@pytest.mark.parametrize("source", [
+    FIXTURES / "minimal.md", FIXTURES / "nested-levels.md", FIXTURES / "many-sections.md",
+    SPEECH / "structures.md", SPEECH / "welsh.md",
+])
+def test_stated_length_is_the_real_length_on_pages_of_every_size(source: Path,
+                                                                  out_dir: Path) -> None:
+    (audio,) = export(source, out_dir, ["audio"], jobs=1)
+    assert audio.ok, audio.error
+    doc = read(source)
+    whole = out_dir / f"{source.stem}-audio.mp3"
+    seconds = real_seconds(whole)
+    said = messages(doc.meta.language).duration(round(seconds))
+    text = (out_dir / f"{source.stem}-audio-transcript.txt").read_text(encoding="utf-8")
+    lines = [ln for ln in text.splitlines() if ln.endswith(f" {said}.")]
+    assert len(lines) == 1, (said, seconds)
+    # The tracks add up to the whole file, which the manifest states to the hundredth.
+    tracks = sorted(out_dir.glob(f"{source.stem}-audio-[0-9]*.mp3"))
+    assert abs(sum(real_seconds(t) for t in tracks) - seconds) < 1e-6
+    facts = {e["file"]: e["facts"] for e in audio.entries}
+    assert facts[whole.name]["duration"] == round(seconds, 2)
+
+
+def test_line_breaks_in_metadata_never_reach_the_playlist_or_tags(out_dir: Path,
+                                                                 styles: Styles) -> None:
+    doc = read(FIXTURES / "nested-levels.md")
+    evil = "\n".join(["Title", "https://evil.example/x.mp3", "#EXTINF:1,x\r\u2028y\x85z"])
+    doc = replace(doc, meta=replace(doc.meta, title=evil, publisher="Pub\nhttp://evil/"))
+    result = run_job(JobSpec("audio", Options()), doc, styles, out_dir, "nested")
+    assert result.ok, result.error
+    lines = (out_dir / "nested-audio.m3u8").read_text(encoding="utf-8").split("\n")
+    tracks = sorted(p.name for p in out_dir.glob("nested-audio-[0-9]*.mp3"))
+    assert lines[-1] == ""  # ends with a newline
+    assert len(lines) == 2 + 2 * len(tracks) + 1
+    assert [ln for ln in lines if ln and not ln.startswith("#")] == tracks
+    assert all(ln.startswith("#EXT") or ln.startswith("#PLAYLIST:") for ln in lines[::2][:-1])
+    for name in (*tracks, "nested-audio.mp3"):
+        for frame in id3(out_dir / name).values():
+            for value in getattr(frame, "text", []):
+                assert not re.search("[\x00-\x1f\x85\u2028\u2029]", str(value)), (name, value)
+
+
+def test_no_publisher_means_no_publisher_tag_or_words(out_dir: Path) -> None:
+    (audio,) = export(SPEECH / "structures.md", out_dir, ["audio"], jobs=1)
+    assert audio.ok, audio.error
+    for path in out_dir.glob("*.mp3"):
+        assert "TPE1" not in id3(path)
+    playlist = (out_dir / "structures-audio.m3u8").read_text(encoding="utf-8")
+    assert "#EXTINF:" in playlist and " - " not in playlist
+    text = (out_dir / "structures-audio-transcript.txt").read_text(encoding="utf-8")
+    assert "Published by" not in text and ", from" not in text
+    assert "This is the end of Living with fatigue.\n" in text
 
 
 def test_missing_engine_names_the_package_to_install(tmp_path: Path) -> None:
@@ -291,20 +365,21 @@ def test_changing_one_section_re_synthesises_only_that_section(tmp_path: Path) -
     out = tmp_path / "out"
     assert all(r.ok for r in export(source, out, ["audio"], jobs=1))
     cache = tmp_path / ".exporter-cache" / "audio" / "doc"
-    before = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.mp3")}
-    assert len(before) >= 7  # five sections, the title track and the opening
+    before = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.audio")}
+    tracks = len(read(source).outline)
+    assert len(before) == tracks + 2  # the tracks, the opening and its length sentences
 
     source.write_text(text.replace("A paragraph in part one.",
                                    "A changed paragraph in part one."), encoding="utf-8")
     assert all(r.ok for r in export(source, out, ["audio"], jobs=1))
-    after = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.mp3")}
+    after = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.audio")}
     new = set(after) - set(before)
     kept = {n for n in set(after) & set(before) if after[n] == before[n]}
-    tracks = 6  # the title and five sections
-    # Five tracks reused untouched; spoken again: the edited section, and the opening only
-    # if the length it states changed (one attempt or a few).
-    assert len(kept) >= tracks - 1, (kept, new)
-    assert 1 <= len(new) <= 1 + OPENING_TRIES, new
+    # Reused untouched: the other tracks and the opening; spoken again: the edited section,
+    # and the opening's length sentences only if the length it states changed.
+    assert len(kept) >= tracks, (kept, new)
+    assert 1 <= len(new) <= 2, new
     assert len(after) == len(kept) + len(new)  # what this build did not use is forgotten
+    assert len(list(cache.glob("*.json"))) == len(after)
     transcript = (out / "doc-audio-transcript.txt").read_text(encoding="utf-8")
     assert "A changed paragraph in part one." in transcript

@@ -308,3 +308,25 @@ def _settings() -> Settings:
     from exporter.styles import load_styles
 
     return load_settings(load_styles())
+
+
+def test_a_language_without_contracted_braille_uses_its_one_code(tmp_path: Path,
+                                                                 styles: Styles) -> None:
+    """Polish braille is uncontracted: grade 2 asked, liblouis' Polish table used and named."""
+    doc = read(FIXTURES / "pages" / "polish-language-pl.md")
+    entries = build(doc, styles, tmp_path, stem="pl")
+    pages = read_brf((tmp_path / "pl-braille.brf").read_bytes())
+    title = [line.strip(BLANK) for line in pages[0]]
+    polish = Braille.for_table("pl.tbl", 1)
+    assert polish.cells("Polish braille") in title
+    assert Braille.for_table("en-ueb-g2.ctb", 2).cells("Unified English Braille") not in \
+        " ".join(title)
+    assert entries
+
+
+def test_a_sign_without_a_six_dot_form_in_the_table_uses_uebs(styles: Styles) -> None:
+    """liblouis' Welsh table gives "@" as an 8-dot cell; a page holds 6-dot cells only."""
+    welsh = Braille.for_document("cy", 2, load_settings(styles))
+    cells = welsh.cells("Ebostiwch cymorth@example.org.uk heddiw")
+    assert cells and all("\u2800" <= c <= "\u283f" for c in cells)
+    assert Braille.for_table("en-ueb-g1.ctb", 1).cells("cymorth@example.org.uk") in cells

@@ -15,7 +15,7 @@ import docx
 import pytest
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
-from fontTools.ttLib import TTFont
+from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
 from exporter import sentences
 from exporter.contrast import parse_hex, ratio
@@ -235,9 +235,9 @@ def test_check_fails_a_file_that_is_not_what_was_asked_for(
 
 
 def test_check_passes_each_variant(dyslexia: Path, giant: Path, tmp_path: Path) -> None:
-    from exporter.checks import run_checks
     from exporter.output import write_manifest
     from exporter.pipeline import JobSpec, run_job
+    from exporter.readback import run_checks
     from exporter.reader import read
     from exporter.styles import load_styles
 

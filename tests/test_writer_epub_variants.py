@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fontTools.ttLib import TTFont
+from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
 from exporter.model import Document
 from exporter.options import Options
@@ -53,7 +53,7 @@ def test_the_face_is_embedded_regular_and_bold(built: tuple[Path, str]) -> None:
 
 def test_check_passes_the_variant_and_fails_a_book_claimed_as_another(
         built: tuple[Path, str], tmp_path: Path) -> None:
-    from exporter.checks import run_checks
+    from exporter.readback import run_checks
 
     out, name = built
     report = run_checks(out, SOURCE, reuse=False)

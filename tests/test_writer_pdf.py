@@ -463,19 +463,31 @@ def test_byte_identical_under_source_date_epoch(pdfs: dict[int, Rendered], hsct_
 # ------------------------------------------------------------------ safe rendering
 
 
-@pytest.mark.parametrize("fixture, url, reason", [
-    ("image-etc-passwd.md", "file:///etc/passwd", "outside the folders"),
-    ("image-metadata-service.md", "http://169.254.169.254/latest/meta-data/",
-     "never fetches from the network"),
+@pytest.mark.parametrize("url, reason", [
+    ("file:///etc/passwd", "outside the folders"),
+    ("http://169.254.169.254/latest/meta-data/", "never fetches from the network"),
+    ("secret.txt", "outside the folders"),  # beside the source, but not a picture it shows
 ])
-def test_fetcher_refusals_fail_the_job_and_write_nothing(out_dir: Path, fixture: str, url: str,
+def test_fetcher_refusals_fail_the_job_and_write_nothing(tmp_path: Path, url: str,
                                                          reason: str) -> None:
-    result = run_fixture(fixture, out_dir)
+    # The reader stops such references in a source; a project's own stylesheet can still
+    # name them, and the render must stop there too.
+    source = tmp_path / "page.md"
+    shutil.copy(FIXTURES / "valid" / "minimal.md", source)
+    (tmp_path / "secret.txt").write_text("not for print", encoding="utf-8")
+    root = tmp_path / "styles"
+    shutil.copytree(load_styles().root, root)
+    with (root / "pdf.css").open("a", encoding="utf-8") as f:
+        f.write(f'\nbody {{ background: url("{url}"); }}\n')
+    out = tmp_path / "output"
+    out.mkdir()
+    result = run_job(JobSpec("pdf", Options()), read(source), load_styles(root), out, "page")
     assert not result.ok
-    assert f"refused to load {url}" in (result.error or "")
+    shown = (tmp_path / url).as_uri() if url == "secret.txt" else url
+    assert f"refused to load {shown}" in (result.error or "")
     assert reason in (result.error or "")
-    assert "Remove or replace this reference in the source" in (result.error or "")
-    assert sorted(p.name for p in out_dir.iterdir()) == []
+    assert "Remove or replace this reference in the source or the styles" in (result.error or "")
+    assert sorted(p.name for p in out.iterdir()) == []
 
 
 def test_fetcher_allows_only_styles_and_fonts(tmp_path: Path, styles: Styles) -> None:

@@ -51,8 +51,19 @@ class Context:
 
     out_dir: Path
     doc: Document
-    sentences: tuple[str, ...]  #: every sentence of the source in reading order
+    sentences: tuple[str, ...]  #: every sentence of the main text in reading order
     manifest: Mapping[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()  #: every sentence of the footnotes, in note order
+    table_headings: tuple[str, ...] = ()  #: every table's column headings, in any place
+
+    @classmethod
+    def of(cls, out_dir: Path, doc: Document,
+           manifest: Mapping[str, Any] | None = None) -> Context:
+        """The context of ``doc``: its main sentences, note sentences and table headings."""
+        return cls(out_dir, doc, tuple(sent.of_blocks(doc.blocks)),
+                   manifest if manifest is not None else {"files": []},
+                   tuple(sent.of_notes(doc)),
+                   tuple(sent.table_headings(doc.blocks)))
 
     @property
     def outline(self) -> Outline:
@@ -211,19 +222,69 @@ def compare_flat(found: Sequence[tuple[int, str]], outline: Outline) -> list[str
     return problems
 
 
-def missing_sentences(ctx: Context, text: str, ignore: re.Pattern[str] | None = None) -> list[str]:
-    """Problems for the source's sentences not found in ``text`` in order (first few named).
+#: A footnote marker as every format shows it: the note's number in square brackets, "[1]".
+#: The source's sentences have none (a note reference has no text), so it is taken out of
+#: both sides before comparing; only numbers, so "[see below]" still counts as words.
+NOTE_MARKER = re.compile(r"\[\d{1,4}\]")
 
-    ``ignore`` removes text a format adds by design (a printed link's address) from both sides.
+
+def comparable(text: str, ignore: re.Pattern[str] | None = None) -> str:
+    """Text as sentences are compared: what ``ignore`` matches and note markers taken out."""
+    return NOTE_MARKER.sub("", ignore.sub("", text) if ignore else text)
+
+
+def missing_sentences(ctx: Context, text: str, ignore: re.Pattern[str] | None = None, *,
+                      notes: bool = False, headings: bool = False) -> list[str]:
+    """Problems for the source's main-text sentences not found in ``text`` in order.
+
+    Footnote markers "[n]" are removed from both sides, and so is whatever ``ignore``
+    matches (text a format adds by design, such as a printed link's address). A format
+    whose ``text`` also holds the notes or the tables' column headings can have them
+    checked here too (``notes=True``: the note sentences in their own order; ``headings=True``:
+    every column heading somewhere); one that reads them from another part (a Word footnotes
+    part, a notes section, the table it read back) calls ``missing_note_sentences`` or
+    ``missing_table_headings`` with that part's text.
     """
-    wanted = [ignore.sub("", s) for s in ctx.sentences] if ignore else list(ctx.sentences)
-    missing = sent.missing_in_order(wanted, ignore.sub("", text) if ignore else text)
+    problems = _missing("sentences", ctx.sentences, text, ignore)
+    if notes:
+        problems += missing_note_sentences(ctx, text, ignore)
+    if headings:
+        problems += missing_table_headings(ctx, text, ignore)
+    return problems
+
+
+def missing_note_sentences(ctx: Context, text: str,
+                           ignore: re.Pattern[str] | None = None) -> list[str]:
+    """Problems for footnote sentences not found in ``text`` in note order ([] without notes)."""
+    return _missing("note sentences", ctx.notes, text, ignore) if ctx.notes else []
+
+
+def missing_table_headings(ctx: Context, text: str,
+                           ignore: re.Pattern[str] | None = None) -> list[str]:
+    """Problems for table column headings found nowhere in ``text`` (as whole words)."""
+    if not ctx.table_headings:
+        return []
+    haystack = sent.normalise(comparable(text, ignore))
+    missing = [h for h in dict.fromkeys(ctx.table_headings)
+               if not re.search(rf"(?<!\w){re.escape(sent.normalise(comparable(h, ignore)))}"
+                                r"(?!\w)", haystack)]
+    if not missing:
+        return []
+    shown = "; ".join(f"'{_short(h)}'" for h in missing[:5])
+    more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+    return [f"{len(missing)} of {len(set(ctx.table_headings))} table headings missing: "
+            f"{shown}{more}"]
+
+
+def _missing(what: str, wanted: Sequence[str], text: str,
+             ignore: re.Pattern[str] | None) -> list[str]:
+    missing = sent.missing_in_order([comparable(s, ignore) for s in wanted],
+                                    comparable(text, ignore))
     if not missing:
         return []
     shown = "; ".join(f"'{_short(s)}'" for s in missing[:3])
     more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
-    return [f"{len(missing)} of {len(ctx.sentences)} sentences missing or out of order: "
-            f"{shown}{more}"]
+    return [f"{len(missing)} of {len(wanted)} {what} missing or out of order: {shown}{more}"]
 
 
 def _short(text: str, width: int = 70) -> str:

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from exporter import sentences
 from exporter.checks.common import Context, Finding, finding
 from exporter.output import INDEX, MANIFEST, REPORT_NAME, STAGING_PREFIX, sha256_file
 
@@ -108,9 +107,4 @@ def context(out_dir: Path, source: Path) -> Context | Finding:
     except (OSError, StylesError) as exc:
         return Finding("integrity", "integrity.source", str(source), False,
                        f"{source}: cannot read the source: {exc}")
-    return Context(
-        out_dir=out_dir,
-        doc=doc,
-        sentences=tuple(sentences.of_blocks(doc.blocks)),
-        manifest=manifest if isinstance(manifest, dict) else {"files": []},
-    )
+    return Context.of(out_dir, doc, manifest if isinstance(manifest, dict) else None)

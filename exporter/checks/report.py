@@ -4,15 +4,44 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import Any, TextIO
 
+from exporter.checks.common import Finding
 from exporter.output import REPORT_NAME, atomic_write
 
-if TYPE_CHECKING:
-    from exporter.checks import Report
-    from exporter.checks.common import Finding
 
+@dataclass(frozen=True)
+class Report:
+    """Every finding of one run over an output folder."""
+
+    out_dir: Path
+    source: Path
+    findings: tuple[Finding, ...]
+    seconds: float
+    key: str = ""  #: hash of what was checked: manifest, source and checker code
+    reused: bool = False  #: the format checks' findings came from an earlier identical run
+
+    @property
+    def ok(self) -> bool:
+        return all(f.ok for f in self.findings)
+
+    @property
+    def failures(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if not f.ok)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "output": str(self.out_dir),
+            "source": str(self.source),
+            "ok": self.ok,
+            "checks": len(self.findings),
+            "failures": len(self.failures),
+            "seconds": round(self.seconds, 2),
+            "key": self.key,
+            "findings": [f.as_dict() for f in self.findings],
+        }
 
 
 def summary(report: Report) -> str:

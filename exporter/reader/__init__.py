@@ -76,8 +76,14 @@ def parse(data: bytes, path: str = "<source>", options: ReadOptions | None = Non
             problems.error(1, "the front matter has no 'language' field",
                            "add a line 'language: en-GB' (or the page's language) between "
                            "'---' lines at the top")
+    words = messages(language or "en")
+    if language and not words.complete:
+        problems.warning(1, f"no interface words in the language '{language}': labels such as "
+                         "'Contents' are in English", "add exporter/messages/"
+                         f"{language.split('-')[0].lower()}.yaml, or choose a language that "
+                         "has one")
     inline = InlineReader(problems, Path(path).parent, base_url)
-    reader = BlockReader(problems, inline, fm.offset, messages(language or "en"))
+    reader = BlockReader(problems, inline, fm.offset, words)
     blocks = reader.blocks(_parse_markdown(fm.body), top=True)
     headings_h1 = [b for b in blocks if isinstance(b, Heading) and b.level == 1]
     title = fields.text.get("title") or (plain_text(headings_h1[0].children).strip()

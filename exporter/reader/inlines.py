@@ -114,6 +114,10 @@ class InlineReader:
             self.problems.warning(line, f"link text is a bare address: {shown(text)}",
                                   "write words that name the destination; the address stays "
                                   "in the link")
+        if node.markup == "linkify" and text.lower().startswith("www.") and \
+                href.lower().startswith("http://"):
+            href = "https://" + href[len("http://"):]  # what the page wrote had no scheme
+        href = _one_fragment(href)
         if href.startswith("#"):
             self.anchors.append((href, line))
             return [Link(href, children)]
@@ -149,6 +153,15 @@ class InlineReader:
         if found is None:
             return Image(src, alt)
         return Image(src, alt, str(found.path), found.media_type, found.width, found.height)
+
+
+def _one_fragment(href: str) -> str:
+    """An address with a single '#': later ones are escaped, as a valid URL needs.
+
+    Browsers accept "https://matrix.to/#/#room"; EPUB validators and some readers do not.
+    """
+    head, hash_, fragment = href.partition("#")
+    return head + hash_ + fragment.replace("#", "%23") if hash_ else href
 
 
 def merge_text(nodes: list[Inline]) -> tuple[Inline, ...]:

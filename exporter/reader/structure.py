@@ -19,8 +19,13 @@ def arrange(blocks: Sequence[Block], title: str, problems: Problems,
     """
     out = list(blocks)
     if not out or not (isinstance(out[0], Heading) and out[0].level == 1):
+        later = next((b for b in out if isinstance(b, Heading) and b.level == 1), None)
         if title:
             out.insert(0, Heading(1, (Text(title),), 0, first_line))
+        elif later is not None:
+            problems.error(_line(out[0]), "text comes before the title heading (line "
+                           f"{later.line})", "move the '# ' title to the top, or give the page "
+                           "a 'title:' in the front matter")
         else:
             line = _line(out[0]) if out else first_line
             problems.error(line, "the page has no title", "give it a 'title:' in the front "

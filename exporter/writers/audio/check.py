@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from exporter import sentences as sent
 from exporter.checks.common import (
     Context,
     Finding,
@@ -16,6 +17,17 @@ from exporter.checks.common import (
     finding,
     missing_sentences,
     same_title,
+)
+from exporter.locale import Messages, messages
+from exporter.model import (
+    Block,
+    Callout,
+    DefinitionList,
+    Figure,
+    ListBlock,
+    Quote,
+    Table,
+    plain_text,
 )
 from exporter.outline import TreeNode
 
@@ -41,6 +53,14 @@ def check(ctx: Context, entries: list[Mapping[str, Any]]) -> list[Finding]:
         text = (ctx.out_dir / name).read_text(encoding="utf-8")
         found.append(finding("content", "audio.transcript", name, missing_sentences(ctx, text),
                              f"all {len(ctx.sentences)} sentences, in order"))
+        if ctx.doc.notes:
+            found.append(finding("content", "audio.notes", name, _notes(ctx, text),
+                                 f"all {len(ctx.doc.notes)} notes, each read with its number"))
+        marks = structure_marks(ctx.doc.blocks, messages(ctx.doc.meta.language))
+        if marks:
+            found.append(finding("content", "audio.structure", name, _structure(marks, text),
+                                 f"{len(marks)} announcements of tables, rows, images, "
+                                 "quotations and terms, in order"))
     for entry in entries:
         name = str(entry["file"])
         if name.endswith(".mp3"):
@@ -172,3 +192,64 @@ def _mp3(ctx: Context, entry: Mapping[str, Any]) -> list[str]:
         if title != ctx.doc.meta.title:
             problems.append(f"ID3 title is '{title}', the source says '{ctx.doc.meta.title}'")
     return problems
+
+
+# ---------------------------------------------------------------- transcript structure
+
+
+def structure_marks(blocks: tuple[Block, ...], words: Messages) -> list[str]:
+    """What a listener must hear, in order, to follow the structures a page has: each table
+    announced with its size and read row by row with its headings, each image with its
+    description, each quotation opened and closed, each term before its definition."""
+    out: list[str] = []
+    for b in blocks:
+        if isinstance(b, Table):
+            size = (f"{words.plural('table_rows', len(b.rows))}, "
+                    f"{words.plural('table_columns', len(b.header))}")
+            out += [f"{words('table')}: ", size]
+            headers = [sent.normalise(plain_text(h.children)) for h in b.header]
+            for n, _ in enumerate(b.rows, start=1):
+                out.append(f"{words('row', n=n)}.")
+                out += [f"{h}: " for h in headers if h]
+        elif isinstance(b, Figure):
+            out.append(f"{words('image')}: {sent.normalise(b.image.alt)}")
+        elif isinstance(b, Quote):
+            out.append(f"{words('quote')}.")
+            out += structure_marks(b.blocks, words)
+            out.append(f"{words('end_of_quote')}.")
+        elif isinstance(b, DefinitionList):
+            for item in b.items:
+                out.append(f"{sent.normalise(plain_text(item.term))}: ")
+                for definition in item.definitions:
+                    out += structure_marks(definition, words)
+        elif isinstance(b, ListBlock):
+            for entry in b.items:
+                out += structure_marks(entry.blocks, words)
+        elif isinstance(b, Callout):
+            out += structure_marks(b.blocks, words)
+    return out
+
+
+def _structure(marks: list[str], text: str) -> list[str]:
+    missing = sent.missing_in_order(marks, text)
+    if not missing:
+        return []
+    shown = "; ".join(f"'{m.strip()}'" for m in missing[:4])
+    more = f" and {len(missing) - 4} more" if len(missing) > 4 else ""
+    return [f"{len(missing)} of {len(marks)} announcements missing or out of order: "
+            f"{shown}{more}"]
+
+
+def _notes(ctx: Context, text: str) -> list[str]:
+    """Every note's sentences, in note order, the first after "Note n:"."""
+    words = messages(ctx.doc.meta.language)
+    wanted: list[str] = []
+    for note in ctx.doc.notes:
+        said = sent.of_blocks(note.blocks)
+        label = f"{words('note', n=note.number)}:"
+        wanted += [f"{label} {said[0]}", *said[1:]] if said else [label]
+    missing = sent.missing_in_order(wanted, text)
+    if not missing:
+        return []
+    return [f"{len(missing)} of {len(wanted)} note sentences missing or out of order: "
+            + "; ".join(f"'{m[:60]}'" for m in missing[:3])]

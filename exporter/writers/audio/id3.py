@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import struct
 from collections.abc import Sequence
 
@@ -13,14 +14,22 @@ _ISO639_2 = {
     "it": "ita", "pl": "pol", "pt": "por", "pa": "pan", "ur": "urd", "bn": "ben", "gu": "guj",
     "ar": "ara", "zh": "zho", "hi": "hin", "so": "som", "ro": "ron", "lt": "lit",
 }
+#: Line and paragraph breaks and other control characters: never inside one field.
+_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 # mutagen orders frames by size when saving, which put CHAP frames out of time order for some
 # players; these few frames are simple enough to write in exactly the order we want.
 
 
+def one_line(value: str) -> str:
+    """A metadata value as one line: breaks and control characters become spaces."""
+    return _BREAKS.sub(" ", value)
+
+
 def common(doc: Document) -> list[bytes]:
-    """Frames every file of a recording carries: publisher, album, genre, language, date."""
-    frames = [text("TPE1", doc.meta.publisher), text("TALB", doc.meta.title),
-              text("TCON", "Speech")]
+    """Frames every file of a recording carries: publisher (when known), album, genre,
+    language, date."""
+    frames = [text("TPE1", doc.meta.publisher)] if one_line(doc.meta.publisher).strip() else []
+    frames += [text("TALB", doc.meta.title), text("TCON", "Speech")]
     lang = _ISO639_2.get(doc.meta.language.split("-")[0].lower())
     if lang:
         frames.append(text("TLAN", lang))
@@ -40,7 +49,8 @@ def _frame(frame_id: str, body: bytes) -> bytes:
 
 
 def text(frame_id: str, value: str) -> bytes:
-    return _frame(frame_id, b"\x03" + value.encode("utf-8"))  # 3 = UTF-8
+    """A UTF-8 text frame holding ``value`` on one line."""
+    return _frame(frame_id, b"\x03" + one_line(value).encode("utf-8"))  # 3 = UTF-8
 
 
 def chapter(element_id: str, start_ms: int, end_ms: int, title: str) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 class Mp3Error(Exception):
@@ -37,6 +38,13 @@ def encode(pcm: bytes, rate: int, bitrate_kbps: int, quality: int) -> bytes:
     enc.set_channels(1)
     enc.set_quality(quality)
     return bytes(enc.encode(pcm)) + bytes(enc.flush())
+
+
+@lru_cache(maxsize=64)
+def encoded_samples(samples: int, rate: int, bitrate_kbps: int, quality: int) -> int:
+    """How many samples the MP3 of ``samples`` PCM samples decodes to (the encoder adds its
+    delay and pads to whole frames). Depends on the count only, so silence is encoded."""
+    return parse_mp3(encode(bytes(2 * samples), rate, bitrate_kbps, quality)).samples
 
 
 # Layer III bitrates (kbps) by header index, for MPEG-1 and for MPEG-2/2.5.

@@ -1,22 +1,28 @@
-"""Speech jobs: each section spoken (pyttsx3 + espeak-ng) and MP3-encoded in its own process."""
+"""Speech jobs: each section spoken (libespeak-ng) and MP3-encoded in its own process, timed."""
 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
-import hashlib
+import gc
 import importlib.util
 import json
 import os
-import shutil
-import threading
+import select
+import signal
 import time
-import wave
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from exporter.writers.audio.engine import (
+    Engine,
+    EngineError,
+    Library,
+    Utterance,
+    find_library,
+    loaded_here,
+)
 from exporter.writers.audio.mp3 import Mp3Error, Mp3Stream, encode, parse_mp3
 
 if TYPE_CHECKING:
@@ -27,21 +33,17 @@ ENGINE_HINT = (
     "install the Python package espeakng-loader (pip install espeakng-loader), "
     "or the Debian/Ubuntu packages libespeak-ng1 and espeak-ng-data"
 )
-#: Test hook: "hang" = the engine never reports the end of an utterance;
-#: "stall" = the job's process gets stuck before speaking (only a kill ends it).
+#: Test hook: "hang" = the engine never finishes speaking (it is slowed past the job's limit,
+#: which the synthesis callback then detects); "stall" = the job's process gets stuck before
+#: speaking (only a kill ends it).
 FAULT_ENV = "EXPORTER_AUDIO_FAULT"
 #: Extra time the parent allows past a job's own limit before it kills the process.
 KILL_GRACE_S = 0.5
-#: Times a job is run when pyttsx3 cancels one of its utterances itself (see synthesise()).
-JOB_TRIES = 3
+T = TypeVar("T")
 
 
 class SynthError(Exception):
     """A speech job failed; the message says which section and what to do."""
-
-
-class RetryJob(SynthError):
-    """A job met a known transient engine race; running it again in a new process is safe."""
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,42 @@ class SynthJob:
     rate_wpm: int
     bitrate_kbps: int
     quality: int  #: LAME algorithm quality, 0 (best, slowest) .. 9
-    out: Path  #: where the MP3 frames go (no tags)
+    out: Path  #: where the MP3 frames (or the raw samples) go; timings beside it (.json)
     timeout_s: float
+    encode: bool = True  #: False: keep 16-bit samples (to be joined with others, then encoded)
+    #: True: every text is spoken by a fresh copy of the engine (a fork), so its samples do
+    #: not depend on the texts before it; used for alternatives of one sentence.
+    isolated: bool = False
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where one text of a job lies in the job's samples (before MP3 encoding)."""
+
+    start: int  #: first sample
+    speech: int  #: samples of speech
+    pause: int  #: samples of silence after it
+    sentences: tuple[int, ...] = ()  #: sentence starts, relative to ``start``
+
+    @property
+    def end(self) -> int:
+        return self.start + self.speech + self.pause
+
+
+@dataclass(frozen=True)
+class Recording:
+    """What a job made: its audio, exact timings of each text, and the voice that spoke."""
+
+    voice: str  #: espeak-ng voice identifier, e.g. "cel/cy"
+    sample_rate: int
+    spans: tuple[Span, ...]
+    stream: Mp3Stream | None = None  #: when the job encoded
+    pcm: bytes = b""  #: when it did not
+
+    @property
+    def samples(self) -> int:
+        """Samples before encoding (the MP3 adds the encoder's delay and padding)."""
+        return self.spans[-1].end if self.spans else 0
 
 
 def stream(data: bytes) -> Mp3Stream:
@@ -69,180 +105,159 @@ def stream(data: bytes) -> Mp3Stream:
 # ---------------------------------------------------------------- engine
 
 
-def library_path() -> str | None:
-    """The espeak-ng library: the espeakng-loader wheel's copy, else the system's, else None."""
-    try:
-        import espeakng_loader
-
-        path = str(espeakng_loader.get_library_path())
-        if Path(path).is_file():
-            return path
-    except (ImportError, RuntimeError, OSError):
-        pass
-    return ctypes.util.find_library("espeak-ng")
+def library() -> Library:
+    """The espeak-ng library jobs load; SynthError naming what to install when there is none."""
+    found = find_library()
+    if found is None:
+        raise SynthError(f"no speech engine: espeak-ng was not found; {ENGINE_HINT}")
+    return found
 
 
 def check_engine() -> None:
     """Fail early, without loading anything, when no speech engine can be loaded."""
-    if importlib.util.find_spec("pyttsx3") is None:
-        raise SynthError("no speech engine: the Python package pyttsx3 is missing "
-                         "(pip install pyttsx3)")
     if importlib.util.find_spec("lameenc") is None:
         raise SynthError("no MP3 encoder: the Python package lameenc is missing "
                          "(pip install lameenc)")
-    if library_path() is None:
-        raise SynthError(f"no speech engine: espeak-ng was not found; {ENGINE_HINT}")
+    library()
 
 
-def load_engine() -> Any:
-    """A pyttsx3 espeak engine; call only inside a job's process (espeak keeps threads)."""
-    path = library_path()
-    if path is None:
-        raise SynthError(f"no speech engine: espeak-ng was not found; {ENGINE_HINT}")
+def start_engine(language: str, rate_wpm: int) -> tuple[Engine, str]:
+    """An engine speaking ``language`` at ``rate_wpm``; only inside a job's own process."""
     try:
-        if Path(path).is_file():
-            import espeakng_loader
-
-            # pyttsx3 loads "libespeak-ng.so.1" by name; a library already loaded globally
-            # with that soname is the one it gets, so the wheel's copy works without root.
-            os.environ["ESPEAK_DATA_PATH"] = str(Path(espeakng_loader.get_data_path()).parent)
-            ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
-        import pyttsx3
-
-        return pyttsx3.init("espeak")
-    except Exception as exc:
-        raise SynthError(f"the speech engine did not start ({exc}); {ENGINE_HINT}") from exc
-
-
-def choose_voice(engine: Any, language: str) -> str:
-    """Select the voice for exactly this language and check it took; never fall back."""
-    want = language.lower()
-    voices = engine.getProperty("voices")
-    ids = [v.id for v in voices if want in [str(lang).lower() for lang in (v.languages or [])]]
-    if not ids:
-        primary = want.split("-")[0]
-        near = sorted({str(lang) for v in voices for lang in (v.languages or [])
-                       if str(lang).lower().split("-")[0] == primary})
-        raise SynthError(
-            f"espeak-ng has no voice for the language '{language}' "
-            f"(voices it has for '{primary}': {', '.join(near) or 'none'}); "
-            "set 'language' in the source's front matter to one of them"
-        )
-    engine.setProperty("voice", ids[0])
-    if engine.getProperty("voice") != ids[0]:
-        raise SynthError(f"espeak-ng did not select the voice {ids[0]} for '{language}'")
-    return str(ids[0])
-
-
-def set_rate(engine: Any, rate_wpm: int) -> None:
-    # Not read back: pyttsx3 binds espeak_GetParameter without its "current" argument, so
-    # getProperty("rate") returns an unreliable value. The tests check the pace from durations.
-    if not 80 <= rate_wpm <= 450:  # espeak-ng's own range
-        raise SynthError(f"speaking rate {rate_wpm} is outside espeak-ng's 80-450 words a minute")
-    engine.setProperty("rate", rate_wpm)
+        engine = Engine(library())
+        voice = engine.select(language)
+        engine.set_rate(rate_wpm)
+    except EngineError as exc:
+        raise SynthError(str(exc)) from exc
+    return engine, voice.identifier
 
 
 # ---------------------------------------------------------------- one job
 
 
-def synthesise(engine: Any, texts: Sequence[tuple[str, int]], workdir: Path,
-               deadline: float) -> tuple[bytes, int]:
-    """16-bit mono PCM of every text with its pause after it, and the sample rate."""
-    from pyttsx3.drivers import _espeak
-
-    finished = threading.Event()
-    errors: list[str] = []
-    incomplete: list[bool] = []
-
-    def on_finished(name: object = None, completed: bool = True) -> None:
-        if not completed:
-            incomplete.append(True)
-        finished.set()
-
-    engine.connect("finished-utterance", on_finished)
-    engine.connect("error", lambda name=None, exception=None: errors.append(str(exception)))
-    hang = os.environ.get(FAULT_ENV) == "hang"
-    pcm, rate = bytearray(), 0
-    for i, (text, pause_ms) in enumerate(texts):
+def speak(engine: Engine, texts: Sequence[tuple[str, int]], deadline: float,
+          isolated: bool = False) -> tuple[bytes, tuple[Span, ...]]:
+    """16-bit mono samples of every text with its pause after it, and where each text lies."""
+    if os.environ.get(FAULT_ENV) == "hang":
+        engine.on_buffer = lambda: time.sleep(0.2)
+    pcm, spans = bytearray(), []
+    for text, pause_ms in texts:
         clean = text.encode("utf-8", "replace").decode("utf-8").strip()
-        if not clean:
-            continue  # the engine asserts on empty text; nothing to say anyway
-        wav = workdir / f"{i:04d}.wav"
-        _wait_idle(_espeak, deadline, clean)
-        finished.clear()
-        if not hang:
-            engine.save_to_file(clean, str(wav))
-            engine.runAndWait()
-        # runAndWait can return before the file exists: the callback is the real end.
-        if not finished.wait(max(0.0, deadline - time.monotonic())):
-            raise SynthError(f"espeak-ng did not finish speaking within the time limit "
-                             f"(at: {clean[:60]!r})")
-        if errors:
-            raise SynthError(f"espeak-ng failed: {errors[0]} (at: {clean[:60]!r})")
-        if incomplete:
-            # pyttsx3 cancelled its own utterance (its stop() racing espeak's busy flag).
-            # Saying it again here would change the engine's state, and so the audio of
-            # every later text: the whole job is re-run in a fresh process instead.
-            raise RetryJob(f"espeak-ng cancelled an utterance (at: {clean[:60]!r})")
-        frames, rate = read_wav(wav, clean)
-        wav.unlink()
-        pcm += frames
-        pcm += bytes(2 * (rate * pause_ms // 1000))
+        start = len(pcm) // 2
+        if not clean:  # nothing to say, and the engine would make a click of it
+            spans.append(Span(start, 0, 0))
+            continue
+        try:
+            said = _isolated(engine, clean, deadline) if isolated else \
+                engine.speak(clean, deadline)
+        except EngineError as exc:
+            raise SynthError(str(exc)) from exc
+        if not said.pcm:
+            raise SynthError(f"espeak-ng made no sound for {clean[:60]!r}")
+        pause = engine.sample_rate * pause_ms // 1000
+        pcm += said.pcm
+        pcm += bytes(2 * pause)
+        spans.append(Span(start, said.samples, pause, said.sentences))
     if not pcm:
         raise SynthError("nothing to say: every text of the job was empty")
-    return bytes(pcm), rate
+    return bytes(pcm), tuple(spans)
 
 
-def _wait_idle(espeak: Any, deadline: float, text: str) -> None:
-    # espeak-ng still reports "playing" for a moment after the finished-utterance callback;
-    # pyttsx3 then cancels at the next runAndWait, and the cancelled message's end event
-    # makes it write an empty WAV for the new text. Start the next text only when idle.
-    while espeak.IsPlaying():
-        if time.monotonic() > deadline:
-            raise SynthError(f"espeak-ng stayed busy past the time limit (before: {text[:60]!r})")
-        time.sleep(0.0005)
-
-
-def read_wav(path: Path, text: str) -> tuple[bytes, int]:
-    """Frames of a WAV the engine wrote, checked: exists, mono 16-bit, not empty."""
+def _isolated(engine: Engine, text: str, deadline: float) -> Utterance:
+    """``engine.speak(text)`` in a forked copy, so this process's engine stays unused."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the copy: speak, send the samples, leave without any clean-up
+        os.close(read_end)
+        die_with_parent()
+        status = 0
+        try:
+            said = engine.speak(text, deadline)
+            head = json.dumps(said.sentences).encode()
+            payload = b"ok" + len(head).to_bytes(4, "big") + head + said.pcm
+        except Exception as exc:  # reported by the parent, which names the text
+            payload, status = b"er" + str(exc).encode("utf-8", "replace"), 1
+        with os.fdopen(write_end, "wb") as out:
+            out.write(payload)
+        os._exit(status)
+    os.close(write_end)
+    chunks = []
     try:
-        with wave.open(str(path), "rb") as w:
-            if w.getnchannels() != 1 or w.getsampwidth() != 2:
-                raise SynthError(f"espeak-ng wrote an unexpected WAV format for {text[:60]!r}")
-            frames, rate = w.readframes(w.getnframes()), w.getframerate()
-    except (OSError, EOFError, wave.Error) as exc:
-        raise SynthError(f"espeak-ng wrote no valid audio for {text[:60]!r} ({exc})") from exc
-    if not frames:
-        raise SynthError(f"espeak-ng wrote silence (0 frames) for {text[:60]!r}")
-    return frames, rate
+        while True:
+            ready, _, _ = select.select([read_end], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                os.kill(pid, 9)
+                raise SynthError(f"espeak-ng did not finish speaking within the time limit "
+                                 f"(at: {text[:60]!r})")
+            chunk = os.read(read_end, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(read_end)
+        os.waitpid(pid, 0)
+    data = b"".join(chunks)
+    if data[:2] != b"ok":
+        raise SynthError(data[2:].decode("utf-8", "replace") or
+                         f"espeak-ng's process ended without speaking {text[:60]!r}")
+    size = int.from_bytes(data[2:6], "big")
+    return Utterance(data[6 + size:], tuple(json.loads(data[6 : 6 + size])))
+
+
+def die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (even by SIGKILL), so that no
+    speech process outlives an interrupted export; elsewhere a no-op."""
+    try:
+        libc = ctypes.CDLL(None)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def run_one(job: SynthJob) -> None:
-    """Do one job in this process: speak, check, encode, write job.out."""
+    """Do one job in this process: speak, check, encode, write job.out and its timings."""
     deadline = time.monotonic() + job.timeout_s
     if os.environ.get(FAULT_ENV) == "stall":
         time.sleep(10 * job.timeout_s + 60)
-    engine = load_engine()
-    choose_voice(engine, job.language)
-    set_rate(engine, job.rate_wpm)
-    workdir = job.out.with_suffix(".wavs")
-    workdir.mkdir(parents=True, exist_ok=True)
-    pcm, rate = synthesise(engine, job.texts, workdir, deadline)
-    shutil.rmtree(workdir, ignore_errors=True)
-    data = encode(pcm, rate, job.bitrate_kbps, job.quality)
-    stream(data)  # fail here, in the job, if the encoder produced garbage
+    engine, voice = start_engine(job.language, job.rate_wpm)
+    pcm, spans = speak(engine, job.texts, deadline, job.isolated)
+    if job.encode:
+        data = encode(pcm, engine.sample_rate, job.bitrate_kbps, job.quality)
+        stream(data)  # fail here, in the job, if the encoder produced garbage
+    else:
+        data = pcm
+    timings = {"voice": voice, "sample_rate": engine.sample_rate,
+               "spans": [[s.start, s.speech, s.pause, list(s.sentences)] for s in spans]}
+    job.out.with_suffix(".json").write_text(json.dumps(timings), encoding="utf-8")
     job.out.write_bytes(data)
 
 
+def read_recording(job: SynthJob, data: bytes, timings: bytes) -> Recording:
+    """A job's output files as a Recording; SynthError if they do not fit together."""
+    try:
+        t = json.loads(timings)
+        spans = tuple(Span(int(a), int(b), int(c), tuple(int(x) for x in d))
+                      for a, b, c, d in t["spans"])
+        voice, rate = str(t["voice"]), int(t["sample_rate"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SynthError(f"{job.key}: unreadable timings ({exc})") from exc
+    if len(spans) != len(job.texts):
+        raise SynthError(f"{job.key}: {len(spans)} timings for {len(job.texts)} texts")
+    if job.encode:
+        return Recording(voice, rate, spans, stream=stream(data))
+    if len(data) != 2 * (spans[-1].end if spans else 0):
+        raise SynthError(f"{job.key}: the samples do not match their timings")
+    return Recording(voice, rate, spans, pcm=data)
+
+
 def _child(job: SynthJob, conn: mpc.Connection) -> None:
-    # pyttsx3 prints "Audio saved to ..." for every file: keep the CLI's output clean.
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
+    # A short-lived copy of the parent: a garbage collection would touch (and so copy) every
+    # page the parent's objects live on, which costs more than the job itself.
+    gc.disable()
+    die_with_parent()
     try:
         run_one(job)
         conn.send(("ok", ""))
-    except RetryJob as exc:
-        conn.send(("retry", str(exc)))
     except SynthError as exc:
         conn.send(("error", str(exc)))
     except Exception as exc:  # report anything: the parent must say which section failed
@@ -262,7 +277,7 @@ class _Running:
     deadline: float
 
 
-def run_all(jobs: Sequence[SynthJob], workers: int) -> dict[str, Mp3Stream]:
+def run_all(jobs: Sequence[SynthJob], workers: int) -> dict[str, Recording]:
     """Run the jobs, at most ``workers`` at a time, each in its own process with its limit.
 
     The first failure or overrun kills every job still running and raises SynthError.
@@ -271,10 +286,11 @@ def run_all(jobs: Sequence[SynthJob], workers: int) -> dict[str, Mp3Stream]:
     import multiprocessing as mp
     import multiprocessing.connection as mpc
 
-    ctx: Any = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    # A job must start from a fresh engine: never fork a process that has loaded one.
+    fork = "fork" in mp.get_all_start_methods() and not loaded_here()
+    ctx: Any = mp.get_context("fork" if fork else "spawn")
     pending, running = list(jobs), dict[Any, _Running]()
-    results: dict[str, Mp3Stream] = {}
-    tries: dict[str, int] = {}
+    results: dict[str, Recording] = {}
     try:
         while pending or running:
             while pending and len(running) < max(1, workers):
@@ -288,13 +304,7 @@ def run_all(jobs: Sequence[SynthJob], workers: int) -> dict[str, Mp3Stream]:
             soonest = min(r.deadline for r in running.values())
             for sentinel in mpc.wait(list(running), timeout=max(0.0, soonest - time.monotonic())):
                 done = running.pop(sentinel)
-                try:
-                    results[done.job.key] = _finish(done)
-                except RetryJob:
-                    tries[done.job.key] = tries.get(done.job.key, 1) + 1
-                    if tries[done.job.key] > JOB_TRIES:
-                        raise
-                    pending.insert(0, done.job)
+                results[done.job.key] = _finish(done)
             for r in running.values():
                 if time.monotonic() > r.deadline:
                     raise SynthError(
@@ -309,65 +319,46 @@ def run_all(jobs: Sequence[SynthJob], workers: int) -> dict[str, Mp3Stream]:
     return results
 
 
-def _finish(done: _Running) -> Mp3Stream:
+def _finish(done: _Running) -> Recording:
     done.proc.join()
     status = done.conn.recv() if done.conn.poll() else None
     done.conn.close()
-    if status is not None and status[0] == "retry":
-        raise RetryJob(f"{done.job.key}: {status[1]}")
     if status is None or status[0] != "ok":
         why = status[1] if status else f"its process ended with exit code {done.proc.exitcode}"
         raise SynthError(f"{done.job.key}: {why}")
-    return stream(done.job.out.read_bytes())
+    out = done.job.out
+    return read_recording(done.job, out.read_bytes(), out.with_suffix(".json").read_bytes())
 
 
-# ---------------------------------------------------------------- reuse
+def in_child(function: Callable[..., T], *args: Any, timeout_s: float = 60) -> T:
+    """``function(*args)`` run in a fresh process like a job's (the engine never loaded here):
+    for probes of voices and phonemes. Its result must be picklable."""
+    import multiprocessing as mp
+
+    fork = "fork" in mp.get_all_start_methods() and not loaded_here()
+    ctx: Any = mp.get_context("fork" if fork else "spawn")
+    reader, writer = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_call, args=(function, args, writer), daemon=True)
+    proc.start()
+    writer.close()
+    try:
+        if not reader.poll(timeout_s):
+            raise SynthError(f"{getattr(function, '__name__', 'probe')} did not finish within "
+                             f"{timeout_s:g} s")
+        ok, value = reader.recv()
+    finally:
+        proc.kill()
+        proc.join()
+        reader.close()
+    if not ok:
+        raise SynthError(str(value))
+    return cast(T, value)
 
 
-@dataclass
-class SynthCache:
-    """MP3 frames of jobs already spoken, keyed by what is said and how it is said.
-
-    A section whose words, voice and encoding are unchanged is taken from here instead of
-    being spoken again, so editing one section re-synthesises that section alone.
-    """
-
-    folder: Path
-    used: set[str] = field(default_factory=set)
-    spoken: int = 0  #: jobs synthesised in this build
-    reused: int = 0  #: jobs taken from the cache in this build
-
-    def key(self, job: SynthJob) -> str:
-        from importlib.metadata import version
-
-        engine = [library_path() or ""]
-        engine += [version(p) for p in ("pyttsx3", "lameenc", "espeakng-loader")
-                   if importlib.util.find_spec(p.replace("-", "_"))]
-        said = [job.texts, job.language, job.rate_wpm, job.bitrate_kbps, job.quality, engine]
-        return hashlib.sha256(json.dumps(said).encode()).hexdigest()
-
-    def run(self, jobs: Sequence[SynthJob], workers: int) -> dict[str, Mp3Stream]:
-        """Like run_all, reusing every job spoken before with the same key."""
-        from exporter.output import atomic_write
-
-        found: dict[str, Mp3Stream] = {}
-        todo: list[SynthJob] = []
-        keys = {job.key: self.key(job) for job in jobs}
-        for job in jobs:
-            try:
-                found[job.key] = stream((self.folder / f"{keys[job.key]}.mp3").read_bytes())
-            except (OSError, SynthError):
-                todo.append(job)
-        made = run_all(todo, workers) if todo else {}
-        for job in todo:
-            atomic_write(self.folder / f"{keys[job.key]}.mp3", made[job.key].data)
-        self.used.update(keys.values())
-        self.spoken += len(todo)
-        self.reused += len(found)
-        return {**found, **made}
-
-    def prune(self) -> None:
-        """Forget what this build did not use (an edited section's old recording)."""
-        for path in self.folder.glob("*.mp3"):
-            if path.stem not in self.used:
-                path.unlink(missing_ok=True)
+def _call(function: Callable[..., Any], args: tuple[Any, ...], conn: mpc.Connection) -> None:
+    try:
+        conn.send((True, function(*args)))
+    except Exception as exc:  # sent back to the caller, which raises it as SynthError
+        conn.send((False, f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -13,15 +13,14 @@ from exporter import speech
 from exporter.model import Document
 from exporter.outline import slugify
 from exporter.styles import StylesError
-from exporter.writers.audio import id3, synth
+from exporter.writers.audio import cache as recordings
+from exporter.writers.audio import id3, mp3, opening, playlist, synth
 from exporter.writers.base import FileKind, Job, Produced, Writer, WriterError
 
 #: ID3 CTOC frames hold at most 255 children.
 MAX_CHAPTERS = 255
-#: How many times the opening is re-spoken so that its stated duration is the real one.
-OPENING_TRIES = 4
-#: The stated duration (whole seconds) may differ from the real one by at most this much.
-ANNOUNCED_TOLERANCE_S = 1.0
+
+_Run = Callable[[Sequence[synth.SynthJob], int], dict[str, synth.Recording]]
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ class AudioWriter(Writer):
     )
     checker: ClassVar[str | None] = "exporter.writers.audio.check:check"
     order: ClassVar[int] = 40
-    cost: ClassVar[int] = 8  # ~0.8 s of synthesis and encoding for HSCT: start it early
+    cost: ClassVar[int] = 8  # the slowest writer for HSCT (synthesis, encoding): start it early
 
     def write(self, job: Job) -> list[Produced]:
         settings = _settings(job)
@@ -77,7 +76,7 @@ def _settings(job: Job) -> _Settings:
     cfg = job.styles.section("audio")
     try:
         return _Settings(
-            voice=speech.voice_from_styles(job.styles),
+            voice=speech.voice_from_styles(job.styles, job.doc.meta.language),
             bitrate_kbps=int(cfg.get("bitrate_kbps", 64)),
             quality=int(cfg.get("mp3_quality", 7)),
             timeout_s=float(cfg.get("job_timeout_s", 60)),
@@ -95,78 +94,105 @@ class _Spoken:
     audio: tuple[bytes, ...]  #: MP3 frames of each track
     samples: tuple[int, ...]  #: decoded length of each track
     rate: int
+    voice: str  #: the espeak-ng voice that spoke, e.g. "cel/cy"
 
 
 def _speak(job: Job, s: _Settings, tracks: tuple[speech.Track, ...], work: Path) -> _Spoken:
-    """Every track in parallel, then the opening, re-spoken until its duration is right."""
-    # Jobs spend part of their time asleep in pyttsx3's 10 ms polling loop, so more jobs than
-    # cores keep the cores busy; the longest start first so none is left running alone.
-    workers = 4 * (os.cpu_count() or 1)
-    jobs = [_job(job.doc, s, f"section {t.entry.label}", t.segments, work / f"track-{t.number}.mp3")
+    """Every track and the opening's fixed part in parallel, then the opening's length."""
+    # Jobs are CPU-bound (synchronous synthesis, then encoding): one per core; the longest
+    # start first so that none is left running alone at the end.
+    workers = os.cpu_count() or 1
+    jobs = [_job(job.doc, s, f"section {t.entry.label}", t.segments, work / f"track-{t.number}")
             for t in tracks]
-    longest_first = sorted(jobs, key=lambda j: -sum(len(text) for text, _ in j.texts))
-    cache = synth.SynthCache(job.cache / job.stem) if job.cache is not None else None
+    fixed = speech.opening_fixed(job.doc, job.outline, s.voice)
+    head_job = replace(_job(job.doc, s, "opening announcement", fixed, work / "opening"),
+                       encode=False)
+    longest_first = sorted([*jobs, head_job], key=lambda j: -sum(len(t) for t, _ in j.texts))
+    cache = recordings.SynthCache(job.cache / job.stem) if job.cache is not None else None
     run = cache.run if cache is not None else synth.run_all
-    body = run(longest_first, workers)
-    parts = [body[j.key] for j in jobs]
-    rest = sum(p.seconds for p in parts)
-    # The pace measured on the body predicts the opening well enough to need one try.
-    pace = _pace(tracks, [p.seconds for p in parts])
-    draft = speech.opening(job.doc, job.outline, s.voice, len(tracks), rest)
-    announced = rest + _estimate(draft, pace)
-    for attempt in range(OPENING_TRIES):
-        said = speech.opening(job.doc, job.outline, s.voice, len(tracks), announced)
-        key = f"opening announcement (attempt {attempt + 1})"
-        head = run([_job(job.doc, s, key, said, work / f"opening-{attempt}.mp3")], 1)[key]
-        real = rest + head.seconds
-        if abs(round(announced) - real) <= ANNOUNCED_TOLERANCE_S:
-            break
-        announced = real
-    else:
-        raise synth.SynthError("the opening announcement's duration did not settle")
+    done = run(longest_first, workers)
+    parts = [done[j.key] for j in jobs]
+    head = done[head_job.key]
+    streams = [p.stream for p in parts]
+    if any(st is None for st in streams) or not head.pcm:
+        raise synth.SynthError("a speech job returned the wrong kind of audio")
+    body = [st for st in streams if st is not None]
+    rate = head.sample_rate
+    if any(p.sample_rate != rate or st.sample_rate != rate for p, st in zip(parts, body,
+                                                                            strict=True)):
+        raise synth.SynthError("the sections came out at different sample rates")
+    if any(p.voice != head.voice for p in parts):
+        raise synth.SynthError("the sections were spoken by different voices")
+    lengths = _Lengths(job, s, len(tracks), run, work)
+    pause = rate * s.voice.pause_paragraph_ms // 1000
+    # A first guess at the sentence's length, from the pace of the rest of the opening, a
+    # little long: the search then settles at once, with at most a fraction of a second
+    # more silence after the sentence.
+    per_word = sum(sp.speech for sp in head.spans) / max(1, sum(len(t.split()) for t, _ in
+                                                                head_job.texts))
+    words = len(lengths.sentence(0).spoken.split()) + 4
+    found = opening.fit(rest=sum(st.samples for st in body), fixed=head.samples, pause=pause,
+                        rate=rate, spoken=lengths.samples, slot=round(per_word * words) + pause,
+                        encoded=lambda n: mp3.encoded_samples(n, rate, s.bitrate_kbps, s.quality))
+    said = lengths.segment(found)
+    pcm = head.pcm + lengths.pcm(found.seconds) + bytes(2 * (found.slot - found.speech))
+    first = synth.stream(mp3.encode(pcm, rate, s.bitrate_kbps, s.quality))
+    if first.samples != mp3.encoded_samples(len(pcm) // 2, rate, s.bitrate_kbps, s.quality):
+        raise synth.SynthError("the MP3 encoder's length depends on more than the sample count")
     if cache is not None:
         cache.prune()
-    rate = parts[0].sample_rate
-    if any(p.sample_rate != rate or p.samples_per_frame != head.samples_per_frame
-           for p in (*parts, head)):
-        raise synth.SynthError("the sections came out at different sample rates")
-    audio = (head.data + parts[0].data, *(p.data for p in parts[1:]))
-    samples = (head.samples + parts[0].samples, *(p.samples for p in parts[1:]))
-    return _Spoken((speech.with_opening(tracks[0], said), *tracks[1:]), audio, samples, rate)
+    audio = (first.data + body[0].data, *(p.data for p in body[1:]))
+    samples = (first.samples + body[0].samples, *(p.samples for p in body[1:]))
+    spoken_tracks = (speech.with_opening(tracks[0], (*fixed, said)), *tracks[1:])
+    return _Spoken(spoken_tracks, audio, samples, rate, head.voice)
+
+
+class _Lengths:
+    """The opening's length sentence for any stated length, spoken on demand, several at a
+    time: each by a fresh engine, so its samples do not depend on which others were asked."""
+
+    #: Lengths spoken per job, around the one asked for: the search rarely needs another.
+    AROUND = (-1, 0, 1, 2)
+
+    def __init__(self, job: Job, s: _Settings, tracks: int, run: _Run, work: Path) -> None:
+        self.job, self.settings, self.tracks, self.run, self.work = job, s, tracks, run, work
+        self.found: dict[int, tuple[speech.Segment, bytes]] = {}
+        self.sample_rate = 1
+
+    def sentence(self, seconds: int) -> speech.Segment:
+        return speech.length_sentence(self.job.doc, self.job.outline, self.settings.voice,
+                                      self.tracks, seconds)
+
+    def samples(self, seconds: int) -> int:
+        if seconds not in self.found:
+            wanted = [seconds + d for d in self.AROUND if seconds + d >= 0]
+            said = [self.sentence(n) for n in wanted]
+            key = f"opening announcement (length {seconds} s)"
+            spec = replace(_job(self.job.doc, self.settings, key, said,
+                                self.work / f"length-{seconds}"), encode=False, isolated=True)
+            rec = self.run([spec], 1)[key]
+            self.sample_rate = rec.sample_rate
+            for n, segment, span in zip(wanted, said, rec.spans, strict=True):
+                pcm = rec.pcm[2 * span.start : 2 * (span.start + span.speech)]
+                self.found.setdefault(n, (segment, pcm))
+        return len(self.found[seconds][1]) // 2
+
+    def pcm(self, seconds: int) -> bytes:
+        return self.found[seconds][1]
+
+    def segment(self, found: opening.Fit) -> speech.Segment:
+        """The sentence as said, with the silence that fills its slot as its pause."""
+        segment = self.found[found.seconds][0]
+        return replace(segment, pause_ms=round((found.slot - found.speech) * 1000
+                                               / self.sample_rate))
 
 
 def _job(doc: Document, s: _Settings, key: str, segments: Sequence[speech.Segment],
          out: Path) -> synth.SynthJob:
     return synth.SynthJob(key=key, texts=tuple((g.spoken, g.pause_ms) for g in segments),
-                    language=doc.meta.language, rate_wpm=s.voice.rate_wpm,
-                    bitrate_kbps=s.bitrate_kbps, quality=s.quality, out=out,
-                    timeout_s=s.timeout_s)
-
-
-def _pauses(segments: Sequence[speech.Segment]) -> float:
-    return sum(g.pause_ms for g in segments) / 1000
-
-
-def _pace(tracks: Sequence[speech.Track], seconds: Sequence[float]) -> tuple[float, float]:
-    """Seconds per word and per utterance (the engine's end pause), fitted on the body."""
-    rows = [(t.words, len(t.segments), secs - _pauses(t.segments))
-            for t, secs in zip(tracks, seconds, strict=True)]
-    sww = sum(w * w for w, _, _ in rows)
-    sss = sum(n * n for _, n, _ in rows)
-    sws = sum(w * n for w, n, _ in rows)
-    swy = sum(w * y for w, _, y in rows)
-    ssy = sum(n * y for _, n, y in rows)
-    det = sww * sss - sws * sws
-    if det > 1e-9:
-        per_word, per_segment = (swy * sss - ssy * sws) / det, (ssy * sww - swy * sws) / det
-        if per_word > 0 and per_segment >= 0:
-            return per_word, per_segment
-    return sum(y for *_, y in rows) / max(1, sum(w for w, _, _ in rows)), 0.0
-
-
-def _estimate(segments: Sequence[speech.Segment], pace: tuple[float, float]) -> float:
-    words = sum(len(g.spoken.split()) for g in segments)
-    return words * pace[0] + len(segments) * pace[1] + _pauses(segments)
+                          language=doc.meta.language, rate_wpm=s.voice.rate_wpm,
+                          bitrate_kbps=s.bitrate_kbps, quality=s.quality,
+                          out=out.with_suffix(".audio"), timeout_s=s.timeout_s)
 
 
 # ---------------------------------------------------------------- files
@@ -196,23 +222,18 @@ def _publishable(job: Job, tracks: Sequence[speech.Track], spoken: _Spoken) -> l
     tag = id3.tag([id3.text("TIT2", doc.meta.title), *id3.common(doc), toc, *chapters])
     (job.dest / whole).write_bytes(tag + b"".join(spoken.audio))
     produced.append(Produced(whole, {"duration": round(starts[-1] / spoken.rate, 2),
-                                     "chapters": total}))
-    playlist = f"{stem}-audio.m3u8"
-    (job.dest / playlist).write_text(_m3u8(doc, spoken.tracks, names, seconds), encoding="utf-8")
-    produced.append(Produced(playlist, {"tracks": total}))
-    text = f"{stem}-audio-transcript.txt"
-    (job.dest / text).write_text(speech.transcript(doc, spoken.tracks), encoding="utf-8")
-    produced.append(Produced(text))
+                                     "chapters": total, "voice": spoken.voice}))
+    name = f"{stem}-audio.m3u8"
+    entries = [playlist.Entry(secs, t.entry.label, n)
+               for t, n, secs in zip(spoken.tracks, names, seconds, strict=True)]
+    text = playlist.m3u8(doc.meta.title, doc.meta.publisher, entries)
+    (job.dest / name).write_text(text, encoding="utf-8")
+    produced.append(Produced(name, {"tracks": total}))
+    name = f"{stem}-audio-transcript.txt"
+    (job.dest / name).write_text(speech.transcript(doc, spoken.tracks), encoding="utf-8")
+    produced.append(Produced(name))
     return produced
 
 
 def _slug(track_id: str) -> str:
     return slugify(track_id)[:40].rstrip("-")
-
-
-def _m3u8(doc: Document, tracks: Sequence[speech.Track], names: Sequence[str],
-          seconds: Sequence[float]) -> str:
-    lines = ["#EXTM3U", f"#PLAYLIST:{doc.meta.title}"]
-    for t, name, secs in zip(tracks, names, seconds, strict=True):
-        lines += [f"#EXTINF:{round(secs)},{doc.meta.publisher} - {t.entry.label}", name]
-    return "\n".join(lines) + "\n"

@@ -86,10 +86,20 @@ def _title_flow(doc: Document, s: Settings, braille: Braille, total: int) -> lis
     if meta.updated:
         centred(words("last_updated", date=words.date(meta.updated)))
     gap()
-    centred(s.word(lang, "code").format(grade=braille.grade))
+    centred(_code_name(lang, s, braille))
     centred(s.word(lang, "transcribed").format(date=words.date(build_time().date())))
     centred(s.word(lang, "pages").format(pages=max(total, 1), cells=s.cells, lines=s.lines))
     return flow
+
+
+def _code_name(language: str, s: Settings, braille: Braille) -> str:
+    """The braille code as the title page names it: ours for the languages we configured,
+    else liblouis' own name of the table actually used (never a code it is not)."""
+    primary = language.split("-")[0].lower()
+    grades = {table: grade for grade, table in s.tables.get(primary, {}).items()}
+    if braille.table in grades and s.words.get(primary, {}).get("code"):
+        return s.word(language, "code").format(grade=grades[braille.table])
+    return braille.louis.table_info(braille.table, "display-name") or braille.table
 
 
 def _contents_flow(doc: Document, s: Settings, braille: Braille,

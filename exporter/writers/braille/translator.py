@@ -7,11 +7,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from exporter.writers.base import WriterError
-from exporter.writers.braille.cells import BLANK
+from exporter.writers.braille.cells import BLANK, is_cell
 from exporter.writers.braille.louis import Louis, load, require_table
 from exporter.writers.braille.settings import Settings
 
 _SPACES = str.maketrans({"\n": " ", "\t": " ", "\r": " "})
+#: Where a sign has no 6-dot form in the document's table, UEB's (uncontracted) is used.
+UEB_UNCONTRACTED = "en-ueb-g1.ctb"
 
 
 def table_for(language: str, grade: int, settings: Settings, louis: Louis) -> str:
@@ -22,17 +24,25 @@ def table_for(language: str, grade: int, settings: Settings, louis: Louis) -> st
     """
     primary = language.split("-")[0].lower()
     named = settings.tables.get(primary, {})
-    if grade in named:
-        table = named[grade]
+    # Many languages have no contracted braille at all: grade 2 then means their one code.
+    for wanted in (grade, 1) if grade == 2 else (grade,):
+        if wanted in named:
+            table = named[wanted]
+            break
+        # Tables say "grade:2", or "contraction:full" / "contraction:no" (Polish, for one).
+        contraction = "full" if wanted == 2 else "no"
+        found = next((t for t in (louis.find_table(f"language:{primary} {q} type:literary")
+                                  for q in (f"grade:{wanted}", f"contraction:{contraction}"))
+                      # liblouis answers with its best match even for another language
+                      if t is not None and louis.table_info(t, "language") == primary), None)
+        if found is not None:
+            table = found
+            break
     else:
-        found = louis.find_table(f"language:{primary} grade:{grade} type:literary")
-        # liblouis answers with its best match even when the language differs: check it.
-        if found is None or louis.table_info(found, "language") != primary:
-            raise WriterError(
-                f"braille: liblouis {louis.version} has no grade {grade} table for the language "
-                f"'{language}'; add one for '{primary}' under 'tables' in styles/braille.yaml "
-                "if liblouis has it under another name")
-        table = found
+        raise WriterError(
+            f"braille: liblouis {louis.version} has no grade {grade} table for the language "
+            f"'{language}'; add one for '{primary}' under 'tables' in styles/braille.yaml "
+            "if liblouis has it under another name")
     require_table(louis, table)
     return table
 
@@ -58,11 +68,24 @@ class Braille:
         return cls(table, grade, louis)
 
     def cells(self, text: str) -> str:
-        """``text`` in braille; runs of white space become one blank cell, none at the ends."""
+        """``text`` in braille; runs of white space become one blank cell, none at the ends.
+
+        A table may give a sign as an 8-dot cell (liblouis' Welsh tables do for "@"), which a
+        6-dot page cannot hold: such a word is written with UEB's sign instead.
+        """
         words = text.translate(_SPACES).split()
         if not words:
             return ""
-        return self.louis.translate(self.table, " ".join(words)).strip(BLANK)
+        cells = self.louis.translate(self.table, " ".join(words)).strip(BLANK)
+        if all(is_cell(c) for c in cells):
+            return cells
+        out = []
+        for word in words:
+            one = self.louis.translate(self.table, word).strip(BLANK)
+            if not all(is_cell(c) for c in one):
+                one = self.louis.translate(UEB_UNCONTRACTED, word).strip(BLANK)
+            out.append(one)
+        return BLANK.join(out)
 
     def back(self, cells: str) -> str:
         """Braille cells back-translated to print."""

@@ -1,8 +1,9 @@
-"""Post-processing with pikepdf: WeasyPrint's running heads and page numbers become artifacts."""
+"""Post-processing with pikepdf: link descriptions, the structure fixes, and WeasyPrint's running
+heads, page numbers and repeated table headers re-marked as artifacts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,46 +13,58 @@ import pikepdf
 ObjGen = tuple[int, int]
 
 
-def mark_furniture_as_artifacts(src: Path, dst: Path,
-                                link_labels: Mapping[str, str] | None = None) -> int:
-    """Copy ``src`` to ``dst`` with page furniture re-marked as /Artifact; return how many.
+def postprocess(src: Path, dst: Path, link_labels: Mapping[str, str] | None = None,
+                table_pages: Sequence[Sequence[int]] = ()) -> int:
+    """Copy ``src`` to ``dst`` with the structure fixed and the furniture marked; return how
+    many marked-content sequences became artifacts."""
+    from exporter.writers.pdf.names import stable_image_names
+    from exporter.writers.pdf.structure import fix_structure
+
+    with pikepdf.open(src) as pdf:
+        describe_internal_links(pdf, link_labels or {})
+        fix_structure(pdf, table_pages)
+        total = mark_furniture(pdf)
+        stable_image_names(pdf)
+        pdf.save(dst, deterministic_id=True)
+        return total
+
+
+def mark_furniture(pdf: pikepdf.Pdf) -> int:
+    """Re-mark page furniture as /Artifact in an open PDF; return how many sequences.
 
     WeasyPrint 70 (pdf/tags.py) tags the text of @page margin boxes as /Span marked content
     with an MCID, and builds structure elements for it that it leaves out of the tree
     ("could be included in tree as Artifact, but that's only allowed in PDF 2.0"). So the
     furniture is exactly the marked content whose structure element cannot be reached from
-    StructTreeRoot. Each such sequence becomes ``/Artifact <</Type /Pagination>> BDC``, the
-    remaining MCIDs of the page are renumbered from 0, and the ParentTree drops the orphans
-    (qpdf then leaves the unreferenced elements out of the file).
+    StructTreeRoot (repeated table headers, taken out of the tree by structure.py, too).
+    Each such sequence becomes ``/Artifact <</Type /Pagination>> BDC``, the remaining MCIDs
+    of the page are renumbered from 0, and the ParentTree drops the orphans (qpdf then
+    leaves the unreferenced elements out of the file).
     """
-    with pikepdf.open(src) as pdf:
-        describe_internal_links(pdf, link_labels or {})
-        tree = pdf.Root.get("/StructTreeRoot")
-        if tree is None:
-            pdf.save(dst, deterministic_id=True)
-            return 0
-        reachable = set(_reachable(tree))
-        nums = tree.ParentTree.Nums
-        by_key = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
-        done: set[ObjGen] = set()
-        total = 0
-        for page in pdf.pages:
-            key = page.obj.get("/StructParents")
-            if key is None or int(key) not in by_key:
-                continue
-            elems = by_key[int(key)]
-            furniture = {m for m, e in enumerate(elems) if _objgen(e) not in reachable}
-            if not furniture:
-                continue
-            kept = [m for m in range(len(elems)) if m not in furniture]
-            renumber = {old: new for new, old in enumerate(kept)}
-            total += _rewrite_page(pdf, page, furniture, renumber)
-            for old in kept:
-                _renumber_kids(elems[old], renumber, done)
-            new_elems = pikepdf.Array([elems[old] for old in kept])
-            _replace_value(nums, int(key), new_elems)
-        pdf.save(dst, deterministic_id=True)
-        return total
+    tree = pdf.Root.get("/StructTreeRoot")
+    if tree is None:
+        return 0
+    reachable = set(_reachable(tree))
+    nums = tree.ParentTree.Nums
+    by_key = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    done: set[ObjGen] = set()
+    total = 0
+    for page in pdf.pages:
+        key = page.obj.get("/StructParents")
+        if key is None or int(key) not in by_key:
+            continue
+        elems = by_key[int(key)]
+        furniture = {m for m, e in enumerate(elems) if _objgen(e) not in reachable}
+        if not furniture:
+            continue
+        kept = [m for m in range(len(elems)) if m not in furniture]
+        renumber = {old: new for new, old in enumerate(kept)}
+        total += _rewrite_page(pdf, page, furniture, renumber)
+        for old in kept:
+            _renumber_kids(elems[old], renumber, done)
+        new_elems = pikepdf.Array([elems[old] for old in kept])
+        _replace_value(nums, int(key), new_elems)
+    return total
 
 
 def describe_internal_links(pdf: pikepdf.Pdf, labels: Mapping[str, str]) -> None:

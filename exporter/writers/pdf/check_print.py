@@ -33,7 +33,6 @@ class Page:
     every: tuple[Char, ...]  #: every glyph, spaces included (for lines as read)
     marked: dict[int, str]  #: text of each marked-content id, spaces included
     rects: tuple[Mapping[str, Any], ...]
-    text: str  #: the page's text without artifacts (what a screen reader reads)
 
     @property
     def body(self) -> list[Char]:
@@ -87,10 +86,8 @@ def read_page(page: Any) -> Page:
         if c.get("mcid") is not None:
             marked[int(c["mcid"])] = marked.get(int(c["mcid"]), "") + str(c["text"])
     rects = tuple(r for r in page.rects if r.get("fill"))
-    body = page.filter(lambda o: o.get("object_type") != "char" or o.get("tag") != "Artifact")
     return Page(page.page_number, float(page.width), float(page.height), chars,
-                tuple(page.chars), marked, rects,
-                body.extract_text() or "")
+                tuple(page.chars), marked, rects)
 
 
 def _lines(page: int, chars: Sequence[Char]) -> list[Line]:
@@ -128,14 +125,18 @@ def tagged_headings(tree: Sequence[Mapping[str, Any]], pages: Sequence[Page]) ->
     return out
 
 
-def artifacts(pages: Sequence[Page]) -> list[str]:
+#: The page number as printed when the catalogue's words are not known.
+DEFAULT_PHRASE = "Page {page} of {pages}"
+
+
+def artifacts(pages: Sequence[Page], phrase: str = DEFAULT_PHRASE) -> list[str]:
     problems = []
     for p in pages:
         loose = [c for c in p.chars if c.get("mcid") is None and c.get("tag") != "Artifact"]
         if loose:
             problems.append(f"page {p.number}: text neither tagged nor an artifact: "
                             f"{p.at(loose[0])}")
-        for line in _number_lines(p):
+        for line in _number_lines(p, phrase):
             tagged = [c for c in line.chars if c.get("tag") != "Artifact"]
             if tagged:
                 problems.append(f"page {p.number}: page number '{line.text}' is tagged content, "
@@ -143,15 +144,44 @@ def artifacts(pages: Sequence[Page]) -> list[str]:
     return problems
 
 
-def _number_lines(page: Page) -> list[Line]:
-    """Lines in the top or bottom margin band that show the page's number."""
+def _number_lines(page: Page, phrase: str) -> list[Line]:
+    """Lines in the top or bottom margin band that show the page's number.
+
+    A line counts when it is page furniture (every glyph an artifact) showing the number, or
+    when it reads as a page number whatever its tagging: the language's phrase ("Page 3 of
+    8") or the number alone. A line of the text that happens to sit near the top or bottom
+    ("3 times a week" on page 3) is neither, and is left alone.
+    """
     band = page.height * MARGIN_BAND
     token = re.compile(rf"(?<!\d){page.number}(?!\d)")
-    return [line for line in page.lines()
-            if (line.top < band or line.top > page.height - band) and token.search(line.text)]
+    shown = _phrase(phrase, page.number)
+    out = []
+    for line in page.lines():
+        if not (line.top < band or line.top > page.height - band):
+            continue
+        furniture = all(c.get("tag") == "Artifact" for c in line.ink)
+        text = line.text.strip()
+        if (furniture and token.search(text)) or shown.fullmatch(text) or text == str(
+                page.number):
+            out.append(line)
+    return out
 
 
-def sizes(pages: Sequence[Page], size: float) -> list[str]:
+def _phrase(template: str, number: int) -> re.Pattern[str]:
+    """The page-number phrase for one page, spaces optional (glyphs may be read without them)."""
+    parts = re.split(r"(\{page\}|\{pages\})", template)
+    regex = ""
+    for part in parts:
+        if part == "{page}":
+            regex += rf"\s*{number}\s*"
+        elif part == "{pages}":
+            regex += r"\s*\d+\s*"
+        else:
+            regex += r"\s*".join(re.escape(w) for w in part.split())
+    return re.compile(regex, re.IGNORECASE)
+
+
+def sizes(pages: Sequence[Page], size: float, phrase: str = DEFAULT_PHRASE) -> list[str]:
     problems = []
     body = [(p, c) for p in pages for c in p.body]
     if body:
@@ -161,7 +191,7 @@ def sizes(pages: Sequence[Page], size: float) -> list[str]:
                             f"{page.at(small)}")
     else:
         problems.append("no body text found")
-    numbers = [(p.number, c) for p in pages for line in _number_lines(p)
+    numbers = [(p.number, c) for p in pages for line in _number_lines(p, phrase)
                for c in line.chars if str(c["text"]).isdigit()]
     if numbers:
         number, digit = min(numbers, key=lambda pc: float(pc[1]["size"]))
@@ -171,16 +201,29 @@ def sizes(pages: Sequence[Page], size: float) -> list[str]:
     return problems
 
 
-def page_numbers(pages: Sequence[Page]) -> list[str]:
+def page_numbers(pages: Sequence[Page], phrase: str = DEFAULT_PHRASE) -> list[str]:
     problems, places = [], set()
     for p in pages:
-        lines = _number_lines(p)
+        lines = _number_lines(p, phrase)
         if not lines:
             problems.append(f"page {p.number}: no page number in the top or bottom margin")
         else:
             places.add((round(lines[-1].top), round(lines[-1].x0)))
     if len(places) > 1:
         problems.append(f"page numbers move between pages: {sorted(places)} (top, left)")
+    return problems
+
+
+def inside_page(pages: Sequence[Page]) -> list[str]:
+    """Every visible glyph wholly on the page: a table or a line too wide is cut off in print."""
+    problems = []
+    for p in pages:
+        out = [c for c in p.chars
+               if float(c["x0"]) < -0.5 or float(c["x1"]) > p.width + 0.5
+               or float(c["top"]) < -0.5 or float(c["bottom"]) > p.height + 0.5]
+        if out:
+            problems.append(f"page {p.number}: {len(out)} glyphs outside the page, cut off in "
+                            f"print, from {p.at(out[0])}")
     return problems
 
 

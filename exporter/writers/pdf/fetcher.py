@@ -29,10 +29,13 @@ class SafeFetcher(URLFetcher):  # type: ignore[misc]
     ``refused`` so the caller can fail even if a refusal were swallowed somewhere.
     """
 
-    def __init__(self, roots: Iterable[Path]) -> None:
+    def __init__(self, roots: Iterable[Path], files: Iterable[Path] = ()) -> None:
         super().__init__(timeout=1, allowed_protocols=("file",), allow_redirects=False,
                          fail_on_errors=True)
         self.roots: tuple[Path, ...] = tuple(Path(r).resolve() for r in roots)
+        #: single files allowed besides the folders: the pictures the reader checked, and no
+        #: other file beside them (a page's folder may hold anything)
+        self.files: frozenset[Path] = frozenset(Path(f).resolve() for f in files)
         self.refused: list[str] = []
 
     def fetch(self, url: str, headers: Any = None) -> Any:
@@ -55,14 +58,15 @@ class SafeFetcher(URLFetcher):  # type: ignore[misc]
         if parts.netloc not in ("", "localhost"):
             raise self._refuse(url, "names another host")
         path = Path(url2pathname(unquote(parts.path))).resolve()
-        if not any(path.is_relative_to(root) for root in self.roots) or not path.is_file():
+        inside = path in self.files or any(path.is_relative_to(root) for root in self.roots)
+        if not inside or not path.is_file():
             raise self._refuse(url, "is outside the folders the PDF writer may read")
         return path
 
     def _refuse(self, url: str, why: str) -> FetchRefused:
         shown = url if len(url) <= 120 else url[:117] + "..."
-        allowed = ", ".join(str(r) for r in self.roots)
+        allowed = ", ".join([*(str(r) for r in self.roots), *sorted(map(str, self.files))])
         message = (f"refused to load {shown}: it {why}. The PDF may only use files inside: "
-                   f"{allowed}. Remove or replace this reference in the source.")
+                   f"{allowed}. Remove or replace this reference in the source or the styles.")
         self.refused.append(message)
         return FetchRefused(message)

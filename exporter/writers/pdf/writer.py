@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import importlib
 import logging
-import math
 import multiprocessing
 import time
 from collections.abc import Mapping
@@ -14,20 +12,22 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, ClassVar
 
+from exporter.locale import messages
 from exporter.model import Document
 from exporter.outline import Outline
 from exporter.output import build_time
-from exporter.page import page
-from exporter.styles import Scheme, Styles
+from exporter.styles import Styles
 from exporter.writers.base import FileKind, Job, Options, Produced, Writer, WriterError
+from exporter.writers.pdf import layout as lay
+from exporter.writers.pdf.css import Fonts, font_folder, load_fonts, page_box, page_css
+from exporter.writers.pdf.markup import PdfMarkup
+from exporter.writers.pdf.page import print_page
+
+__all__ = ["PdfWriter", "font_folder"]
 
 DEFAULT_TIME_LIMIT = 120.0
 #: WeasyPrint log records at or above this level are passed back from the render process.
 FORWARD_LEVEL = logging.WARNING
-#: Average advance of a character as a share of the font size, to size the running-head area.
-_AVG_CHAR_EM = 0.6
-_PT_PER_MM = 72 / 25.4
-_A4_WIDTH_MM = 210
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,8 @@ class RenderRequest:
     target: Path
     identifier: bytes  #: PDF /ID, derived from the source and options: reproducible
     created: str  #: W3C date-time for the PDF's creation and modification dates
-    link_labels: tuple[tuple[str, str], ...] = ()  #: heading id -> words for links to it
+    link_labels: tuple[tuple[str, str], ...] = ()  #: heading or note id -> words for links to it
+    files: tuple[Path, ...] = ()  #: single files the fetcher may read too (the pictures)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class RenderResult:
     ok: bool
     message: str = ""  #: the error when not ok
     pages: int = 0
-    artifacts: int = 0  #: running heads and page numbers re-marked as artifacts
+    artifacts: int = 0  #: running heads, page numbers, repeated table headers as artifacts
     logs: tuple[tuple[str, int, str], ...] = ()  #: (logger, level, message) from weasyprint
 
 
@@ -71,16 +72,17 @@ class PdfWriter(Writer):
         opts, styles = job.options, job.styles
         settings = styles.section("pdf")
         name = file_name(job.stem, opts, styles.default_scheme)
-        fonts = font_folder(styles.font_package)
-        html = build_html(job.doc, job.outline, styles, opts, fonts, settings)
+        fonts = load_fonts(styles, settings)
+        page = build_page(job.doc, job.outline, styles, opts, fonts, settings)
         request = RenderRequest(
-            html=html,
+            html=page.html,
             base_url=Path(job.doc.source_path).resolve().parent.as_uri() + "/",
-            roots=(*(r.resolve() for r in styles.roots), fonts),
+            roots=(*(r.resolve() for r in styles.roots), *fonts.folders),
             target=job.dest / name,
             identifier=identifier(job.doc, opts),
             created=build_time().strftime("%Y-%m-%dT%H:%M:%SZ"),
-            link_labels=tuple((e.id, e.label) for e in job.outline),
+            link_labels=tuple(page.link_labels.items()),
+            files=page.images,
         )
         limit = float(settings.get("time_limit_seconds", DEFAULT_TIME_LIMIT))
         result = render_with_limit(request, limit)
@@ -105,88 +107,38 @@ def identifier(doc: Document, opts: Options) -> bytes:
     return hashlib.sha256(key.encode()).hexdigest()[:32].encode()
 
 
-def font_folder(package: str) -> Path:
-    """The folder holding the font package's TTF files."""
-    try:
-        module = importlib.import_module(package)
-    except ImportError as exc:
-        raise WriterError(f"the font package {package} is not installed: run "
-                          f"`pip install {package.replace('_', '-')}` (or `make setup`)") from exc
-    folder = Path(module.__file__ or ".").resolve().parent / "files"
-    if not any(folder.glob("*-Regular.ttf")):
-        raise WriterError(f"no Regular TTF font found in {folder}: reinstall {package}")
-    return folder.resolve()
-
-
 # ------------------------------------------------------------------ HTML and CSS
 
 
-def build_html(doc: Document, outline: Outline, styles: Styles, opts: Options, fonts: Path,
-               settings: Mapping[str, Any]) -> str:
-    """The print page: title, a contents page with page numbers, the content, the footer."""
-    css = page_css(doc, styles, opts, fonts, settings) + styles.text("pdf.css")
-    label = str(settings.get("contents_label", "Contents"))
-    return page(doc, outline, css=css, contents_label=label, screen=False)
+@dataclass(frozen=True)
+class PrintPage:
+    """The page to render and what post-processing needs to know about it."""
+
+    html: str
+    link_labels: dict[str, str]  #: id -> words for links to it
+    images: tuple[Path, ...]  #: the picture files the page shows (checked by the reader)
 
 
-def page_css(doc: Document, styles: Styles, opts: Options, fonts: Path,
-             settings: Mapping[str, Any]) -> str:
-    """The rules that depend on the options: page box, fonts, body size, colours."""
-    scheme: Scheme = styles.schemes[opts.scheme]
-    size = opts.size
-    side_mm = float(settings.get("margin_side_mm", 20))
-    foot_mm = float(settings.get("margin_foot_mm", 15))
-    # The running title may wrap at large sizes: make room for every line it will take.
-    width_pt = (_A4_WIDTH_MM - 2 * side_mm) * _PT_PER_MM
-    head_lines = max(1, math.ceil(len(doc.meta.title) * _AVG_CHAR_EM * size / width_pt))
-    head_pt = head_lines * size * 1.25
-    top_pt = head_pt + 1.2 * size + 10 * _PT_PER_MM
-    bottom_pt = size * 1.25 + 0.8 * size + foot_mm * _PT_PER_MM
-    family = css_string(styles.font_family)
-    fallback = str(styles.settings.get("print", {}).get("fallback_family", "sans-serif"))
-    faces = "\n".join(
-        f'@font-face {{ font-family: {family}; font-weight: {weight}; font-style: normal; '
-        f'src: url("{file.as_uri()}"); }}'
-        for weight, file in font_files(fonts).items()
-    )
-    scale = [float(s) for s in styles.settings.get("print", {}).get("heading_scale", [1.4])]
-    headings = "\n".join(
-        f"h{n} {{ font-size: {scale[min(n - 1, len(scale) - 1)]:g}em; }}" for n in range(1, 7)
-    )
-    margin_box = (f"font-family: {family}, {fallback}; font-size: {size}pt; line-height: 1.25; "
-                  f"color: {scheme.text}; font-weight: normal;")
-    return f"""{faces}
-@page {{
-  size: {settings.get("page_size", "A4")};
-  margin: {top_pt:.1f}pt {side_mm}mm {bottom_pt:.1f}pt {side_mm}mm;
-  background: {scheme.background};
-  @top-left {{ content: string(doctitle); {margin_box} width: 100%;
-              vertical-align: top; padding-top: {10 * _PT_PER_MM:.1f}pt; }}
-  @bottom-left {{ content: "Page " counter(page) " of " counter(pages); {margin_box}
-                 width: 100%; vertical-align: top; padding-top: {0.8 * size:.1f}pt; }}
-}}
-html {{ font-family: {family}, {fallback}; font-size: {size}pt;
-       line-height: {opts.line_spacing:g}; color: {scheme.text}; background: {scheme.background}; }}
-{headings}
-.callout-helpline {{ background: {scheme.text}; color: {scheme.background};
-                    border-color: {scheme.text}; }}
-"""
+def build_page(doc: Document, outline: Outline, styles: Styles, opts: Options, fonts: Fonts,
+               settings: Mapping[str, Any]) -> PrintPage:
+    """The print page: title, a contents page with page numbers, the content, notes, footer.
 
-
-def font_files(folder: Path) -> dict[str, Path]:
-    """Regular and bold faces only: no italic face is ever offered, so none can be used."""
-    files: dict[str, Path] = {}
-    for weight, suffix in (("normal", "Regular"), ("bold", "Bold")):
-        found = sorted(folder.glob(f"*-{suffix}.ttf"))
-        if not found:
-            raise WriterError(f"no {suffix} TTF font in {folder}: reinstall the font package")
-        files[weight] = found[0]
-    return files
-
-
-def css_string(text: str) -> str:
-    """A CSS string literal."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    Tables and figures are measured first (layout.plan), so the markup knows which tables
+    must re-flow and how big each picture is printed.
+    """
+    words = messages(doc.meta.language)
+    box = page_box(doc, opts, settings)
+    geometry = lay.Page(box.text_width, box.text_height, float(opts.size), opts.line_spacing)
+    mk = PdfMarkup(outline, words=words,
+                   layout=lay.plan(doc.blocks, doc.notes, geometry, fonts.faces))
+    code = lay.uses_code(doc.blocks, doc.notes)
+    slot = "\ue002"  # the stylesheet goes here once the page's characters are known
+    html = print_page(doc, mk, slot)
+    fallback = bool(lay.missing_glyphs(html, fonts.faces().regular))
+    css = page_css(styles, opts, fonts, box, words, code=code, fallback=fallback)
+    html = html.replace(slot, css + styles.text("pdf.css"))
+    labels = {e.id: e.label for e in outline} | mk.link_labels(doc.notes)
+    return PrintPage(html, labels, lay.image_files(doc.blocks, doc.notes))
 
 
 # ------------------------------------------------------------------ rendering
@@ -267,14 +219,15 @@ def _child_main(conn: Connection, request: RenderRequest) -> None:
 
 
 def render(request: RenderRequest) -> RenderResult:
-    """Lay out, write PDF/UA-1, then mark page furniture as artifacts (in this process)."""
+    """Lay out, write PDF/UA-1, then fix the structure and mark page furniture as artifacts."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from exporter.writers.pdf.artifacts import mark_furniture_as_artifacts
+    from exporter.writers.pdf.artifacts import postprocess
     from exporter.writers.pdf.fetcher import SafeFetcher
+    from exporter.writers.pdf.structure import table_keys
 
-    fetcher = SafeFetcher(request.roots)
+    fetcher = SafeFetcher(request.roots, request.files)
     fonts = FontConfiguration()
     options: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "pdf_identifier": request.identifier}
     document = HTML(string=request.html, base_url=request.base_url,
@@ -288,7 +241,8 @@ def render(request: RenderRequest) -> RenderResult:
         document.write_pdf(raw, **options)
         if fetcher.refused:
             return RenderResult(False, fetcher.refused[0])
-        artifacts = mark_furniture_as_artifacts(raw, request.target, dict(request.link_labels))
+        artifacts = postprocess(raw, request.target, dict(request.link_labels),
+                                table_keys(document))
     finally:
         raw.unlink(missing_ok=True)
     return RenderResult(True, pages=len(document.pages), artifacts=artifacts)
