@@ -49,17 +49,20 @@ HYPHENATED = re.compile(r"(?<![\w/.@-])(?=[\w-]{3,20}(?![\w-]))[^\W_]+(?:-[^\W_]
                         r"(?![\w/@-]|\.\w)")
 KEEP_TOGETHER = re.compile(
     rf"\b(?:0\d{{2,4}}(?: \d{{3,4}}){{1,2}}|\d{{1,2}} (?:{_MONTHS}) \d{{4}})\b"
-    rf"|{HYPHENATED.pattern}"
 )
+#: Phone numbers, dates and hyphenated words.
+KEEP_WORDS = re.compile(rf"{KEEP_TOGETHER.pattern}|{HYPHENATED.pattern}")
 #: A code block's info word is only used as a class name when it is a plain word.
 _LANGUAGE = re.compile(r"[A-Za-z0-9_+-]{1,40}")
 #: What a link's text may leave out of its address and still be "the address" (linkify).
 _ADDRESS_SCHEMES = ("mailto:", "tel:", "https://", "http://")
 
 
-def keep_together(text: str) -> str:
+def keep_together(text: str, *, words: bool = False) -> str:
+    """Escaped text with phone numbers and dates (and, with ``words``, hyphenated words) in
+    spans that keep them on one line."""
     out, last = [], 0
-    for m in KEEP_TOGETHER.finditer(text):
+    for m in (KEEP_WORDS if words else KEEP_TOGETHER).finditer(text):
         out.append(escape(text[last : m.start()], quote=False))
         out.append(f'<span class="nowrap">{escape(m.group(), quote=False)}</span>')
         last = m.end()
@@ -121,6 +124,9 @@ class Markup:
     image_src: Callable[[Image], str] = data_uri
     #: the document holding note n, relative to this one ("" when it is this document)
     note_page: Callable[[int], str] = _this_document
+    #: hyphenated words ("COVID-19") kept whole too, never broken at the hyphen; the page and
+    #: the EPUB ask for it, print decides for itself
+    keep_words: bool = False
     _refs: dict[int, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # ------------------------------------------------------------ ids
@@ -169,7 +175,7 @@ class Markup:
 
     def inline(self, node: Inline) -> str:
         if isinstance(node, Text):
-            return keep_together(node.text)
+            return keep_together(node.text, words=self.keep_words)
         if isinstance(node, Emphasis):
             return f"<em>{self.inlines(node.children)}</em>"
         if isinstance(node, Strong):

@@ -227,8 +227,9 @@ class Body:
         and on the line of the title's last word."""
         link = hyperlink(anchor=self.bookmarks[e.id])
         link.append(run(e.label))
+        # The catalogue's "– page {page}", shared with the PDF's contents.
         before, _, after = self.words("contents_page", page="\0").partition("\0")
-        link.append(run(f"{NBSP}\u2013{NBSP}{before.replace(' ', NBSP)}"))
+        link.append(run(f"{NBSP}{before.replace(' ', NBSP)}"))
         for el in field(f" PAGEREF {self.bookmarks[e.id]} \\h ", UNKNOWN_PAGE):
             link.append(el)
         if after:

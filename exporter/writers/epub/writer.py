@@ -126,7 +126,8 @@ def build(job: Job, chunks: tuple[Chunk, ...]) -> bytes:
     for i, (chunk, file) in enumerate(zip(chunks, files, strict=True)):
         # One markup per content document: ids need only be unique within a document.
         mk = EpubMarkup(outline, anchor=lambda hid: where.get(hid, f"#{hid}"), words=words,
-                        image_src=image_src(pictures), note_page=note_page(homes, file))
+                        image_src=image_src(pictures), note_page=note_page(homes, file),
+                        keep_words=True)
         parts = [mk.blocks(chunk.blocks),
                  mk.notes_part([n for n in doc.notes if homes[n.number] == file])]
         if i == len(chunks) - 1:
