@@ -15,14 +15,16 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
+from exporter.fonts import FontError
 from exporter.locale import Messages, messages
 from exporter.model import Document
 from exporter.outline import Chunk
 from exporter.output import atomic_write, build_time
 from exporter.page import footer
 from exporter.speech import Target
+from exporter.styles import StylesError
 from exporter.writers.audio import book
-from exporter.writers.base import FileKind, Job, Produced, Writer
+from exporter.writers.base import FileKind, Job, Produced, Writer, WriterError
 from exporter.writers.epub import writer as plain
 from exporter.writers.epub.accessibility import FEATURES, Content
 from exporter.writers.epub.markup import image_names, image_src, note_homes, note_page
@@ -85,14 +87,21 @@ def build(job: Job, rec: book.Recorded, pages: PageMap) -> tuple[bytes, dict[str
     audio_names = [f"{AUDIO_FOLDER}/track-{i + 1:03d}.mp3" for i in range(len(rec.tracks))]
 
     ebook = epub.EpubBook()
-    css = job.styles.text(plain.CSS_FILE) + "\n" + job.styles.text(TALKING_CSS)
+    try:
+        font = job.styles.font(job.options.font)
+        faces = {weight: font.truetype(weight) for weight in ("regular", "bold")}
+    except (StylesError, FontError) as exc:
+        raise WriterError(f"talking-epub: {exc}") from exc
+    css = (plain.reader_css(font, job.options) + job.styles.text(plain.CSS_FILE) + "\n"
+           + job.styles.text(TALKING_CSS))
     durations = _overlays(timeline, files, rec.rate)
     _metadata(ebook, job, words, pages, durations, rec)
     ebook.add_item(epub.EpubItem(uid="css", file_name=plain.CSS_HREF, media_type="text/css",
                                  content=css.encode()))
-    for font in plain._fonts(css, job.styles.font_package):
-        ebook.add_item(epub.EpubItem(uid=plain._item_id(font.name), file_name=f"fonts/{font.name}",
-                                     media_type="font/ttf", content=font.read_bytes()))
+    for weight, data in faces.items():
+        name = plain.font_file(font, weight)
+        ebook.add_item(epub.EpubItem(uid=plain._item_id(name), file_name=f"{plain.FONT_FOLDER}/"
+                                     f"{name}", media_type="font/ttf", content=data))
     for path, (name, media_type) in image_names(doc).items():
         ebook.add_item(epub.EpubItem(uid=plain._item_id(name, "image-"), file_name=name,
                                      media_type=media_type, content=plain._read(path, name)))
