@@ -270,6 +270,7 @@ def export(
                 on_done(done[i])
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures.process import BrokenProcessPool
 
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures: dict[Future[list[JobResult]], list[int]] = {
@@ -277,7 +278,16 @@ def export(
                 for task in tasks
             }
             for fut in as_completed(futures):
-                for i, result in zip(futures[fut], fut.result(), strict=True):
+                try:
+                    finished = fut.result()
+                except BrokenProcessPool:
+                    # The worker died (out of memory, a CPU-time limit, a signal, a crash in
+                    # C code): its jobs failed, and say so; the others' results stand.
+                    finished = [JobResult(specs[i], error="the process running this writer "
+                                          "ended abruptly (out of memory, over a CPU-time "
+                                          "limit, or killed)")
+                                for i in futures[fut]]
+                for i, result in zip(futures[fut], finished, strict=True):
                     done[i] = result
                     if on_done:
                         on_done(result)
