@@ -15,9 +15,10 @@ RUN_PACKAGES  := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
                  liblouis20 liblouis-data liblouis-bin fonts-opendyslexic
 # Test-only tools: pdftotext/pdffonts, pandoc (an independent reader), Java for EPUBCheck,
 # Chromium and Node.js for the end-to-end browser tests (axe-core comes from npm), the
-# PEF 1.0 schema (inside libbrailleutils-java) to validate the braille PEF against, and
-# ffmpeg to decode the MP3s independently (leading silence, clip edges).
-TEST_PACKAGES := poppler-utils pandoc chromium nodejs libbrailleutils-java ffmpeg
+# PEF 1.0 schema (inside libbrailleutils-java) to validate the braille PEF against, ffmpeg to
+# decode the MP3s independently (leading silence, clip edges), and nginx for the tested
+# production configuration (deploy/nginx.conf).
+TEST_PACKAGES := poppler-utils pandoc chromium nodejs libbrailleutils-java ffmpeg nginx
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 # Ace by DAISY, the EPUB accessibility checker publishers use (runs with Debian's chromium).
 ACE := tests/ace/node_modules/.bin/ace-puppeteer

@@ -10,6 +10,8 @@ from pathlib import Path
 from exporter import __version__
 
 EXIT_OK, EXIT_WRITER_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+#: The shell's convention: 128 + the signal's number.
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 DEFAULT_SOURCE = Path("source/hsct.md")
 DEFAULT_OUTPUT = Path("output")
 
@@ -97,6 +99,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `exporter check | head`: the reader left, nothing is wrong
         sys.stderr.close()
         return EXIT_OK
+    except KeyboardInterrupt:  # Ctrl-C outside an export (which handles it itself)
+        print("exporter: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -178,6 +183,7 @@ def _export(args: argparse.Namespace) -> int:
     options = options.changed(size=sizes[0])
 
     progress = _Progress()
+    _stop_cleanly_on_signals(args.output, progress)
     try:
         # export() reads and checks the whole source before it writes anything.
         results = export(args.source, args.output, names, sizes=sizes, options=options,
@@ -193,28 +199,88 @@ def _export(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     except WriterError as exc:
         return _fail(str(exc))
+    except OSError as exc:  # the output folder itself cannot be used
+        from exporter.output import write_problem
+
+        print(f"exporter: error: {write_problem(exc, args.output)}", file=sys.stderr)
+        return EXIT_WRITER_FAILED
     finally:
         progress.stop()
+        _default_signals()
+    from exporter.output import os_error_in, write_problem
     from exporter.service.pages import write_index
 
-    # The static download page lists whatever the manifest now holds.
-    write_index(args.output, styles=styles)
     failed: list[JobResult] = [r for r in results if not r.ok]
     for r in failed:
         print(f"exporter: {_label(r.spec)} failed: {r.error}", file=sys.stderr)
         if r.detail:
             print(r.detail, file=sys.stderr)
+    # The static download page lists whatever the manifest now holds.
+    index_problem = None
+    try:
+        write_index(args.output, styles=styles)
+    except OSError as exc:
+        index_problem = write_problem(exc, args.output)
+    except Exception as exc:
+        os_error = os_error_in(exc)
+        if os_error is None:
+            raise
+        index_problem = write_problem(os_error, args.output)
+    if index_problem:
+        print(f"exporter: the download page was not written: {index_problem}",
+              file=sys.stderr)
     made = sum(len(r.entries) for r in results if not r.skipped)
     kept = sum(len(r.entries) for r in results if r.skipped)
     print(f"{made} file{'s' * (made != 1)} written to {args.output}/"
           + (f", {kept} already up to date" if kept else "")
           + (f"; {len(failed)} writer job(s) failed" if failed else ""), flush=True)
-    status = EXIT_WRITER_FAILED if failed else EXIT_OK
+    status = EXIT_WRITER_FAILED if failed or index_problem else EXIT_OK
     if args.check:
         # In the same process: one start-up instead of two for a no-op `make export`.
         checked = _run_checks(args.output, args.source, force=args.force, verbose=False)
         status = max(status, checked)
     return status
+
+
+def _stop_cleanly_on_signals(output: Path, progress: _Progress) -> None:
+    """Ctrl-C or SIGTERM during an export: one line, children stopped, exit 130 (or 143).
+
+    What is already published stays, and the manifest lists it truly (output.publish_job
+    keeps it true at every instant); this process's staging folders are removed, and the
+    next export removes anything else left behind.
+    """
+    import contextlib
+    import os
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        from exporter import children
+        from exporter.output import abandon_staging, remove_stale
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        with contextlib.suppress(Exception):
+            progress.stop()
+        what = "interrupted" if signum == signal.SIGINT else "stopped"
+        print(f"\nexporter: {what}; files already finished are kept and listed in "
+              f"{output}/manifest.json; export again to finish", file=sys.stderr, flush=True)
+        try:
+            children.kill_children()
+            abandon_staging()
+            remove_stale(output)
+        finally:
+            sys.stdout.flush()
+            os._exit(EXIT_INTERRUPTED if signum == signal.SIGINT else EXIT_TERMINATED)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+
+
+def _default_signals() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _label(spec: object) -> str:
@@ -259,7 +325,7 @@ class _Progress:
         elif result.ok:
             line = f"{_label(result.spec)}: {files} ({result.seconds:.1f} s)"
         else:
-            line = f"{_label(result.spec)}: FAILED"
+            line = f"{_label(result.spec)}: FAILED (the reason follows at the end)"
         if self.bar is not None:
             from rich.progress import Progress
 

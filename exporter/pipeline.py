@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import time
@@ -11,22 +12,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from exporter import __version__, registry
+from exporter import __version__, children, registry
 from exporter.fingerprint import job_fingerprint
 from exporter.model import Document
 from exporter.options import Options, OptionsError, check, defaults
 from exporter.output import (
-    MANIFEST,
     build_time,
-    publish,
+    folder_problem,
+    os_error_in,
+    publish_job,
     read_manifest,
+    remove_stale,
     sha256_file,
     staging,
-    write_manifest,
+    write_problem,
 )
 from exporter.reader import ReadOptions, parse, read_bytes
 from exporter.styles import Styles, load_styles
-from exporter.writers.base import Job, WriterError
+from exporter.writers.base import Job, Writer, WriterError
 
 #: Writers' intermediate results, beside the output folder (output/ holds only what is published).
 CACHE_DIR = ".exporter-cache"
@@ -91,44 +94,94 @@ def up_to_date(spec: JobSpec, key: str, out_dir: Path,
     return old
 
 
-def run_job(spec: JobSpec, doc: Document, styles: Styles, out_dir: Path, stem: str) -> JobResult:
-    """Run one writer into a staging folder and publish its files only if all went well."""
+def document_fields(doc: Document) -> dict[str, Any]:
+    """The manifest's fields about the document and the tool that made its files."""
+    return {
+        "generator": f"hsct-exporter {__version__}",
+        "source": doc.source_path,
+        "source_sha256": doc.source_sha256,
+        "title": doc.meta.title,
+        "language": doc.meta.language,
+    }
+
+
+def run_job(spec: JobSpec, doc: Document, styles: Styles, out_dir: Path, stem: str,
+            *, manifest: bool = True) -> JobResult:
+    """Run one writer into a staging folder and publish its files only if all went well.
+
+    With ``manifest`` the files are recorded in out_dir's manifest as they are published
+    (see output.publish_job); without, the caller records them.
+    """
     start = time.perf_counter()
     try:
         cls = registry.get(spec.writer)
         check(spec.options, styles, cls.option_names)
         key = fingerprint(spec, doc.source_sha256, styles)
         with staging(out_dir, spec.writer) as dest:
-            cache = out_dir.resolve().parent / CACHE_DIR / spec.writer
-            produced = cls().write(Job(doc, styles, spec.options, dest, stem, cache))
-            missing = [p.name for p in produced if not (dest / p.name).is_file()]
-            if missing or not produced:
-                raise WriterError(f"writer '{spec.writer}' reported files it did not write: "
-                                  f"{missing or 'none'}")
-            built = build_time().isoformat().replace("+00:00", "Z")
-            entries = []
-            for p in produced:
-                path = dest / p.name
-                entries.append({
-                    "file": p.name,
-                    "format": spec.writer,
-                    "options": spec.options.subset(cls.option_names),
-                    "bytes": path.stat().st_size,
-                    "sha256": sha256_file(path),
-                    "source": doc.source_path,
-                    "source_sha256": doc.source_sha256,
-                    "built": built,
-                    "facts": dict(p.facts),
-                    "fingerprint": key,
-                })
-            for p in produced:
-                publish(dest / p.name, out_dir)
+            try:
+                entries = _write(cls, spec, doc, styles, dest, stem, key, out_dir)
+                publish_job(out_dir, [dest / str(e["file"]) for e in entries], entries,
+                            document_fields(doc) if manifest else None)
+            except Exception as exc:
+                # Judged while the staging folder still holds what filled the disk.
+                error, detail = failure(exc, out_dir)
+                return JobResult(spec, error=error, seconds=time.perf_counter() - start,
+                                 detail=detail)
         return JobResult(spec, tuple(entries), seconds=time.perf_counter() - start)
-    except (WriterError, OptionsError) as exc:
-        return JobResult(spec, error=str(exc), seconds=time.perf_counter() - start)
     except Exception as exc:  # a bug in a writer must not stop the other formats
-        return JobResult(spec, error=f"{type(exc).__name__}: {exc}",
-                         seconds=time.perf_counter() - start, detail=traceback.format_exc())
+        error, detail = failure(exc, out_dir)
+        return JobResult(spec, error=error, seconds=time.perf_counter() - start, detail=detail)
+
+
+def _write(cls: type[Writer], spec: JobSpec, doc: Document, styles: Styles, dest: Path,
+           stem: str, key: str, out_dir: Path) -> list[dict[str, Any]]:
+    """Run the writer into dest; the manifest entries of what it made."""
+    cache = out_dir.resolve().parent / CACHE_DIR / spec.writer
+    produced = cls().write(Job(doc, styles, spec.options, dest, stem, cache))
+    missing = [p.name for p in produced if not (dest / p.name).is_file()]
+    if missing or not produced:
+        raise WriterError(f"writer '{spec.writer}' reported files it did not write: "
+                          f"{missing or 'none'}")
+    built = build_time().isoformat().replace("+00:00", "Z")
+    entries = []
+    for p in produced:
+        path = dest / p.name
+        entries.append({
+            "file": p.name,
+            "format": spec.writer,
+            "options": spec.options.subset(cls.option_names),
+            "bytes": path.stat().st_size,
+            "sha256": sha256_file(path),
+            "source": doc.source_path,
+            "source_sha256": doc.source_sha256,
+            "built": built,
+            "facts": dict(p.facts),
+            "fingerprint": key,
+        })
+    return entries
+
+
+#: Causes that are the disk's or the folder's, never a writer's: named with their file.
+_DISK_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT,
+                          errno.EFBIG, errno.EIO})
+
+
+def failure(exc: Exception, out_dir: Path) -> tuple[str, str]:
+    """What to tell the user about a failed job, and a traceback only for a writer's bug.
+
+    A full disk or a read-only folder shows up in many disguises (an OSError deep inside a
+    library, a writer's time-out, a truncated file): the real cause is named with its file.
+    """
+    os_error = os_error_in(exc)
+    if os_error is not None and (os_error.errno in _DISK_ERRNOS
+                                 or not isinstance(exc, WriterError | OptionsError)):
+        return write_problem(os_error, out_dir), ""
+    expected = isinstance(exc, WriterError | OptionsError)
+    message = str(exc) if expected else f"{type(exc).__name__}: {exc}"
+    cause = folder_problem(out_dir)
+    if cause is not None:
+        return f"{message} ({cause})", ""
+    return message, "" if expected else traceback.format_exc()
 
 
 def run_jobs(specs: Sequence[JobSpec], doc: Document, styles: Styles, out_dir: Path,
@@ -176,10 +229,13 @@ def export(
     """
     data = read_bytes(source)
     source_sha256 = hashlib.sha256(data).hexdigest()
+    children.guard()  # from here on, no child process outlives this one
     styles = styles or load_styles()
     options = options or defaults(styles)
     specs = plan(writers, sizes, options)
     done: dict[int, JobResult] = {}
+    if out_dir.is_dir():
+        remove_stale(out_dir)  # what a killed export left; a running export's are kept
     previous = [] if force else read_manifest(out_dir)["files"]
     todo: list[int] = []
     for i, spec in enumerate(specs):
@@ -214,6 +270,7 @@ def export(
                 on_done(done[i])
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures.process import BrokenProcessPool
 
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures: dict[Future[list[JobResult]], list[int]] = {
@@ -221,20 +278,19 @@ def export(
                 for task in tasks
             }
             for fut in as_completed(futures):
-                for i, result in zip(futures[fut], fut.result(), strict=True):
+                try:
+                    finished = fut.result()
+                except BrokenProcessPool:
+                    # The worker died (out of memory, a CPU-time limit, a signal, a crash in
+                    # C code): its jobs failed, and say so; the others' results stand.
+                    finished = [JobResult(specs[i], error="the process running this writer "
+                                          "ended abruptly (out of memory, over a CPU-time "
+                                          "limit, or killed)")
+                                for i in futures[fut]]
+                for i, result in zip(futures[fut], finished, strict=True):
                     done[i] = result
                     if on_done:
                         on_done(result)
-    results = [done[i] for i in range(len(specs))]
-    if all(r.skipped for r in results) and (out_dir / MANIFEST).is_file():
-        return results  # a no-op build leaves every file, the manifest included, untouched
-    entries = [e for r in results for e in r.entries]
-    write_manifest(out_dir, entries, {
-        "generator": f"hsct-exporter {__version__}",
-        "source": doc.source_path,
-        "source_sha256": doc.source_sha256,
-        "title": doc.meta.title,
-        "language": doc.meta.language,
-    })
-    return results
+    # Each job recorded its own files in the manifest as it published them.
+    return [done[i] for i in range(len(specs))]
 

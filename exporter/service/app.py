@@ -33,7 +33,14 @@ from exporter.service.http import (
     page_response,
 )
 from exporter.service.models import ErrorBody, FileInfo, FileList, Formats, Problem, VariantInfo
-from exporter.service.variants import KEY_LENGTH, Variant, VariantCache, VariantError, make_key
+from exporter.service.variants import (
+    KEEP_RECENT_SECONDS,
+    KEY_LENGTH,
+    Variant,
+    VariantCache,
+    VariantError,
+    make_key,
+)
 from exporter.styles import Styles, load_styles
 
 __all__ = ["LOOPBACK_NAMES", "create_app", "run"]
@@ -270,7 +277,8 @@ def _retry(exc: VariantError) -> dict[str, str]:
 def create_app(out_dir: Path, source: Path, cache_dir: Path, *,
                writers: Sequence[str] | None = None, styles: Styles | None = None,
                build_timeout: float = 180.0, max_builds: int = 2, max_waiting: int = 8,
-               max_variants: int = 500, allowed_hosts: Sequence[str] | None = None) -> FastAPI:
+               max_variants: int = 500, keep_recent: float = KEEP_RECENT_SECONDS,
+               allowed_hosts: Sequence[str] | None = None) -> FastAPI:
     """The service: download page, files from out_dir, variants built on demand into cache_dir.
 
     ``writers`` limits which installed writers are offered (default: all that load);
@@ -289,7 +297,8 @@ def create_app(out_dir: Path, source: Path, cache_dir: Path, *,
             offered[name] = f
     svc = Service(out_dir, styles, styles.text(pages.CSS_FILE), formats, Choices(offered, styles),
                   VariantCache(cache_dir, source, timeout=build_timeout, max_builds=max_builds,
-                               max_waiting=max_waiting, max_entries=max_variants),
+                               max_waiting=max_waiting, max_entries=max_variants,
+                               keep_recent=keep_recent),
                   Hashes())
     app = FastAPI(
         title="HSCT accessible formats",
@@ -317,13 +326,12 @@ def run(host: str = "127.0.0.1", port: int = 8000, *, out_dir: Path = Path("outp
     """Start the service with uvicorn (loopback by default: put a proxy in front to publish it).
 
     On loopback only loopback Host names are accepted unless ``allowed_hosts`` says otherwise.
+    Idle and slow clients are timed out and displaced (see service.server).
     """
-    import uvicorn
+    from exporter.service.server import serve
 
     if allowed_hosts is None and host in LOOPBACK_NAMES:
         allowed_hosts = LOOPBACK_NAMES
     app = create_app(out_dir, source, cache_dir or Path(".variant-cache"),
                      build_timeout=build_timeout, allowed_hosts=allowed_hosts)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False,
-                proxy_headers=False, limit_concurrency=100, timeout_keep_alive=5,
-                h11_max_incomplete_event_size=16 * 1024)
+    serve(app, host, port, log_level=log_level)

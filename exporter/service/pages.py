@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from exporter import __version__
-from exporter.output import INDEX, MANIFEST, atomic_write, read_manifest
+from exporter.output import INDEX, MANIFEST, atomic_write, folder_lock, read_manifest
 from exporter.service import formats as known
 from exporter.service.files import Entry, group_files, render_group
 from exporter.service.formats import Format
@@ -172,5 +172,6 @@ def write_index(out_dir: Path, *, styles: Styles | None = None,
     target = out_dir / INDEX
     # An unchanged page is left alone, so a no-op export touches nothing.
     if not (target.is_file() and target.read_bytes() == data):
-        atomic_write(target, data)
+        with folder_lock(out_dir):  # its temporary file exists only under the lock
+            atomic_write(target, data)
     return target
