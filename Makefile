@@ -9,15 +9,17 @@ OUTPUT ?= output
 
 # System libraries: WeasyPrint needs Pango, fontconfig and HarfBuzz's subsetter at run time;
 # `exporter check` (run by `make export`) needs Java for EPUBCheck; braille needs liblouis
-# (the library, its tables, and lou_translate).
+# (the library, its tables, and lou_translate); the OpenDyslexic face a reader may choose
+# comes from Debian (the other faces from PyPI, see pyproject.toml).
 RUN_PACKAGES  := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig openjdk-17-jre-headless \
-                 liblouis20 liblouis-data liblouis-bin
+                 liblouis20 liblouis-data liblouis-bin fonts-opendyslexic
 # Test-only tools: pdftotext/pdffonts, pandoc (an independent reader), Java for EPUBCheck,
 # Chromium and Node.js for the end-to-end browser tests (axe-core comes from npm), the
-# PEF 1.0 schema (inside libbrailleutils-java) to validate the braille PEF against, nginx
-# for the tested production configuration (deploy/nginx.conf), and redis-server, the broker
-# the Celery tests start (on a free loopback port, persistence off).
-TEST_PACKAGES := poppler-utils pandoc chromium nodejs libbrailleutils-java nginx redis-server
+# PEF 1.0 schema (inside libbrailleutils-java) to validate the braille PEF against, ffmpeg to
+# decode the MP3s independently (leading silence, clip edges), nginx for the tested
+# production configuration (deploy/nginx.conf), and redis-server, the broker the Celery
+# tests start (on a free loopback port, persistence off).
+TEST_PACKAGES := poppler-utils pandoc chromium nodejs libbrailleutils-java ffmpeg nginx redis-server
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 # Ace by DAISY, the EPUB accessibility checker publishers use (runs with Debian's chromium).
 ACE := tests/ace/node_modules/.bin/ace-puppeteer

@@ -1,6 +1,8 @@
 """Audio benchmark: synthesis, encoding and end to end vs espeak-ng writing the same text to WAV.
 
 Prints JSON. Not a test. Usage: .venv/bin/python bench/bench_audio.py [--runs N]
+Or, to check a lexicon respelling: bench/bench_audio.py --phonemes WORD [RESPELLING ...]
+(espeak-ng's IPA for each text, in the page language's voice, one a line).
 The baseline is the `espeak-ng` command when installed (Debian package espeak-ng); otherwise
 the same libespeak-ng the writer uses, driven the way the command drives it (synchronous
 mode, one call, WAV written), labelled "espeak-ng library (CLI-equivalent)".
@@ -103,10 +105,30 @@ def synthesis_only(texts: list[tuple[str, int]], rate: int, work: Path) -> tuple
     return float(dt), (work / "pcm.raw").read_bytes(), int(r)
 
 
+def phonemes(texts: list[str], language: str = "en-GB") -> list[str]:
+    """espeak-ng's IPA for each text, from a fresh engine in a child process."""
+    from exporter.writers.audio import synth
+
+    def probe(items: list[str]) -> list[str]:
+        engine, _ = synth.start_engine(language, 175)
+        return [engine.phonemes(t) for t in items]
+
+    return synth.in_child(probe, texts)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
-    runs = ap.parse_args().runs
+    ap.add_argument("--phonemes", nargs="+", metavar="TEXT",
+                    help="print espeak-ng's phonemes for each text instead of benchmarking")
+    ap.add_argument("--language", default="en-GB", help="voice for --phonemes")
+    args = ap.parse_args()
+    if args.phonemes:
+        for text, ipa in zip(args.phonemes, phonemes(args.phonemes, args.language),
+                             strict=True):
+            print(f"{text}\t{ipa}")
+        return
+    runs = args.runs
     text, texts, rate = script_text()
     cfg = load_styles().section("audio")
     doc = read(SOURCE)
@@ -160,5 +182,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-
     main()

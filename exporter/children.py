@@ -71,6 +71,9 @@ def _after_fork_in_child() -> None:
     _private_fds.clear()
     with contextlib.suppress(ValueError, OSError):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # The parent's own SIGTERM handler (the CLI's clean stop) is not the child's: a pool
+        # that terminates a worker must simply end it.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # The death signal fires when the forking *thread* ends: only safe from a main thread.
     if _from_main_thread and sys.platform.startswith("linux") and _set_pdeathsig():
         if os.getppid() != _forker_pid:  # the parent died before the rule was in place

@@ -41,21 +41,30 @@ from exporter.model import (
 from exporter.outline import Entry, Outline
 from exporter.writers.base import WriterError
 
-# A phone number or a date must never be split across lines (UKAAF): wrap them so CSS can
-# keep them whole with `white-space: nowrap`.
+# A phone number, a date or a hyphenated word must never be split across lines (UKAAF: no
+# word or item of information split): wrap them so CSS keeps them whole (`white-space:
+# nowrap`); Word gets no-break spaces and hyphens instead.
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+#: A word of letters or digits joined by hyphens ("COVID-19", "follow-up"), at most 20
+#: characters (longer would not fit a line of giant print), not part of an address.
+HYPHENATED = re.compile(r"(?<![\w/.@-])(?=[\w-]{3,20}(?![\w-]))[^\W_]+(?:-[^\W_]+)+"
+                        r"(?![\w/@-]|\.\w)")
 KEEP_TOGETHER = re.compile(
     rf"\b(?:0\d{{2,4}}(?: \d{{3,4}}){{1,2}}|\d{{1,2}} (?:{_MONTHS}) \d{{4}})\b"
 )
+#: Phone numbers, dates and hyphenated words.
+KEEP_WORDS = re.compile(rf"{KEEP_TOGETHER.pattern}|{HYPHENATED.pattern}")
 #: A code block's info word is only used as a class name when it is a plain word.
 _LANGUAGE = re.compile(r"[A-Za-z0-9_+-]{1,40}")
 #: What a link's text may leave out of its address and still be "the address" (linkify).
 _ADDRESS_SCHEMES = ("mailto:", "tel:", "https://", "http://")
 
 
-def keep_together(text: str) -> str:
+def keep_together(text: str, *, words: bool = False) -> str:
+    """Escaped text with phone numbers and dates (and, with ``words``, hyphenated words) in
+    spans that keep them on one line."""
     out, last = [], 0
-    for m in KEEP_TOGETHER.finditer(text):
+    for m in (KEEP_WORDS if words else KEEP_TOGETHER).finditer(text):
         out.append(escape(text[last : m.start()], quote=False))
         out.append(f'<span class="nowrap">{escape(m.group(), quote=False)}</span>')
         last = m.end()
@@ -119,6 +128,9 @@ class Markup:
     image_src: Callable[[Image], str] = data_uri
     #: the document holding note n, relative to this one ("" when it is this document)
     note_page: Callable[[int], str] = _this_document
+    #: hyphenated words ("COVID-19") kept whole too, never broken at the hyphen; the page and
+    #: the EPUB ask for it, print decides for itself
+    keep_words: bool = False
     _refs: dict[int, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # ------------------------------------------------------------ ids
@@ -167,7 +179,7 @@ class Markup:
 
     def inline(self, node: Inline) -> str:
         if isinstance(node, Text):
-            return keep_together(node.text)
+            return keep_together(node.text, words=self.keep_words)
         if isinstance(node, Emphasis):
             return f"<em>{self.inlines(node.children)}</em>"
         if isinstance(node, Strong):
@@ -235,9 +247,13 @@ class Markup:
         return self.thematic_break(node)
 
     def heading(self, node: Heading, level: int | None = None) -> str:
+        """A heading as every format shows it: with its section number when numbering is on
+        (the number is text, so a screen reader, a search and a copy all get "3.1 ...")."""
         entry = self.outline.of(node)
         tag = f"h{min(level or node.level, 6)}"
-        return f'<{tag} id="{attr(entry.id)}">{self.inlines(node.children)}</{tag}>'
+        number = entry.shown_number
+        shown = f'<span class="section-number">{number}</span> ' if number else ""
+        return f'<{tag} id="{attr(entry.id)}">{shown}{self.inlines(node.children)}</{tag}>'
 
     def paragraph(self, node: Paragraph) -> str:
         return f"<p>{self.inlines(node.children)}</p>"
@@ -257,23 +273,20 @@ class Markup:
         return "<ul>\n" + "\n".join(items) + "\n</ul>"
 
     def callout(self, node: Callout) -> str:
-        # Named by its label and its first paragraph: two "Related reading" boxes on one page
-        # would otherwise be two regions with the same name (Ace: landmark-unique).
+        """A boxed note ("Helpline", "Important"): a note named by its label alone.
+
+        Not a landmark: the ARIA Authoring Practices keep complementary landmarks at the top
+        level, for content that stands apart from the main text, while a callout is part of
+        the text it sits in (ARIA's "note": parenthetic or ancillary to the main content).
+        Named by the label only, so a screen reader announces "Helpline" and then reads the
+        text once; naming it by its text as well made every word of it be read twice.
+        """
         label_id = f"{self.free_prefix('callout-')}{node.line}"
-        first = node.blocks[0] if node.blocks else None
         label = (f'<p class="callout-label" id="{label_id}">'
                  f"<strong>{escape(node.label)}</strong></p>")
-        if isinstance(first, Paragraph):
-            text_id = f"{label_id}-text"
-            names = f"{label_id} {text_id}"
-            body = f'<p id="{text_id}">{self.inlines(first.children)}</p>'
-            rest = self.blocks(node.blocks[1:])
-            body += f"\n{rest}" if rest else ""
-        else:
-            names, body = label_id, self.blocks(node.blocks)
         return (
-            f'<aside class="callout callout-{node.kind}" aria-labelledby="{names}">\n'
-            f"{label}\n{body}\n</aside>"
+            f'<aside class="callout callout-{node.kind}" role="note" '
+            f'aria-labelledby="{label_id}">\n{label}\n{self.blocks(node.blocks)}\n</aside>'
         )
 
     def table(self, node: Table) -> str:
@@ -364,8 +377,9 @@ class Markup:
 
     # ------------------------------------------------------------ navigation
 
-    def contents(self, entries: Iterable[Entry] | None = None, *, numbered: bool = True) -> str:
-        """Nested <ol> of links to the sections below the title (or below ``entries``)."""
+    def contents(self, entries: Iterable[Entry] | None = None) -> str:
+        """Nested <ol> of links to the sections below the title (or below ``entries``), each
+        labelled as its heading is shown (with its number when numbering is on)."""
         top = tuple(entries) if entries is not None else tuple(
             k for r in self.outline.roots for k in self.outline.kids(r)
         )
@@ -373,8 +387,8 @@ class Markup:
             return ""
         items = []
         for e in top:
-            label = escape(e.label if numbered else e.title, quote=False)
-            sub = self.contents(self.outline.kids(e), numbered=numbered)
+            label = escape(e.label, quote=False)
+            sub = self.contents(self.outline.kids(e))
             items.append(f'<li><a href="{attr(self.anchor(e.id))}">{label}</a>{sub}</li>')
         return "<ol>\n" + "\n".join(items) + "\n</ol>"
 

@@ -22,6 +22,9 @@ class Options:
     scheme: str = "black-on-white"  #: a colour scheme name from styles/settings.yaml
     line_spacing: float = 1.5  #: multiple of the font size
     grade: int = 2  #: braille grade: 2 contracted (most adult readers), 1 uncontracted
+    font: str = "atkinson-hyperlegible"  #: a face from styles/settings.yaml ``fonts``
+    letter_spacing: float = 0.0  #: extra space between letters, in ems (WCAG 1.4.12: 0.12)
+    word_spacing: float = 0.0  #: extra space between words, in ems (WCAG 1.4.12: 0.16)
 
     def subset(self, names: Iterable[str]) -> dict[str, object]:
         """The options a writer uses, for file names, the manifest and caches."""
@@ -65,6 +68,18 @@ class Rule:
     presets: tuple[str, ...] = ()  #: values a form offers (all accepted values for a choice)
     unit: str = ""  #: shown after a number: "point"
     whole: bool = False  #: the choices are whole numbers ("1", "2"), parsed to int
+    #: labels of the choices, for a form ("Atkinson Hyperlegible"); the value itself if absent
+    choice_labels: tuple[str, ...] = ()
+    #: in a file name: "" shows the value alone ("lexend"), else "<word>-<value>"
+    #: ("letter-spacing-0.12"); a file's name shows only the choices that are not the default
+    file_word: str = ""
+
+    def label_of(self, value: object) -> str:
+        """The words for one value: a choice's label, or the number with its unit."""
+        text = _num(value)
+        if text in self.choices and len(self.choice_labels) == len(self.choices):
+            return self.choice_labels[self.choices.index(text)]
+        return f"{text}{self.unit if self.unit == 'em' else ''}"
 
     @property
     def allowed(self) -> tuple[str, ...]:
@@ -121,17 +136,60 @@ def rules(styles: Styles) -> dict[str, Rule]:
                        choices=tuple(styles.schemes), presets=tuple(styles.schemes)),
         "line_spacing": Rule("line_spacing", "Line spacing",
                              "space between lines, as a multiple of the text size",
-                             low=low_spacing, high=high_spacing, presets=spacings),
+                             low=low_spacing, high=high_spacing, presets=spacings,
+                             file_word="line-spacing"),
         "grade": Rule("grade", "Braille grade",
                       "braille grade: 2 is contracted (most adult readers), 1 uncontracted",
                       choices=("1", "2"), presets=("2", "1"), whole=True),
+        "font": Rule("font", "Font", "the typeface of the text",
+                     choices=tuple(styles.fonts), presets=tuple(styles.fonts),
+                     choice_labels=tuple(f.label for f in styles.fonts.values())),
+        "letter_spacing": _spacing_rule(styles, "letter"),
+        "word_spacing": _spacing_rule(styles, "word"),
     }
+
+
+def _spacing_rule(styles: Styles, kind: str) -> Rule:
+    high, presets = styles.spacing(kind)
+    return Rule(f"{kind}_spacing", f"{kind.capitalize()} spacing",
+                f"extra space between {kind}s, as a share of the text size (em); "
+                f"{_num(high)} is the most offered", low=0.0, high=high, unit="em",
+                presets=tuple(_num(p) for p in presets), file_word=f"{kind}-spacing")
+
+
+#: The order choices appear in file names and descriptions.
+ORDER = ("size", "scheme", "font", "line_spacing", "letter_spacing", "word_spacing", "grade")
 
 
 def defaults(styles: Styles) -> Options:
     """The options used when nobody chose: the defaults in styles/settings.yaml."""
     return Options(size=styles.default_size, scheme=styles.default_scheme,
-                   line_spacing=styles.line_spacing)
+                   line_spacing=styles.line_spacing, font=styles.default_font)
+
+
+def recorded(values: object, styles: Styles) -> Options:
+    """The options a file was made with, from its manifest record (``"options"``); the
+    defaults for what the record leaves out (a writer records only the options it uses)."""
+    base = defaults(styles)
+    if not isinstance(values, Mapping):
+        return base
+    known = {f.name for f in fields(Options)}
+    return replace(base, **{k: v for k, v in values.items() if k in known})
+
+
+def file_suffix(options: Options, names: Iterable[str], styles: Styles) -> str:
+    """"-black-on-cream-lexend-letter-spacing-0.12": the choices among ``names`` that differ
+    from the defaults, for a file name (the size is left to the writer, which always shows
+    it); "" when every choice is the default, so the usual files keep their names."""
+    table, usual, wanted = rules(styles), defaults(styles), set(names) - {"size", "grade"}
+    parts = []
+    for name in ORDER:
+        value = getattr(options, name)
+        if name not in wanted or name not in table or value == getattr(usual, name):
+            continue
+        word = table[name].file_word
+        parts.append(f"{word}-{_num(value)}" if word else _num(value))
+    return "".join(f"-{p}" for p in parts)
 
 
 def parse(values: Mapping[str, str], styles: Styles, base: Options | None = None) -> Options:
@@ -183,6 +241,13 @@ def describe(options: Mapping[str, object], styles: Styles) -> str:
         parts.append(f"line spacing {_num(value) if isinstance(value, float) else value}")
     if "grade" in options:
         parts.append(f"grade {options['grade']}")
+    table = rules(styles)
+    if "font" in options:
+        parts.append(table["font"].label_of(options["font"]) if str(options["font"]) in
+                     styles.fonts else str(options["font"]))
+    for name in ("letter_spacing", "word_spacing"):
+        if options.get(name):
+            parts.append(f"{table[name].label.lower()} {table[name].label_of(options[name])}")
     return ", ".join(parts)
 
 

@@ -4,10 +4,27 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from typing import Any
 
 from exporter.model import Chunk, Entry, Heading, Outline, TreeNode, plain_text
 
-__all__ = ["Chunk", "Entry", "Outline", "TreeNode", "build_outline", "slugify"]
+__all__ = ["Chunk", "Entry", "Outline", "TreeNode", "build_outline", "numbering", "slugify"]
+
+#: What a project gets when styles/settings.yaml does not say (see the comment there).
+NUMBERING_DEFAULT = True
+
+
+def numbering(settings: Mapping[str, Any]) -> bool:
+    """styles/settings.yaml ``numbering``: are section numbers part of every heading?
+
+    The one reading of the setting (the reader, the styles loader and every writer go
+    through it); ValueError for anything but true or false.
+    """
+    value = settings.get("numbering", NUMBERING_DEFAULT)
+    if not isinstance(value, bool):
+        raise ValueError(f"numbering must be true or false, not {value!r}")
+    return value
 
 
 #: Letters that have no decomposition into a base letter and a mark (so NFKD keeps them whole).
@@ -24,8 +41,12 @@ def slugify(title: str) -> str:
     return slug or "section"
 
 
-def build_outline(headings: tuple[Heading, ...]) -> Outline:
-    """Number the headings and give each a unique id; levels are already checked by the reader."""
+def build_outline(headings: tuple[Heading, ...], *, numbered: bool = True) -> Outline:
+    """Number the headings and give each a unique id; levels are already checked by the reader.
+
+    ``numbered`` (styles/settings.yaml ``numbering``) says whether the numbers are part of the
+    headings as shown: every format takes the heading's text from ``Entry.label``.
+    """
     used: set[str] = {h.explicit_id for h in headings if h.explicit_id}
     ids: list[str] = []
     for h in headings:
@@ -74,6 +95,7 @@ def build_outline(headings: tuple[Heading, ...]) -> Outline:
                 line=h.line,
                 parent=parents[i],
                 children=tuple(children[h.index]),
+                numbered=numbered,
             )
             for i, h in enumerate(headings)
         )

@@ -53,7 +53,7 @@ def page(doc: Document, outline: Outline, *, css: str, contents_label: str | Non
     (viewport, skip link), for print. ``markup`` lets a format render with its own subclass.
     """
     m = messages(doc.meta.language)
-    mk = markup if markup is not None else Markup(outline, words=m)
+    mk = markup if markup is not None else Markup(outline, words=m, keep_words=True)
     title, rest = doc.blocks[0], doc.blocks[1:]
     assert isinstance(title, Heading)  # the reader guarantees the body starts with the title
     lang = attr(doc.meta.language)

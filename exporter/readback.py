@@ -76,6 +76,16 @@ def _inputs_key(out_dir: Path, sources: Sequence[Path]) -> str:
         except OSError:
             return ""
     h.update(tree_digest(Path(__file__).resolve().parent, "*.py").encode())
+    # The styles say what the files must show (section numbers, the house font): a changed
+    # setting must be checked afresh, not answered from the last report.
+    from exporter.styles import StylesError, load_styles
+
+    try:
+        roots = load_styles().roots
+    except StylesError:
+        return ""
+    for root in roots:
+        h.update(tree_digest(root.resolve(), "*").encode())
     return h.hexdigest()
 
 

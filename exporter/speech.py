@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from exporter.locale import Messages, messages
 from exporter.model import (
@@ -27,13 +26,14 @@ from exporter.model import (
     plain_text,
 )
 from exporter.outline import Entry, Outline
+from exporter.phrasing import sentence_runs
 from exporter.sentences import normalise
 from exporter.voice import Lexicon, Voice, spoken_inlines, voice_from_styles
 
 __all__ = [
-    "Lexicon", "Segment", "Track", "Voice", "body_tracks", "closing", "contents",
+    "Lexicon", "Segment", "Target", "Track", "Voice", "body_tracks", "closing", "contents",
     "length_sentence", "numbered", "opening", "opening_fixed", "section_label", "sentence",
-    "transcript", "voice_from_styles", "with_opening",
+    "track_title", "transcript", "voice_from_styles", "whole_seconds", "with_opening",
 ]  # fmt: skip
 
 _ENDS_SENTENCE = re.compile(r"[.?!:;…]$")
@@ -41,6 +41,14 @@ _ENDS_SENTENCE = re.compile(r"[.?!:;…]$")
 #: What a segment reads, for pacing, timings and the talking-book work.
 KINDS = ("announcement", "heading", "paragraph", "item", "callout", "table", "row", "cell",
          "image", "caption", "quote", "attribution", "definition", "code", "note")
+
+
+#: What a segment reads aloud, for the talking books to point at: (node, part). The node is
+#: the model's own object (a run of inlines, a Heading, a CodeBlock), compared by identity;
+#: part is the sentence of a run, the line of code, or -1 for the whole node. Announcements
+#: the page does not print are ("opening" | "contents" | "closing", n); None: an
+#: announcement of what follows ("A list of 3 items:", "Row 1."), which has no text of its own.
+Target = tuple[object, int]
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,7 @@ class Segment:
     spoken: str  #: after address, digit and lexicon rules; never shown to readers
     pause_ms: int  #: silence after this segment
     kind: str  #: one of KINDS
+    target: Target | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,12 @@ def section_label(entry: Entry, words: Messages) -> str:
         else entry.title
 
 
+def track_title(entry: Entry) -> str:
+    """A track's or chapter's title: with its section number, as the spoken contents say it
+    (the title has none)."""
+    return entry.label
+
+
 def numbered(outline: Outline) -> tuple[Entry, ...]:
     """The numbered sections (every heading but the title)."""
     return tuple(e for e in outline if e.number)
@@ -98,10 +113,11 @@ def body_tracks(doc: Document, outline: Outline, voice: Voice) -> tuple[Track, .
             script.out = []
             if entry.level > 1:
                 script.say([section_label(entry, script.words)], voice.pause_heading_ms,
-                           "heading", refs=block.children)
+                           "heading", refs=block.children, target=(block, -1))
             elif normalise(entry.title) != normalise(doc.meta.title):
                 # The opening says the metadata title; a different heading must still be read.
-                script.say([entry.title], voice.pause_heading_ms, "heading", refs=block.children)
+                script.say([entry.title], voice.pause_heading_ms, "heading", refs=block.children,
+                           target=(block, -1))
             script.flush()
             groups.append((entry, script.out))
         elif groups:
@@ -134,17 +150,38 @@ class _Script:
         self.holding = 0  #: inside a quotation its notes wait until it ends
 
     def say(self, parts: Sequence[str | tuple[Inline, ...]], pause_ms: int, kind: str,
-            refs: tuple[Inline, ...] = (), literal: bool = False) -> bool:
-        """Add one segment made of words and runs of inlines; False when it would be empty."""
+            refs: tuple[Inline, ...] = (), literal: bool = False,
+            target: Target | None = None, split: bool = True) -> bool:
+        """Add the segments of words and runs of inlines, one a sentence: the last run is cut
+        into its sentences (words before it go with the first, words after it with the last)
+        unless a ``target`` is given or ``split`` is False (an announcement of what follows,
+        pointing at no text of its own). False when there is nothing to say."""
         runs = [p for p in parts if isinstance(p, tuple)]
         for run in (*runs, refs):
             self._refer(run)
+        last = max((i for i, p in enumerate(parts) if isinstance(p, tuple)), default=-1)
+        if target is not None or last < 0 or literal or not split:
+            return self._segment(parts, pause_ms, kind, literal, target)
+        found = parts[last]
+        assert isinstance(found, tuple)
+        run = found
+        pieces = sentence_runs(run)
+        said = False
+        for k, piece in enumerate(pieces):
+            before = list(parts[:last]) if k == 0 else []
+            after = list(parts[last + 1:]) if k == len(pieces) - 1 else []
+            pause = pause_ms if k == len(pieces) - 1 else 0
+            said |= self._segment([*before, piece.run, *after], pause, kind, False, (run, k))
+        return said
+
+    def _segment(self, parts: Sequence[str | tuple[Inline, ...]], pause_ms: int, kind: str,
+                 literal: bool, target: Target | None) -> bool:
         text = normalise("".join(p if isinstance(p, str) else plain_text(p) for p in parts))
         if not text:
             return False
         said = "".join(p if isinstance(p, str) else spoken_inlines(p, self.words) for p in parts)
         spoken = sentence(text) if literal else self.voice.spoken(sentence(said))
-        self.out.append(Segment(text, spoken, pause_ms, kind))
+        self.out.append(Segment(text, spoken, pause_ms, kind, target))
         return True
 
     def _refer(self, run: tuple[Inline, ...]) -> None:
@@ -252,7 +289,7 @@ class _Script:
             for header, cell in zip(headers, row, strict=False):
                 label = normalise(plain_text(header))
                 if not normalise(plain_text(cell.children)):
-                    self.say([header, f": {w('blank')}"], v.pause_item_ms, "cell")
+                    self.say([header, f": {w('blank')}"], v.pause_item_ms, "cell", split=False)
                 elif label:
                     self.say([header, ": ", cell.children], v.pause_item_ms, "cell")
                 else:
@@ -284,11 +321,12 @@ class _Script:
         for item in block.items:
             blocks = [b for definition in item.definitions for b in definition]
             first = blocks[0] if blocks else None
+            # The term is a sentence of its own (the talking books highlight it in its <dt>).
+            self.say([item.term, ":"], 0 if isinstance(first, Paragraph) else v.pause_item_ms,
+                     "definition")
             if isinstance(first, Paragraph):
-                self.say([item.term, ": ", first.children], v.pause_item_ms, "definition")
+                self.say([first.children], v.pause_item_ms, "definition")
                 blocks = blocks[1:]
-            else:
-                self.say([item.term, ":"], v.pause_item_ms, "definition")
             self.flush()
             for inner in blocks:
                 self.block(inner, "definition")
@@ -297,8 +335,8 @@ class _Script:
     def _code(self, block: CodeBlock) -> None:
         # Read as written: no respellings, no digit grouping, no address words.
         start = len(self.out)
-        for line in block.text.splitlines():
-            self.say([line], self.voice.pause_item_ms, "code", literal=True)
+        for i, line in enumerate(block.text.splitlines()):
+            self.say([line], self.voice.pause_item_ms, "code", literal=True, target=(block, i))
         self._group(start)
 
 
@@ -319,21 +357,28 @@ def opening_fixed(doc: Document, outline: Outline, voice: Voice) -> tuple[Segmen
                      voice.pause_paragraph_ms))
     said.append((w("reads_full_text_after_contents" if numbered(outline) else "reads_full_text"),
                  voice.pause_item_ms))
-    return tuple(_seg(voice, text, pause, "announcement") for text, pause in said)
+    sections = len(numbered(outline))
+    if sections:
+        said.append((w("has_sections", sections=w.plural("sections", sections)),
+                     voice.pause_item_ms))
+        said.append((w("navigation"), voice.pause_item_ms))
+    return tuple(_seg(voice, text, pause, "announcement", ("opening", i))
+                 for i, (text, pause) in enumerate(said))
 
 
 def length_sentence(doc: Document, outline: Outline, voice: Voice, tracks: int,
                     seconds: float) -> Segment:
-    """The opening's last sentence: how many sections and tracks, how long it lasts."""
+    """The opening's last sentence: how long the recording lasts (``tracks`` is unused: the
+    opening says how to move between sections instead of counting tracks)."""
     w = messages(doc.meta.language)
-    sections = len(numbered(outline))
-    count = w.plural("sections", sections)
-    if sections == 0:  # "no numbered sections" where the catalogue has words for it
-        with contextlib.suppress(KeyError):
-            count = w("sections.zero", n=0)
-    text = w("it_has", sections=count, tracks=w.plural("tracks", tracks),
-             duration=w.duration(seconds))
-    return _seg(voice, text, voice.pause_paragraph_ms, "announcement")
+    return _seg(voice, w("lasts", duration=w.duration(whole_seconds(seconds))),
+                voice.pause_paragraph_ms, "announcement", ("opening", 99))
+
+
+def whole_seconds(seconds: float) -> int:
+    """The one rounding of a length every place states (spoken, tags, manifest, talking
+    books): to the nearest second, a half second up (``round`` would round 0.5 to even)."""
+    return int(seconds + 0.5) if seconds >= 0 else 0
 
 
 def opening(doc: Document, outline: Outline, voice: Voice, tracks: int,
@@ -348,9 +393,10 @@ def contents(outline: Outline, voice: Voice, words: Messages) -> list[Segment]:
     entries = numbered(outline)
     if not entries:
         return []
-    segs = [_seg(voice, sentence(words("contents")), voice.pause_item_ms, "announcement")]
-    segs += [_seg(voice, section_label(e, words), voice.pause_item_ms, "announcement")
-             for e in entries]
+    segs = [_seg(voice, sentence(words("contents")), voice.pause_item_ms, "announcement",
+                 ("contents", 0))]
+    segs += [_seg(voice, section_label(e, words), voice.pause_item_ms, "announcement",
+                  ("contents", e.index + 1)) for e in entries]
     return _end_group(segs, voice.pause_paragraph_ms)
 
 
@@ -360,7 +406,7 @@ def closing(doc: Document, voice: Voice) -> list[Segment]:
     title, publisher = normalise(doc.meta.title), normalise(doc.meta.publisher)
     text = w("end_of", title=title, publisher=publisher) if publisher else \
         w("end_of_untitled_publisher", title=title)
-    return [_seg(voice, text, voice.pause_paragraph_ms, "announcement")]
+    return [_seg(voice, text, voice.pause_paragraph_ms, "announcement", ("closing", 0))]
 
 
 def transcript(doc: Document, tracks: Iterable[Track]) -> str:
@@ -374,9 +420,10 @@ def transcript(doc: Document, tracks: Iterable[Track]) -> str:
     return "\n".join(out)
 
 
-def _seg(voice: Voice, text: str, pause_ms: int, kind: str) -> Segment:
+def _seg(voice: Voice, text: str, pause_ms: int, kind: str,
+         target: Target | None = None) -> Segment:
     text = normalise(text)
-    return Segment(text, voice.spoken(sentence(text)), pause_ms, kind)
+    return Segment(text, voice.spoken(sentence(text)), pause_ms, kind, target)
 
 
 def _end_group(segs: list[Segment], pause_ms: int) -> list[Segment]:

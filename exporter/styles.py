@@ -10,6 +10,8 @@ from typing import Any
 import yaml
 
 from exporter.contrast import parse_hex, ratio
+from exporter.fonts import Font, fonts_from
+from exporter.outline import numbering
 
 #: WCAG 1.4.3 minimum for body text.
 MIN_CONTRAST = 4.5
@@ -43,11 +45,38 @@ class Styles:
     max_size: int
     export_sizes: tuple[int, ...]
     line_spacing: float
-    font_family: str
-    font_package: str
     schemes: Mapping[str, Scheme]
     default_scheme: str
     settings: Mapping[str, Any]  #: the whole settings file, for writer-specific sections
+    fonts: Mapping[str, Font]  #: faces a reader may choose, by option value
+    default_font: str  #: the face used when nobody chose
+    #: section numbers are part of every heading as shown and spoken (``numbering``); the
+    #: reader builds the outline with it, so writers read it as ``Entry.label``
+    numbering: bool = True
+
+    @property
+    def font_family(self) -> str:
+        """The default face's family name (what the formats use when nobody chose)."""
+        return self.fonts[self.default_font].family
+
+    @property
+    def font_package(self) -> str:
+        """The Python package holding the default face's files ("" for a Debian one)."""
+        return self.fonts[self.default_font].python_package
+
+    def font(self, name: str) -> Font:
+        """A face by its option value; StylesError for one styles/settings.yaml does not name."""
+        try:
+            return self.fonts[name]
+        except KeyError:
+            raise StylesError(f"styles/settings.yaml names no font {name!r}; fonts: "
+                              f"{', '.join(self.fonts)}") from None
+
+    def spacing(self, kind: str) -> tuple[float, tuple[float, ...]]:
+        """(largest extra spacing, choices offered) for "letter" or "word" spacing, in ems."""
+        entry = self.settings.get("spacing", {}).get(kind, {})
+        high = float(entry.get("max", 0.0))
+        return high, tuple(float(v) for v in entry.get("presets", (0.0, high)))
 
     @property
     def root(self) -> Path:
@@ -147,12 +176,18 @@ def load_styles(root: Path | None = None) -> Styles:
             max_size=int(pr["max_size"]),
             export_sizes=tuple(int(s) for s in pr["export_sizes"]),
             line_spacing=float(pr["line_spacing"]),
-            font_family=str(pr["font_family"]),
-            font_package=str(pr["font_package"]),
             schemes=schemes,
             default_scheme=str(data["default_scheme"]),
             settings=data,
+            fonts=fonts_from(data),
+            default_font=str(data["default_font"]),
+            numbering=numbering(data),
         )
+        for kind in ("letter", "word"):
+            high, presets = styles.spacing(kind)
+            if not 0 <= high <= 0.5 or any(not 0 <= p <= high for p in presets):
+                raise ValueError(f"spacing: {kind}: max must be 0 to 0.5 em and every "
+                                 "preset between 0 and max")
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise StylesError(f"{settings_file}: missing or malformed setting: {exc}") from exc
     for scheme in schemes.values():
@@ -165,6 +200,9 @@ def load_styles(root: Path | None = None) -> Styles:
                 f"{settings_file}: scheme {scheme.name} has contrast {r:.2f}:1, "
                 f"below {MIN_CONTRAST}:1"
             )
+    if styles.default_font not in styles.fonts:
+        raise StylesError(f"{settings_file}: default_font {styles.default_font!r} is not one "
+                          f"of fonts: {', '.join(styles.fonts)}")
     if styles.default_scheme not in schemes:
         raise StylesError(
             f"{settings_file}: default_scheme {styles.default_scheme!r} is not a scheme"

@@ -10,6 +10,7 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urldefrag
 
 from exporter.model import (
@@ -253,6 +254,13 @@ class Word:
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
+def _wtext(el: Any) -> str:
+    """The text of a WordprocessingML element as a reader shows it: w:t, and Word's
+    no-break hyphen (w:noBreakHyphen, drawn and read as "-")."""
+    return "".join("-" if t.tag == f"{W}noBreakHyphen" else t.text or ""
+                   for t in el.iter(f"{W}t", f"{W}noBreakHyphen"))
+
+
 def read_docx(path: Path) -> Word:
     import docx
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -265,11 +273,11 @@ def read_docx(path: Path) -> Word:
         if el.tag != f"{W}tbl":
             continue
         rows = el.findall(f"{W}tr")
-        first = [normalise("".join(t.text or "" for t in tc.iter(f"{W}t")))
+        first = [normalise(_wtext(tc))
                  for tc in rows[0].findall(f"{W}tc")] if rows else []
         header = bool(rows) and rows[0].find(f"{W}trPr/{W}tblHeader") is not None
         beside = [children[j] for j in (i - 1, i + 1) if 0 <= j < len(children)]
-        caption = " | ".join(normalise("".join(t.text or "" for t in p.iter(f"{W}t")))
+        caption = " | ".join(normalise(_wtext(p))
                              for p in beside if p.tag == f"{W}p")
         tables.append((first, header, caption))
     alts = [str(d.get("descr") or "") for d in body.iter()
@@ -283,7 +291,7 @@ def read_docx(path: Path) -> Word:
 
             part = rel.target_part
             tree = etree.fromstring(part.blob)
-            footnotes = [normalise("".join(t.text or "" for t in fn.iter(f"{W}t")))
+            footnotes = [normalise(_wtext(fn))
                          for fn in tree.findall(f"{W}footnote") if fn.get(f"{W}type") is None]
             links |= {r.target_ref for r in part.rels.values()
                       if r.reltype == RT.HYPERLINK and r.is_external}

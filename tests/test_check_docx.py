@@ -49,8 +49,10 @@ def paragraph(document: Any, starts: str) -> Any:
 
 
 def heading(document: Any, title: str) -> Any:
+    """The heading showing ``title``, after its section number when numbering is on."""
     return next(p for p in document.paragraphs
-                if p.text == title and p.style.name.startswith("Heading"))
+                if (p.text == title or p.text.endswith(f" {title}"))
+                and p.style.name.startswith("Heading"))
 
 
 def only(out: Path, check: str) -> str:
@@ -65,7 +67,86 @@ def test_real_word_file_passes_every_check(built: Path) -> None:
     assert {"docx.headings", "docx.contents", "docx.sentences", "docx.heading-styles",
             "docx.language", "docx.title", "docx.text-size", "docx.sans-serif", "docx.italic",
             "docx.alignment", "docx.contrast", "docx.tables", "docx.images", "docx.quotes",
-            "docx.notes"} <= {f.check for f in report.findings}
+            "docx.notes", "docx.numbering", "docx.whole-words", "docx.colophon",
+            "docx.variant"} <= {
+                f.check for f in report.findings}
+
+
+def test_contents_entry_without_its_page_number(out: Path) -> None:
+    from docx.oxml.ns import qn
+
+    def drop(document: Any) -> None:
+        entry = next(p for p in document.paragraphs if p.style.name.lower() == "toc 3"
+                     and "Progressive MS" in p.text)
+        for instr in entry._p.iter(qn("w:instrText")):
+            instr.text = " "  # the field is still there, but refers to no page
+
+    word_edit(out, drop)
+    assert "contents entry '3.2 Progressive MS' has no page number" in only(
+        out, "docx.contents")
+
+
+def test_page_numbers_never_updated(out: Path) -> None:
+    from docx.oxml.ns import qn
+
+    def drop(document: Any) -> None:
+        settings = document.settings.element
+        settings.remove(settings.find(qn("w:updateFields")))
+
+    word_edit(out, drop)
+    assert "does not ask Word to update fields" in only(out, "docx.contents")
+
+
+def test_breakable_hyphen(out: Path) -> None:
+    from docx.oxml.ns import qn
+
+    def plain(document: Any) -> None:
+        p = paragraph(document, "Read the latest information")
+        for r in p._p.iter(qn("w:r")):
+            for hyphen in r.findall(qn("w:noBreakHyphen")):
+                before = hyphen.getprevious()
+                after = hyphen.getnext()
+                before.text = f"{before.text}-{after.text}"
+                r.remove(hyphen)
+                r.remove(after)
+
+    word_edit(out, plain)
+    assert "1 hyphenated word(s) may break at the hyphen: 'COVID-19'" in only(
+        out, "docx.whole-words")
+
+
+def test_published_by_line_missing(out: Path) -> None:
+    def drop(document: Any) -> None:
+        p = paragraph(document, "Published by")
+        p._p.getparent().remove(p._p)
+
+    word_edit(out, drop)
+    assert "no line 'Published by MS Society.'" in only(out, "docx.colophon")
+
+
+def test_heading_without_its_number(out: Path) -> None:
+    def unnumber(document: Any) -> None:
+        p = heading(document, "Relapsing MS")
+        first = p.runs[0]
+        assert first.text == "3.1 "
+        first.text = ""
+
+    word_edit(out, unnumber)
+    assert "heading 'Relapsing MS' has no section number" in only(out, "docx.numbering")
+
+
+def test_contents_entry_without_its_number(out: Path) -> None:
+    from docx.oxml.ns import qn
+
+    def unnumber(document: Any) -> None:
+        entry = next(p for p in document.paragraphs if p.style.name.lower() == "toc 3"
+                     and "Progressive MS" in p.text)
+        for t in entry._p.iter(qn("w:t")):
+            t.text = (t.text or "").replace("3.2 Progressive MS", "Progressive MS")
+
+    word_edit(out, unnumber)
+    assert "contents entry 'Progressive MS' has no section number" in only(
+        out, "docx.numbering")
 
 
 def test_skipped_heading_level(out: Path) -> None:
@@ -135,7 +216,10 @@ def test_rendered_at_12pt(tmp_path: Path, hsct_doc: Document, styles: Styles) ->
     [name] = build(out, "docx", hsct_doc, dataclasses.replace(styles, min_size=12),
                    Options(size=12))
     claim(out, name, NAME, size=18)
-    assert "smallest text 12pt < 18pt" in only(out, "docx.text-size")
+    found = {f.check: f.detail for f in only_failures(out, SOURCE,
+                                                      {"docx.text-size", "docx.variant"})}
+    assert "smallest text 12pt < 18pt" in found["docx.text-size"]
+    assert "body text is 12pt, asked for 18pt" in found["docx.variant"]
 
 
 def test_serif_font(out: Path) -> None:

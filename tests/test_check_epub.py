@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "hsct.md"
 NAME = "hsct.epub"
 CHAPTER = "How does HSCT work?"
+LABEL = f"2 {CHAPTER}"  #: as the nav and the NCX show it: numbered
 
 
 Files = dict[str, bytes]
@@ -59,12 +60,12 @@ def sub(files: Files, name: str, pattern: str, repl: str = "") -> None:
 
 
 def drop_nav_entry(files: Files) -> None:
-    sub(files, member(files, "nav.xhtml"), rf"<li>\s*<a[^>]*>{re.escape(CHAPTER)}</a>\s*</li>")
+    sub(files, member(files, "nav.xhtml"), rf"<li>\s*<a[^>]*>{re.escape(LABEL)}</a>\s*</li>")
 
 
 def drop_ncx_entry(files: Files) -> None:
     sub(files, member(files, ".ncx"), r"<navPoint[^>]*>\s*<navLabel>\s*<text>"
-        rf"{re.escape(CHAPTER)}</text>\s*</navLabel>\s*<content[^>]*/>\s*</navPoint>")
+        rf"{re.escape(LABEL)}</text>\s*</navLabel>\s*<content[^>]*/>\s*</navPoint>")
 
 
 def only(out: Path, checks: set[str]) -> str:
@@ -75,13 +76,32 @@ def test_real_epub_passes_every_check(built: Path) -> None:
     report, names = failed(built, SOURCE)
     assert not names, "\n".join(f"{f.check}: {f.detail}" for f in report.failures)
     assert {"epub.epubcheck", "epub.nav", "epub.ncx", "epub.headings", "epub.sentences",
-            "epub.metadata"} <= {f.check for f in report.findings}
+            "epub.metadata", "epub.numbering", "epub.callouts"} <= {
+                f.check for f in report.findings}
 
 
 def test_nav_entry_missing(out: Path) -> None:
     epub_edit(out, drop_nav_entry)
     assert f"missing under 'HSCT (haematopoietic stem cell transplantation)': '{CHAPTER}'" in \
         only(out, {"epub.nav"})
+
+
+def test_landmarks_shown_on_the_page(out: Path) -> None:
+    epub_edit(out, lambda files: sub(files, member(files, "nav.xhtml"),
+                                     r'(<nav epub:type="landmarks") hidden="hidden"', r"\1"))
+    assert "the landmarks <nav> is shown on the page" in only(out, {"epub.nav"})
+
+
+def test_callout_named_by_its_text(out: Path) -> None:
+    def rename(files: Files) -> None:
+        chapter = next(n for n, data in files.items() if n.endswith(".xhtml")
+                       and b'<p class="callout-label"' in data)
+        sub(files, chapter, r'aria-labelledby="([^"]+)">\n(<p class="callout-label"[^\n]*'
+            r'Helpline[^\n]*)\n<p>', r'aria-labelledby="\1 own-text">\n\2\n<p id="own-text">')
+
+    epub_edit(out, rename)
+    assert "callout 'Helpline' is named 'Helpline Questions about MS?" in only(
+        out, {"epub.callouts"})
 
 
 def test_ncx_entry_missing(out: Path) -> None:
@@ -97,7 +117,7 @@ def test_chapter_missing(out: Path) -> None:
         opf = member(files, ".opf")
         text = files[opf].decode("utf-8")
         nav = files[member(files, "nav.xhtml")].decode("utf-8")
-        href = re.search(rf'<a href="([^"#]+)">{re.escape(CHAPTER)}</a>', nav)
+        href = re.search(rf'<a href="([^"#]+)">{re.escape(LABEL)}</a>', nav)
         assert href
         item = re.search(rf'<item href="{re.escape(href.group(1))}" id="([^"]+)"[^>]*/>', text)
         assert item
@@ -130,8 +150,8 @@ def test_accessibility_metadata_missing(out: Path) -> None:
 def test_heading_level_changed(out: Path) -> None:
     def retag(files: Files) -> None:
         chapter = next(n for n, data in files.items() if n.endswith(".xhtml")
-                       and b">Relapsing MS</h3>" in data)
-        sub(files, chapter, r"<h3([^>]*)>Relapsing MS</h3>", r"<h4\1>Relapsing MS</h4>")
+                       and b"> Relapsing MS</h3>" in data)
+        sub(files, chapter, r"<h3([^>]*)>(.*?) Relapsing MS</h3>", r"<h4\1>\2 Relapsing MS</h4>")
 
     epub_edit(out, retag)
     assert "skips from level 2 to level 4" in only(out, {"epub.headings"})

@@ -49,7 +49,8 @@ def test_real_page_passes_every_check(built: Path) -> None:
 
 
 def test_heading_level_changed(out: Path) -> None:
-    edit(out, '<h3 id="relapsing-ms">Relapsing MS</h3>', '<h4 id="relapsing-ms">Relapsing MS</h4>')
+    edit(out, '<h3 id="relapsing-ms"><span class="section-number">3.1</span> Relapsing MS</h3>',
+         '<h4 id="relapsing-ms"><span class="section-number">3.1</span> Relapsing MS</h4>')
     assert "skips from level 2 to level 4" in only(out, "html.headings")
 
 
@@ -57,6 +58,36 @@ def test_contents_entry_missing(out: Path) -> None:
     edit(out, '<li><a href="#progressive-ms">3.2 Progressive MS</a></li>', "")
     assert "missing under 'How well does HSCT work?': 'Progressive MS'" in only(
         out, "html.contents")
+
+
+def test_heading_without_its_number(out: Path) -> None:
+    edit(out, '<span class="section-number">3.1</span> Relapsing MS', "Relapsing MS")
+    assert "heading 'Relapsing MS' has no section number: numbering is on" in only(
+        out, "html.numbering")
+
+
+def test_contents_entry_with_a_wrong_number(out: Path) -> None:
+    edit(out, '">3.2 Progressive MS</a>', '">3.3 Progressive MS</a>')
+    [_, numbers] = only_failures(out, SOURCE, {"html.contents", "html.numbering"})
+    detail = numbers.detail
+    assert "contents entry '3.3 Progressive MS' is numbered 3.3; the outline numbers it 3.2" \
+        in detail
+
+
+def test_callout_named_by_its_text(out: Path) -> None:
+    # The fault readers met: the box named by its label and its whole first paragraph.
+    edit(out, 'role="note" aria-labelledby="callout-24">\n<p class="callout-label" '
+         'id="callout-24"><strong>Helpline</strong></p>\n<p>',
+         'role="note" aria-labelledby="callout-24 callout-24-text">\n<p class="callout-label" '
+         'id="callout-24"><strong>Helpline</strong></p>\n<p id="callout-24-text">')
+    assert "callout 'Helpline' is named 'Helpline Questions about MS? Call us on 0808 800 " \
+        "8000" in only(out, "html.callouts")
+
+
+def test_callout_as_a_landmark(out: Path) -> None:
+    edit(out, '<aside class="callout callout-notice" role="note"',
+         '<aside class="callout callout-notice"')
+    assert "callout 'Notice' is a complementary landmark" in only(out, "html.callouts")
 
 
 def test_sentence_missing(out: Path) -> None:

@@ -121,13 +121,16 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A real 96 KiB file system (tmpfs), unmounted afterwards; skipped where mounting is
+def small_disk(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path]:
+    """A real file system (tmpfs) of 96 KiB, or the size a test marks with
+    ``@pytest.mark.disk_size("4m")``, unmounted afterwards; skipped where mounting is
     impossible. Tests run as root, which ignores permission bits: only a real read-only or
     full file system (or another user) shows what users see."""
     mnt = tmp_path / "disk"
     mnt.mkdir()
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96k,mode=0755", "tmpfs",
+    marked = request.node.get_closest_marker("disk_size")
+    size = marked.args[0] if marked else "96k"
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs",
                            str(mnt)], capture_output=True, text=True)
     if made.returncode != 0:
         pytest.skip(f"cannot mount a small file system here: {made.stderr.strip()}")
@@ -147,6 +150,7 @@ def _one_line_per_writer(run: subprocess.CompletedProcess[str], cause: str,
         assert cause in line, line
 
 
+@pytest.mark.disk_size("8m")  # room for the first export: only read-only may stop the second
 def test_read_only_output_folder_names_the_cause_per_writer(small_disk: Path) -> None:
     out = small_disk / "out"
     first = cli("export", str(SOURCE), "--to", "html,docx", "-o", str(out))

@@ -40,7 +40,7 @@ FORMATS = "html,epub,docx"
 GENUINE = {
     "a picture from the network": r"image '.*' is not a file beside the source",
     "raw HTML": r"raw HTML is not allowed",
-    "no title": r"the page has no title",
+    "no title": r"the page has no title|text comes before the title heading",
     "a link to a heading that does not exist": r"link to '#.*', but no heading has that id",
     "a link with a scheme that is not a web address": r"link address '.*' is not allowed",
     "a link to a page that does not exist": r"link to the page '.*', but ",

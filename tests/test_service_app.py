@@ -72,7 +72,8 @@ def test_openapi_and_machine_readable_lists(app: FastAPI, site: Path) -> None:
         assert path in spec["paths"], path
     params = {p["name"]: p for p in spec["paths"]["/api/variant"]["get"]["parameters"]}
     assert params["scheme"]["schema"]["enum"] == ["black-on-white", "black-on-cream",
-                                                  "black-on-yellow", "yellow-on-black"]
+                                                  "black-on-yellow", "black-on-blue",
+                                                  "yellow-on-black"]
     assert get(app, "/docs").status_code == 404  # it would load scripts from a CDN
     listing = get(app, "/api/files").json()
     assert {f["file"] for f in listing["files"]} == {e["file"] for e in manifest(site)}
@@ -98,7 +99,8 @@ def test_openapi_and_machine_readable_lists(app: FastAPI, site: Path) -> None:
     ({"format": "pdf", "size": "abc"}, "size", ["16 to 36"]),
     ({"format": "pdf", "size": "-18"}, "size", ["16 to 36"]),
     ({"format": "pdf", "scheme": "purple-on-green"}, "scheme",
-     ["black-on-white", "black-on-cream", "black-on-yellow", "yellow-on-black"]),
+     ["black-on-white", "black-on-cream", "black-on-yellow", "black-on-blue",
+      "yellow-on-black"]),
     ({"format": "pdf", "size": "²"}, "size", ["16 to 36"]),  # a digit to str.isdigit()
     ({"format": "pdf", "size": "18.5"}, "size", ["16 to 36"]),
     ({"format": "pdf", "line_spacing": "3"}, "line_spacing", ["1.5 to 2"]),

@@ -37,7 +37,8 @@ def test_fields_nobody_sent_take_the_defaults(choices: Choices, styles: Styles) 
     ([("format", "pdf"), ("size", "15")], "size", ["16 to 36"]),
     ([("format", "pdf"), ("size", "")], "size", ["16 to 36"]),
     ([("format", "pdf"), ("scheme", "")], "scheme",
-     ["black-on-white", "black-on-cream", "black-on-yellow", "yellow-on-black"]),
+     ["black-on-white", "black-on-cream", "black-on-yellow", "black-on-blue",
+      "yellow-on-black"]),
     ([("format", "pdf"), ("line_spacing", "2.5")], "line_spacing", ["1.5 to 2"]),
     ([("format", "pdf"), ("line_spacing", "inf")], "line_spacing", ["1.5 to 2"]),
 ])
@@ -59,9 +60,11 @@ def test_a_value_is_echoed_back_short(choices: Choices) -> None:
 
 
 def test_fields_and_labels_come_from_the_options_rules(choices: Choices) -> None:
-    assert choices.fields == ("format", "size", "scheme", "line_spacing", "grade")
+    assert choices.fields == ("format", "size", "scheme", "line_spacing", "grade", "font",
+                              "letter_spacing", "word_spacing")
     assert [choices.label(f) for f in choices.fields] == [
-        "Format", "Print size", "Colour scheme", "Line spacing", "Braille grade"]
+        "Format", "Print size", "Colour scheme", "Line spacing", "Braille grade", "Font",
+        "Letter spacing", "Word spacing"]
     assert choices.allowed("format") == ["epub", "pdf"]
 
 

@@ -92,12 +92,13 @@ def test_every_source_sentence_in_written_form(tracks: tuple[speech.Track, ...],
 
 def test_lexicon_applied_only_to_spoken_text(tracks: tuple[speech.Track, ...]) -> None:
     said = spoken(tracks)
-    for word in ("HSCT", "MS", "EDSS", "DMTs", "MRI", "haematopoietic", "COVID-19"):
-        assert not re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", said), word
-    for respelt in ("H S C T", "M S", "E D S S", "D M T's", "M R I", "covid 19"):
-        assert respelt in said
+    assert not re.search(r"(?<![\w-])EDSS(?![\w-])", said)
+    assert "E D S S" in said
+    # Words espeak-ng says right on its own are left alone (tests/test_lexicon.py).
+    for word in ("HSCT", "MS", "haematopoietic"):
+        assert re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", said), word
     written = "\n".join(s.text for t in tracks for s in t.segments)
-    assert "H S C T" not in written and "HSCT" in written
+    assert "E D S S" not in written and "EDSS" in written
 
 
 def test_lexicon_whole_words_only() -> None:
@@ -112,7 +113,8 @@ def test_phone_number_read_in_digit_groups(voice: speech.Voice) -> None:
 
 def test_callouts_announced_with_label(tracks: tuple[speech.Track, ...]) -> None:
     callouts = [s.text for t in tracks for s in t.segments if s.kind == "callout"]
-    assert "Helpline: Questions about MS? Call us on 0808 800 8000" in callouts
+    # One segment a sentence; the label goes with the first.
+    assert callouts[:2] == ["Helpline: Questions about MS?", "Call us on 0808 800 8000"]
     assert any(c.startswith("Related reading: ") for c in callouts)
 
 
@@ -138,7 +140,9 @@ def test_opening_and_closing(hsct_doc: Document, hsct_outline: Outline,
     said = [s.text for s in speech.opening(hsct_doc, hsct_outline, voice, len(tracks), 365.4)]
     assert said[0] == "HSCT (haematopoietic stem cell transplantation)."
     assert said[1] == "Published by MS Society."
-    assert said[3] == "It has 7 sections, in 8 tracks, and lasts 6 minutes and 5 seconds."
+    assert said[3] == "It has 7 sections."
+    assert "skip to the next track or chapter to go to the next section" in said[4]
+    assert said[5] == "It lasts 6 minutes and 5 seconds."
     assert tracks[-1].segments[-1].text == (
         "This is the end of HSCT (haematopoietic stem cell transplantation), from MS Society.")
     assert tracks[-1].segments[-1].pause_ms == voice.pause_section_ms
@@ -147,11 +151,12 @@ def test_opening_and_closing(hsct_doc: Document, hsct_outline: Outline,
 @pytest.mark.parametrize(("seconds", "words"), [
     (0.2, "0 seconds"), (1, "1 second"), (60, "1 minute"), (365.4, "6 minutes and 5 seconds"),
     (3725, "1 hour, 2 minutes and 5 seconds"),
+    (0.5, "1 second"), (2.5, "3 seconds"),  # half a second up, always (never to even)
 ])
 def test_stated_length_in_words(hsct_doc: Document, hsct_outline: Outline,
                                 voice: speech.Voice, seconds: float, words: str) -> None:
     said = speech.length_sentence(hsct_doc, hsct_outline, voice, 8, seconds)
-    assert said.text == f"It has 7 sections, in 8 tracks, and lasts {words}."
+    assert said.text == f"It lasts {words}."
 
 
 def test_hsct_speech_script_golden(hsct_doc: Document, hsct_outline: Outline,
@@ -219,23 +224,24 @@ def test_figure_reads_alt_text_then_caption(structures: Document, styles: Styles
 
 def test_quotation_opened_closed_then_attributed_and_break_is_a_pause(
         structures: Document, styles: Styles, voice: speech.Voice) -> None:
-    segs = after(segments(structures, styles), "Quote.", 5)
+    segs = after(segments(structures, styles), "Quote.", 6)
     assert [(s.kind, s.text) for s in segs] == [
         ("announcement", "Quote."),
-        ("quote", "Planning my week around my energy changed everything. "
-                  "I stopped saying yes to everything."),
+        ("quote", "Planning my week around my energy changed everything."),
+        ("quote", "I stopped saying yes to everything."),
         ("announcement", "End of quote."),
         ("attribution", "Ann, Cardiff"),
         ("paragraph", "A change of topic after the break."),
     ]
     # The thematic break after the quotation: a longer silence, and no words for it.
-    assert segs[3].pause_ms == voice.pause_break_ms > voice.pause_section_ms
+    assert segs[4].pause_ms == voice.pause_break_ms > voice.pause_section_ms
+    # Sentences of one paragraph follow each other with the engine's own pause only.
+    assert segs[1].pause_ms == 0
 
 
 def test_footnote_read_right_after_the_paragraph_that_refers_to_it(
         structures: Document, styles: Styles, voice: speech.Voice) -> None:
-    segs = after(segments(structures, styles), "Fatigue is one of the most common symptoms of "
-                 "MS. It can affect work, family life and leisure.", 2)
+    segs = after(segments(structures, styles), "It can affect work, family life and leisure.", 2)
     assert segs[1].kind == "note"
     assert segs[1].text == "Note 1: In our 2019 survey, 8 out of 10 people said fatigue affected " \
                            "them."
@@ -249,15 +255,17 @@ def test_note_inside_a_quotation_waits_until_it_ends(styles: Styles, tmp_path: P
                       "> One line quoted.[^a] Another line.\n>\n> — Jo\n\n"
                       "After the quote.\n\n[^a]: The note.\n", encoding="utf-8")
     texts = [s.text for s in segments(read(source), styles)]
-    assert texts[texts.index("Quote.") :][:5] == [
-        "Quote.", "One line quoted. Another line.", "End of quote.", "Jo", "Note 1: The note."]
+    assert texts[texts.index("Quote.") :][:6] == [
+        "Quote.", "One line quoted.", "Another line.", "End of quote.", "Jo",
+        "Note 1: The note."]
 
 
 def test_definitions_code_and_addresses(structures: Document, styles: Styles) -> None:
     segs = segments(structures, styles)
     definitions = [s.text for s in segs if s.kind == "definition"]
-    assert definitions == ["Fatigue: A tiredness that rest does not fully relieve.",
-                           "Relapse: New symptoms, or old ones getting worse, for more than "
+    # Each term a sentence of its own (the talking books highlight it in its <dt>).
+    assert definitions == ["Fatigue:", "A tiredness that rest does not fully relieve.",
+                           "Relapse:", "New symptoms, or old ones getting worse, for more than "
                            "24 hours."]
     visit = next(s for s in segs if s.text.startswith("Visit"))
     assert visit.text == ("Visit www.example.org/fatigue-help or e-mail help@example.org for a "
@@ -318,7 +326,10 @@ def test_welsh_page_has_welsh_announcements_and_no_english_respellings(styles: S
     assert [s.text for s in opening][1:] == [
         "Cyhoeddwyd gan Cymdeithas MS.",
         "Mae'r recordiad hwn yn darllen y testun llawn yn uchel, ar ôl rhestr gynnwys lafar.",
-        "Mae ganddo adrannau: 2, mewn traciau: 3, ac mae'n para 2 munud, 5 eiliad.",
+        "Mae ganddo adrannau: 2.",
+        "Mae pob adran yn dechrau trac a phennod newydd: neidiwch i'r trac neu'r bennod nesaf "
+        "i fynd i'r adran nesaf.",
+        "Mae'n para 2 munud, 5 eiliad.",
     ]
     assert texts[-1] == "Dyma ddiwedd Blinder ac MS, gan Cymdeithas MS."
     text = written(doc, styles)

@@ -26,7 +26,7 @@ from exporter.styles import Styles, load_styles
 from exporter.writers.base import Options
 from tests.conftest import FIXTURES
 
-SIZES = (18, 24)
+SIZES = (18, 24, 36)  #: large print, giant print, and the largest size offered
 EPOCH = 1_700_000_000
 FIXTURE_SOURCES = sorted([*(FIXTURES / "valid").glob("*.md"), *(FIXTURES / "docx").glob("*.md")])
 
@@ -70,8 +70,9 @@ def body_paragraphs(d: Any) -> list[Element]:
 
 def para_text(p: Element) -> str:
     parts: list[str] = []
-    for node in p.iter(qn("w:t"), qn("w:br"), qn("w:tab")):
-        parts.append(node.text or "" if node.tag == qn("w:t") else "\n")
+    for node in p.iter(qn("w:t"), qn("w:br"), qn("w:tab"), qn("w:noBreakHyphen")):
+        parts.append(node.text or "" if node.tag == qn("w:t") else
+                     "-" if node.tag == qn("w:noBreakHyphen") else "\n")
     return "".join(parts)
 
 
@@ -154,7 +155,8 @@ def headings(d: Any) -> list[tuple[int, str]]:
 
 
 def outline_pairs(outline: Outline, min_level: int = 1) -> list[tuple[int, str]]:
-    return [(e.level, e.title) for e in outline if e.level >= min_level]
+    """(level, heading as shown): with its section number when numbering is on."""
+    return [(e.level, e.label) for e in outline if e.level >= min_level]
 
 
 def pandoc_text(inlines: list[Any]) -> str:
@@ -216,7 +218,9 @@ def test_body_is_large_print_in_the_configured_font(built: tuple[int, Path]) -> 
     chain = StyleChain(d)
     word = yaml.safe_load((load_styles().root / "word.yaml").read_text(encoding="utf-8"))
     fonts = chain.defaults.find(qn("w:rFonts"))
-    assert fonts.get(qn("w:ascii")) == fonts.get(qn("w:hAnsi")) == word["font"]
+    # The house face (the reader may choose another), embedded; word.yaml names the fallback.
+    assert fonts.get(qn("w:ascii")) == fonts.get(qn("w:hAnsi")) == "Atkinson Hyperlegible"
+    assert word["fallback_font"] == "Arial"
     assert d.styles["Normal"].font.size.pt == size
     ppr = chain.root.find(f"{qn('w:docDefaults')}/{qn('w:pPrDefault')}/{qn('w:pPr')}")
     spacing = ppr.find(qn("w:spacing"))
@@ -227,12 +231,32 @@ def test_body_is_large_print_in_the_configured_font(built: tuple[int, Path]) -> 
         assert p.alignment in (None, 0), f"not left-aligned: {p.text!r}"  # 0 = LEFT
     section = d.sections[0]
     page = (section.page_width, section.page_height)
-    margins = (section.left_margin, section.right_margin, section.top_margin,
-               section.bottom_margin)
+    margins = (section.left_margin, section.right_margin, section.top_margin)
     assert [v.mm if v is not None else None for v in page] == pytest.approx([210, 297], abs=0.5)
     margin_mm = float(word["margins_cm"]) * 10
     assert [v.mm if v is not None else None for v in margins] == pytest.approx(
-        [margin_mm] * 4, abs=0.5)
+        [margin_mm] * 3, abs=0.5)
+
+
+def test_footer_says_page_n_of_m_at_body_size_a_blank_line_below_the_text(
+        built: tuple[int, Path]) -> None:
+    size, path = built
+    d = docx.Document(str(path))
+    chain = StyleChain(d)
+    for section in d.sections:  # landscape pages of wide tables too
+        [footer] = section.footer.paragraphs
+        assert para_text(footer._p) == "Page 1 of 1"  # stored results; readers count pages
+        instr = [f.get(qn("w:instr")).strip() for f in footer._p.iter(qn("w:fldSimple"))]
+        assert instr == ["PAGE", "NUMPAGES"]
+        for run in footer._p.iter(qn("w:r")):
+            assert chain.half_points(run, style_id(footer._p)) == size * 2
+        # One line of page number (single spacing: at most 1.25 times its size) and then at
+        # least a blank line at body size before the text starts.
+        spacing = d.styles["Footer"].paragraph_format
+        assert spacing.line_spacing in (None, 1.0) and not spacing.space_after
+        assert section.bottom_margin is not None and section.footer_distance is not None
+        gap = section.bottom_margin.pt - section.footer_distance.pt - size * 1.25
+        assert gap >= size - 0.05, f"{gap:.1f}pt between the text and the page number"
 
 
 def test_no_italic_and_no_run_below_the_chosen_size(built: tuple[int, Path]) -> None:
@@ -264,28 +288,35 @@ def test_emphasis_is_bold(tmp_path: Path, styles: Styles) -> None:
 # ------------------------------------------------------------------ contents
 
 
-def test_contents_is_a_prefilled_toc_field_linking_to_heading_bookmarks(
+def test_contents_links_each_heading_with_its_page_number(
     hsct_path: Path, hsct_outline: Outline
 ) -> None:
     d = docx.Document(str(hsct_path))
     paras = body_paragraphs(d)
     entries = [p for p in paras if style_id(p).startswith("TOC")]
-    assert [(int(style_id(p)[3:]), para_text(p)) for p in entries] == outline_pairs(
-        hsct_outline, min_level=2)
-    kinds = [f.get(qn("w:fldCharType")) for f in d.element.body.iter(qn("w:fldChar"))]
-    assert kinds == ["begin", "separate", "end"]
-    instr = "".join(t.text for t in d.element.body.iter(qn("w:instrText")))
-    assert instr.split() == ["TOC", "\\o", '"2-3"', "\\h", "\\z", "\\u"]
-    # Each entry links to a bookmark that sits on the heading it names.
+    # "3.1 Relapsing MS – page ?": the stored result of the page-number field is unknown
+    # ("?", never a guess) until Word updates fields on opening; LibreOffice computes it.
+    assert [(int(style_id(p)[3:]), para_text(p)) for p in entries] == [
+        (level, f"{label}\u00a0\u2013\u00a0page\u00a0?")
+        for level, label in outline_pairs(hsct_outline, min_level=2)]
+    settings = d.settings.element.find(qn("w:updateFields"))
+    assert settings is not None and settings.get(qn("w:val")) == "true"
+    # Each entry links to a bookmark that sits on the heading it names, and its page number
+    # is a PAGEREF field to that same bookmark.
     marks = {}
     for p in paras:
         for b in p.iter(qn("w:bookmarkStart")):
             marks[b.get(qn("w:name"))] = p
     for p in entries:
         [link] = p.findall(qn("w:hyperlink"))
-        target = marks[link.get(qn("w:anchor"))]
+        name = link.get(qn("w:anchor"))
+        target = marks[name]
         assert style_id(target).startswith("Heading")
-        assert para_text(target) == para_text(p)
+        assert para_text(p).startswith(para_text(target))
+        kinds = [f.get(qn("w:fldCharType")) for f in link.iter(qn("w:fldChar"))]
+        assert kinds == ["begin", "separate", "end"]
+        instr = "".join(t.text for t in link.iter(qn("w:instrText")))
+        assert instr.split() == ["PAGEREF", name, "\\h"]
 
 
 def test_contents_label_is_not_a_heading(hsct_path: Path) -> None:
@@ -368,7 +399,7 @@ def test_internal_link_points_at_the_heading_bookmark(tmp_path: Path, styles: St
              and para_text(h) == "link to the second part"]
     [link] = links
     [heading] = [p for p in d.paragraphs
-                 if p.text == "Part two" and style_id(p._p).startswith("Heading")]
+                 if p.text.endswith("Part two") and style_id(p._p).startswith("Heading")]
     names = [b.get(qn("w:name")) for b in heading._p.iter(qn("w:bookmarkStart"))]
     assert link.get(qn("w:anchor")) in names
 

@@ -190,7 +190,7 @@ def test_a_table_too_wide_for_portrait_gets_landscape_pages_with_its_heading(d: 
     holder = before.getparent().getparent()
     between = body[body.index(holder) + 1: body.index(wide)]
     assert [para_text(p) for p in between] == [
-        "Comparing treatments", "Table: Disease modifying treatments at a glance"]
+        "2 Comparing treatments", "Table: Disease modifying treatments at a glance"]
     # Every section shows the page numbers.
     for sect in d.element.body.iter(qn("w:sectPr")):
         assert sect.find(qn("w:footerReference")) is not None

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from exporter import sentences
-from exporter.model import Document, Figure, Table, plain_text
+from exporter.model import Callout, Document, Figure, Table, plain_text
 from exporter.outline import Outline
 from exporter.pipeline import JobSpec, run_job
 from exporter.reader import read
@@ -80,7 +80,7 @@ def test_headings_equal_the_outline(hsct_html: str, hsct_outline: Outline) -> No
         for el in root.iter()
         if el.tag in {f"{XHTML}h{n}" for n in range(1, 7)}
     ]
-    assert found == [(e.level, e.id, e.title) for e in hsct_outline]
+    assert found == [(e.level, e.id, e.label) for e in hsct_outline]
 
 
 def test_skip_link_contents_and_landmarks(hsct_html: str, hsct_outline: Outline) -> None:
@@ -97,18 +97,17 @@ def test_skip_link_contents_and_landmarks(hsct_html: str, hsct_outline: Outline)
     assert root.find(f".//{XHTML}footer") is not None
 
 
-def test_callouts_are_labelled_regions(hsct_html: str) -> None:
+def test_callouts_are_notes_named_by_their_label(hsct_html: str, hsct_doc: Document) -> None:
     root = ET.fromstring(hsct_html.split("\n", 1)[1])
     asides = list(root.iter(f"{XHTML}aside"))
-    assert len(asides) == 6
-    ids = {el.get("id") for el in root.iter() if el.get("id")}
+    labels = [b.label for b in hsct_doc.blocks if isinstance(b, Callout)]
+    assert len(asides) == len(labels) == 6
     by_id = {el.get("id"): el for el in root.iter() if el.get("id")}
-    names = []
-    for aside in asides:
-        refs = (aside.get("aria-labelledby") or "").split()
-        assert refs and set(refs) <= ids
-        names.append(" ".join("".join(by_id[r].itertext()) for r in refs))
-    assert len(set(names)) == len(names), "each region has its own name"
+    for aside, label in zip(asides, labels, strict=True):
+        # A note, not a complementary landmark inside <main>; named by its label alone.
+        assert aside.get("role") == "note"
+        [ref] = (aside.get("aria-labelledby") or "").split()
+        assert "".join(by_id[ref].itertext()) == label
     helpline = asides[0]
     assert "Helpline" in "".join(helpline.itertext())
     link = helpline.find(f".//{XHTML}a")
@@ -119,6 +118,8 @@ def test_self_contained_and_safe(hsct_html: str) -> None:
     for forbidden in ("<script", "<link ", "<img", "@import", "url("):
         assert forbidden not in hsct_html
     assert '<span class="nowrap">0808 800 8000</span>' in hsct_html
+    # A hyphenated word is one item too: no line break at its hyphen, the text unchanged.
+    assert 'coronavirus <span class="nowrap">COVID-19</span>' in hsct_html
 
 
 def test_missing_values_print_nothing(hsct_html: str) -> None:

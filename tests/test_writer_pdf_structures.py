@@ -338,9 +338,20 @@ def test_heading_with_a_note_marker_keeps_its_title_in_navigation(tmp_path: Path
     path = build(doc, tmp_path, (18,))[18]
     with pikepdf.open(path) as pdf, pdf.open_outline() as outline:
         titles = [item.title for top in outline.root for item in top.children]
-    assert titles == ["Fatigue and sleep"]
+    assert [t.removeprefix("1 ") for t in titles] == ["Fatigue and sleep"]
     heading = next(el for el in read_tree(path).all("H2"))
-    assert flat(heading.text) == "Fatigueandsleep[1]"  # the marker is still there to follow
+    # Numbered as every heading is (styles numbering, on by default).
+    assert flat(heading.text) == "1Fatigueandsleep[1]"  # the marker is still there to follow
+
+
+@pytest.mark.xfail(strict=True, reason="part 2 of issue 18: exporter/writers/pdf/markup.py "
+                   "names such a bookmark by entry.title; entry.label carries the number")
+def test_bookmark_of_a_heading_with_a_note_marker_is_numbered(tmp_path: Path) -> None:
+    doc = read(PDF_FIXTURES / "notes-links-and-nesting.md")
+    path = build(doc, tmp_path, (18,))[18]
+    with pikepdf.open(path) as pdf, pdf.open_outline() as outline:
+        titles = [item.title for top in outline.root for item in top.children]
+    assert titles == ["1 Fatigue and sleep"]
 
 
 # ------------------------------------------------------------------ quotations, lists, code

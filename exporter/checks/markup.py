@@ -77,6 +77,29 @@ class NoteRead:
     backlinks: list[str] = field(default_factory=list)
 
 
+#: Roles that make an element a landmark (screen readers list and jump between them).
+LANDMARK_ROLES = frozenset({"banner", "complementary", "contentinfo", "form", "main",
+                            "navigation", "region", "search"})
+
+
+@dataclass
+class CalloutRead:
+    """A callout box (class "callout"): its role as the browser maps it and its accessible
+    name's sources (aria-label, or the ids aria-labelledby names)."""
+
+    tag: str
+    role: str  #: the explicit role, or the element's implicit one ("complementary" for aside)
+    aria_label: str | None
+    labelledby: list[str]
+    in_notes: bool
+
+    def name(self, texts: dict[str, list[str]]) -> str:
+        """The accessible name as a browser computes it from these sources."""
+        if self.labelledby:
+            return " ".join("".join(texts.get(i, [])).strip() for i in self.labelledby).strip()
+        return (self.aria_label or "").strip()
+
+
 @dataclass
 class _Open:
     tag: str
@@ -84,6 +107,7 @@ class _Open:
     sink: list[str] | None = None  #: where the text inside this element is also collected
     figure: _Figure | None = None
     boundary: bool = False  #: a marker or back link: its text belongs to no enclosing element
+    names: str | None = None  #: this element's id, when an accessible name refers to it
 
 
 @dataclass
@@ -116,6 +140,9 @@ class PageReader(HTMLParser):
         self.quotes: list[QuoteRead] = []
         self.refs: list[RefRead] = []
         self.notes: list[NoteRead] = []
+        self.callouts: list[CalloutRead] = []
+        #: text of each element an aria-labelledby names (all its text, as a name takes it)
+        self.name_texts: dict[str, list[str]] = {}
         self.notes_parts = 0
         self._open: list[_Open] = []
         self._skip = 0
@@ -149,6 +176,8 @@ class PageReader(HTMLParser):
         if tag in _VOID:
             return
         el = _Open(tag, a)
+        if a.get("id") in self.name_texts:
+            el.names = a["id"]
         self._open.append(el)
         self._start_page(tag, a)
         self._start_structure(el)
@@ -171,6 +200,9 @@ class PageReader(HTMLParser):
             return
         if self._skip:
             return
+        for el in self._open:
+            if el.names is not None:
+                self.name_texts[el.names].append(data)
         for el in reversed(self._open):
             if el.sink is not None:
                 el.sink.append(data)
@@ -239,6 +271,12 @@ class PageReader(HTMLParser):
             self._note = NoteRead(a.get("id", ""), int(value) if value.isdigit() else previous + 1)
             self.notes.append(self._note)
             el.sink = self._note.text
+        elif "callout" in a.get("class", "").split():
+            role = (a.get("role", "").split() or ["complementary" if tag == "aside" else ""])[0]
+            ids = a.get("aria-labelledby", "").split()
+            self.callouts.append(CalloutRead(tag, role, a.get("aria-label"), ids, in_notes))
+            for i in ids:
+                self.name_texts.setdefault(i, [])
         elif tag == "table":
             self._table = TableRead(in_notes)
             self.tables.append(self._table)

@@ -11,9 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from exporter.checks.markup import ImageRead, PageReader, QuoteRead, TableRead
+from exporter.checks.markup import LANDMARK_ROLES, ImageRead, PageReader, QuoteRead, TableRead
 from exporter.model import (
     Block,
+    Callout,
     Document,
     Figure,
     Image,
@@ -245,3 +246,23 @@ def _resolve(base: str, href: str) -> tuple[str, str]:
     file, _, fragment = href.partition("#")
     path = posixpath.normpath(posixpath.join(posixpath.dirname(base), file)) if file else base
     return path, fragment
+
+
+def callouts(doc: Document, pages: Sequence[Page]) -> list[str]:
+    """Each callout box as the source has it: named by its label alone (a name holding the
+    text makes a screen reader read it twice) and no landmark (the Authoring Practices keep
+    complementary landmarks at the top level, out of the main content)."""
+    problems: list[str] = []
+    for blocks, in_notes, place in _parts(doc):
+        want = [normalise(b.label) for b in walk_blocks(blocks) if isinstance(b, Callout)]
+        read = [(p.path, c, normalise(c.name(p.reader.name_texts)))
+                for p in pages for c in p.reader.callouts if c.in_notes == in_notes]
+        problems += _count("callout boxes", len(read), len(want), place)
+        for (path, callout, name), label in zip(read, want, strict=False):
+            where = f"{path}: callout '{_short(label)}'{place}"
+            if callout.role in LANDMARK_ROLES:
+                problems.append(f"{where} is a {callout.role} landmark inside the page's "
+                                "content")
+            if name != label:
+                problems.append(f"{where} is named '{_short(name, 80)}', not by its label")
+    return problems

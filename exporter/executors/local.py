@@ -43,6 +43,7 @@ class LocalExecutor:
                                        out_dir=out_dir))
             return
         from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures.process import BrokenProcessPool
 
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures: dict[Future[list[JobResult]], list[tuple[Task, int]]] = {}
@@ -54,7 +55,16 @@ class LocalExecutor:
                                     styles, [task.folder(i) for _, i in members],
                                     task.page.name, cache, out_dir)] = members
             for fut in as_completed(futures):
-                for (t, i), result in zip(futures[fut], fut.result(), strict=True):
+                try:
+                    finished = fut.result()
+                except BrokenProcessPool:
+                    # The worker died (out of memory, a CPU-time limit, a signal, a crash in
+                    # C code): its jobs failed, and say so; the others' results stand.
+                    finished = [JobResult(t.specs[i], error="the process running this writer "
+                                          "ended abruptly (out of memory, over a CPU-time "
+                                          "limit, or killed)")
+                                for t, i in futures[fut]]
+                for (t, i), result in zip(futures[fut], finished, strict=True):
                     report(t, i, result)
 
 

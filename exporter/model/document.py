@@ -25,11 +25,20 @@ class Entry:
     line: int  #: source line, for messages
     parent: int | None  #: index of the enclosing heading, None for the top
     children: tuple[int, ...]  #: indexes of the headings directly below this one
+    #: the number is part of the heading as every format shows and says it (styles/settings.yaml
+    #: ``numbering``); the number itself is kept either way, for counting and for messages
+    numbered: bool = True
 
     @property
     def label(self) -> str:
-        """The number and title together, as a spoken or printed contents line."""
-        return f"{self.number} {self.title}" if self.number else self.title
+        """The heading as every format shows it: "3.1 Relapsing MS" with numbering on,
+        "Relapsing MS" with it off (the title has no number either way)."""
+        return f"{self.number} {self.title}" if self.number and self.numbered else self.title
+
+    @property
+    def shown_number(self) -> str:
+        """The number a reader sees or hears before the title; "" when none is shown."""
+        return self.number if self.numbered else ""
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,11 @@ class Outline:
     def __len__(self) -> int:
         return len(self.entries)
 
+    @property
+    def numbered(self) -> bool:
+        """True when section numbers are shown (and spoken) as part of the headings."""
+        return any(e.numbered and e.number for e in self.entries)
+
     def of(self, heading: Heading) -> Entry:
         """The entry of a heading of this document."""
         return self.entries[heading.index]
@@ -66,11 +80,12 @@ class Outline:
         """The entries directly below ``entry``."""
         return tuple(self.entries[i] for i in entry.children)
 
-    def as_tree(self) -> list[TreeNode]:
-        """Nested (title, children) pairs: the shape every format's navigation is compared with."""
+    def as_tree(self, *, labels: bool = False) -> list[TreeNode]:
+        """Nested (title, children) pairs: the shape every format's navigation is compared with;
+        with ``labels``, each heading as shown (its number first when numbering is on)."""
 
         def node(e: Entry) -> TreeNode:
-            return (e.title, [node(k) for k in self.kids(e)])
+            return (e.label if labels else e.title, [node(k) for k in self.kids(e)])
 
         return [node(r) for r in self.roots]
 

@@ -12,7 +12,7 @@ from urllib.parse import unquote
 
 from exporter.locale import messages
 from exporter.model import Document, Entry, Heading, Metadata, plain_text
-from exporter.outline import build_outline
+from exporter.outline import NUMBERING_DEFAULT, build_outline, numbering
 from exporter.reader import frontmatter
 from exporter.reader.anchors import github_id_map, relink
 from exporter.reader.blocks import MAX_DEPTH, BlockReader
@@ -40,12 +40,15 @@ class ReadOptions:
     base_url: str = ""  #: relative links resolve against this unless the page sets its own
     strict: bool = False  #: warnings are errors (like ``sphinx-build -W``)
     max_bytes: int = MAX_SOURCE_BYTES
+    numbering: bool = NUMBERING_DEFAULT  #: section numbers are part of the headings (outline)
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any], *, strict: bool = False) -> ReadOptions:
-        """The fallbacks named in styles/settings.yaml (default_language, base_url)."""
+        """The fallbacks named in styles/settings.yaml (default_language, base_url) and its
+        numbering setting."""
         return cls(default_language=str(settings.get("default_language") or ""),
-                   base_url=str(settings.get("base_url") or ""), strict=strict)
+                   base_url=str(settings.get("base_url") or ""), strict=strict,
+                   numbering=numbering(settings))
 
 
 def read(path: Path, options: ReadOptions | None = None) -> Document:
@@ -95,7 +98,7 @@ def parse(data: bytes, path: str = "<source>", options: ReadOptions | None = Non
         problems.error(fm.offset + 1, "the page has no text, only headings",
                        "write the page's content after the front matter")
     headings = tuple(b for b in blocks if isinstance(b, Heading))
-    outline = build_outline(headings)
+    outline = build_outline(headings, numbered=opts.numbering)
     aliases = _check_ids(headings, outline.entries, inline.anchors, problems)
     blocks, notes = relink(blocks, tuple(reader.notes), aliases)
     problems.raise_if_errors(strict=opts.strict)

@@ -30,6 +30,7 @@ from exporter.model import (
     plain_text,
 )
 from exporter.outline import TreeNode
+from exporter.speech import whole_seconds
 
 #: Leeway between chapter times, track lengths and the file's length (seconds).
 TIME_TOLERANCE = 0.5
@@ -164,6 +165,18 @@ def _tracks(ctx: Context, playlist: Path, tracks: list[str]) -> list[str]:
     return problems
 
 
+def _tlen(path: Path) -> int | None:
+    id3 = _mutagen("id3")
+    try:
+        frame = id3.ID3(path).get("TLEN")
+    except id3.ID3NoHeaderError:
+        return None
+    try:
+        return int(str(frame.text[0])) if frame is not None and frame.text else None
+    except ValueError:
+        return None
+
+
 def _track_title(path: Path) -> str:
     id3 = _mutagen("id3")
     try:
@@ -184,9 +197,19 @@ def _mp3(ctx: Context, entry: Mapping[str, Any]) -> list[str]:
     if audio.info.length <= 0:
         problems.append("no audio frames")
     facts = entry.get("facts") or {}
+    exact = facts.get("seconds") if isinstance(facts, Mapping) else None
     said = facts.get("duration") if isinstance(facts, Mapping) else None
-    if isinstance(said, int | float) and abs(said - audio.info.length) > TIME_TOLERANCE:
+    if isinstance(exact, int | float):
+        if abs(exact - audio.info.length) > TIME_TOLERANCE:
+            problems.append(f"lasts {audio.info.length:.1f} s, the manifest says {exact} s")
+        if said != whole_seconds(exact):
+            problems.append(f"the manifest's duration {said} is not its {exact} s rounded "
+                            "to the second")
+    elif isinstance(said, int | float) and abs(said - audio.info.length) > TIME_TOLERANCE:
         problems.append(f"lasts {audio.info.length:.1f} s, the manifest says {said} s")
+    tlen = _tlen(path)
+    if tlen is not None and isinstance(exact, int | float) and abs(tlen / 1000 - exact) > 0.002:
+        problems.append(f"the ID3 length (TLEN) is {tlen} ms, the recording {exact} s")
     if not _TRACK.search(path.name):
         title = _track_title(path)
         if title != ctx.doc.meta.title:

@@ -53,6 +53,11 @@ def text(frame_id: str, value: str) -> bytes:
     return _frame(frame_id, b"\x03" + one_line(value).encode("utf-8"))  # 3 = UTF-8
 
 
+def length(samples: int, rate: int) -> bytes:
+    """TLEN: the length in milliseconds, exactly (players that show it round it themselves)."""
+    return text("TLEN", str(round(samples * 1000 / rate)))
+
+
 def chapter(element_id: str, start_ms: int, end_ms: int, title: str) -> bytes:
     """A CHAP frame (ID3v2 Chapter Frame Addendum 1.0) with its title; offsets unused."""
     times = struct.pack(">IIII", start_ms, end_ms, 0xFFFFFFFF, 0xFFFFFFFF)

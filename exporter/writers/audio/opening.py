@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from exporter.speech import whole_seconds
+
 #: More rounds than the slot can need: each round lengthens it to fit a sentence it has seen,
 #: and two or three suffice in practice (tested on pages from seconds to hours long).
 MAX_ROUNDS = 32
@@ -26,7 +28,7 @@ class OpeningError(Exception):
 class Fit:
     """The length to state and the slot its sentence fills."""
 
-    seconds: int  #: whole seconds to say: round(real length)
+    seconds: int  #: whole seconds to say: the real length, rounded by speech.whole_seconds
     slot: int  #: samples from the start of the length sentence to the end of the opening
     speech: int  #: samples of the length sentence itself (slot - speech is silence)
 
@@ -41,7 +43,7 @@ def fit(rest: int, fixed: int, pause: int, rate: int, spoken: Callable[[int], in
     first guess (a generous one settles in one round, at the cost of a little more silence).
     """
     for _ in range(MAX_ROUNDS):
-        seconds = round((rest + encoded(fixed + slot)) / rate)
+        seconds = whole_seconds((rest + encoded(fixed + slot)) / rate)
         speech = spoken(seconds)
         if speech + pause <= slot:
             return Fit(seconds, slot, speech)

@@ -33,8 +33,10 @@ def table_for(language: str, grade: int, settings: Settings, louis: Louis) -> st
         contraction = "full" if wanted == 2 else "no"
         found = next((t for t in (louis.find_table(f"language:{primary} {q} type:literary")
                                   for q in (f"grade:{wanted}", f"contraction:{contraction}"))
-                      # liblouis answers with its best match even for another language
-                      if t is not None and louis.table_info(t, "language") == primary), None)
+                      # liblouis answers with its best match even for another language; an
+                      # 8-dot table (Japanese kantenji) cannot fill a 6-dot braille page
+                      if t is not None and louis.table_info(t, "language") == primary
+                      and (louis.table_info(t, "dots") or "6").strip() != "8"), None)
         if found is not None:
             table = found
             break
@@ -84,6 +86,9 @@ class Braille:
             one = self.louis.translate(self.table, word).strip(BLANK)
             if not all(is_cell(c) for c in one):
                 one = self.louis.translate(UEB_UNCONTRACTED, word).strip(BLANK)
+            if not all(is_cell(c) for c in one):
+                raise WriterError(f"braille: '{word[:40]}' has no 6-dot braille in {self.table} "
+                                  f"or {UEB_UNCONTRACTED}; write it another way in the source")
             out.append(one)
         return BLANK.join(out)
 

@@ -1,7 +1,7 @@
 """Styles for tables, captions, figures, quotes, notes, definitions, code and breaks.
 
-Every one keeps the body size, black text and no italics (large print); the names are Word's
-own where Word has one ("caption", "Quote", "footnote text") and pandoc's otherwise
+Every one keeps the body size, the scheme's text colour and no italics (large print); the
+names are Word's own where Word has one ("caption", "Quote", "footnote text") and pandoc's otherwise
 ("Definition Term", "Source Code"), so other tools recognise what each paragraph is.
 """
 
@@ -13,8 +13,10 @@ from exporter.writers.docx.settings import Metrics
 from exporter.writers.docx.styles import fonts_xml, size_xml, style
 from exporter.writers.docx.tables import CELL_SIDE
 
-#: Word's built-in styles whose template versions are small, italic or blue.
-_UPRIGHT = '<w:i w:val="0"/><w:iCs w:val="0"/><w:color w:val="000000"/>'
+
+def _upright(m: Metrics) -> str:
+    """For Word's built-in styles whose template versions are small, italic or blue."""
+    return f'<w:i w:val="0"/><w:iCs w:val="0"/><w:color w:val="{m.palette.text}"/>'
 
 
 def block_styles(m: Metrics) -> Iterable[str]:
@@ -24,11 +26,10 @@ def block_styles(m: Metrics) -> Iterable[str]:
 
 
 def _table_styles(m: Metrics) -> Iterable[str]:
-    cfg = m.cfg
     half = m.twips(0.5)
     yield style("paragraph", "Caption", "caption",
                 f'<w:pPr><w:spacing w:before="{half}" w:after="{half}"/></w:pPr>'
-                f"<w:rPr><w:b/><w:bCs/>{_UPRIGHT}{size_xml(m.half_points())}</w:rPr>",
+                f"<w:rPr><w:b/><w:bCs/>{_upright(m)}{size_xml(m.half_points())}</w:rPr>",
                 extra='<w:next w:val="Normal"/><w:uiPriority w:val="35"/>'
                       "<w:unhideWhenUsed/><w:qFormat/>")
     # Cell padding gives the space between rows; a blank line after each cell would not.
@@ -38,7 +39,7 @@ def _table_styles(m: Metrics) -> Iterable[str]:
     yield style("paragraph", "TableHeading", "Table Heading",
                 "<w:pPr><w:keepNext/></w:pPr><w:rPr><w:b/><w:bCs/></w:rPr>",
                 based_on="TableText", custom=True, extra="<w:qFormat/>")
-    edge = f'w:val="single" w:sz="8" w:space="0" w:color="{cfg.table_border}"'
+    edge = f'w:val="single" w:sz="8" w:space="0" w:color="{m.palette.table_border}"'
     pad, side = m.twips(0.25), m.twips(CELL_SIDE)
     borders = "".join(f"<w:{e} {edge}/>" for e in ("top", "left", "bottom", "right",
                                                      "insideH", "insideV"))
@@ -58,11 +59,12 @@ def _text_styles(m: Metrics) -> Iterable[str]:
     cfg = m.cfg
     half = m.twips(0.5)
     # A bar down the left edge, as browsers draw a quotation; upright, at body size.
-    bar = f'w:val="single" w:sz="24" w:space="{round(m.size * 0.5)}" w:color="{cfg.quote_border}"'
+    bar = (f'w:val="single" w:sz="24" w:space="{round(m.size * 0.5)}" '
+           f'w:color="{m.palette.quote_border}"')
     yield style("paragraph", "Quote", "Quote",
                 f"<w:pPr><w:pBdr><w:left {bar}/></w:pBdr>"
                 f'<w:ind w:left="{m.step}" w:right="{m.step}"/></w:pPr>'
-                f"<w:rPr>{_UPRIGHT}</w:rPr>",
+                f"<w:rPr>{_upright(m)}</w:rPr>",
                 extra='<w:next w:val="Normal"/><w:uiPriority w:val="29"/><w:qFormat/>')
     yield style("paragraph", "QuoteAttribution", "Quote Attribution",
                 "", based_on="Quote", custom=True, extra='<w:next w:val="Normal"/><w:qFormat/>')
@@ -76,7 +78,7 @@ def _text_styles(m: Metrics) -> Iterable[str]:
     code_font = fonts_xml(cfg.code_font)
     inset = m.twips(0.5)
     yield style("paragraph", "SourceCode", "Source Code",
-                f'<w:pPr><w:shd w:val="clear" w:color="auto" w:fill="{cfg.code_fill}"/>'
+                f'<w:pPr><w:shd w:val="clear" w:color="auto" w:fill="{m.palette.code_fill}"/>'
                 f'<w:ind w:left="{inset}" w:right="{inset}"/></w:pPr>'
                 f"<w:rPr>{code_font}<w:noProof/></w:rPr>",
                 custom=True, extra="<w:qFormat/>")
@@ -84,7 +86,7 @@ def _text_styles(m: Metrics) -> Iterable[str]:
                 f"<w:rPr>{code_font}<w:noProof/></w:rPr>",
                 based_on="DefaultParagraphFont", custom=True)
     # A topic break: a rule drawn as the paragraph's bottom border, so it is seen, not read.
-    rule = f'w:val="single" w:sz="12" w:space="1" w:color="{cfg.rule_colour}"'
+    rule = f'w:val="single" w:sz="12" w:space="1" w:color="{m.palette.rule}"'
     yield style("paragraph", "ThematicBreak", "Thematic Break",
                 f'<w:pPr><w:pBdr><w:bottom {rule}/></w:pBdr><w:spacing w:before="0" '
                 f'w:after="{m.twips(cfg.paragraph_space)}" w:line="240" w:lineRule="auto"/>'

@@ -40,14 +40,14 @@ from exporter.outline import Entry, Outline
 from exporter.writers.base import WriterError
 from exporter.writers.docx.elements import (
     bookmark,
-    field_char,
+    field,
     hyperlink,
     keep_together,
     line_break,
     run,
 )
 from exporter.writers.docx.lists import Numbering
-from exporter.writers.docx.settings import NBSP, W_XMLNS, Element, Metrics, escape
+from exporter.writers.docx.settings import NBSP, UNKNOWN_PAGE, W_XMLNS, Element, Metrics
 
 
 def bookmark_names(outline: Outline) -> dict[str, str]:
@@ -197,37 +197,44 @@ class Body:
         entry = self.outline.of(node)
         p = self.paragraph(f"Heading{min(node.level, 9)}")
         p.append(bookmark("Start", entry.index, self.bookmarks[entry.id]))
+        if entry.shown_number:
+            # Text, not Word list numbering: the Navigation pane, a screen reader, the contents
+            # (also after Word updates it) and every other reader of the file get it alike.
+            p.append(run(f"{entry.shown_number} "))
         self.inlines(node.children, p)
         p.append(bookmark("End", entry.index))
 
     def contents(self) -> None:
-        """A TOC field already filled in: each entry links to its heading's bookmark."""
+        """The contents: each entry links to its heading's bookmark and gives its page number.
+
+        The page number is a PAGEREF field to the heading's bookmark: LibreOffice lays the
+        pages out and shows the real number at once; Word shows a field's stored result until
+        it updates fields, which the settings ask it to do on opening (``w:updateFields``,
+        as pandoc does). Nobody here can lay out Word's pages, so the stored result is "?",
+        never a guess. The entries are not wrapped in a TOC field: LibreOffice shows a TOC
+        field's stored text and would not update the numbers inside it.
+        """
         entries = [e for e in self.outline if e.level >= 2]
         if not entries:
             return
-        from docx.oxml import parse_xml
-
         label = self.paragraph("ContentsLabel")
         label.append(run(self.words("contents")))
-        deepest = max(e.level for e in entries)
-        # Levels from 2: the title is the top of the document, not an entry of its contents,
-        # so "update field" in Word gives back exactly these entries and styles.
-        instr = f' TOC \\o "2-{deepest}" \\h \\z \\u '
-        for i, e in enumerate(entries):
-            p = self.paragraph(f"TOC{e.level}")
-            if i == 0:
-                p.append(field_char("begin"))
-                p.append(parse_xml(f'<w:r {W_XMLNS}><w:instrText xml:space="preserve">'
-                                   f"{escape(instr)}</w:instrText></w:r>"))
-                p.append(field_char("separate"))
-            p.append(self._entry_link(e))
-            if i == len(entries) - 1:
-                p.append(field_char("end"))
+        for e in entries:
+            self.paragraph(f"TOC{e.level}").append(self._entry_link(e))
         self.counts["contents_entries"] = len(entries)
 
     def _entry_link(self, e: Entry) -> Element:
+        """"3.1 Relapsing MS – page 7", all one link; no-break spaces keep "– page 7" together
+        and on the line of the title's last word."""
         link = hyperlink(anchor=self.bookmarks[e.id])
-        link.append(run(e.title))
+        link.append(run(e.label))
+        # The catalogue's "– page {page}", shared with the PDF's contents.
+        before, _, after = self.words("contents_page", page="\0").partition("\0")
+        link.append(run(f"{NBSP}{before.replace(' ', NBSP)}"))
+        for el in field(f" PAGEREF {self.bookmarks[e.id]} \\h ", UNKNOWN_PAGE):
+            link.append(el)
+        if after:
+            link.append(run(after.replace(" ", NBSP)))
         return link
 
     def closing(self, meta: Metadata) -> None:
@@ -287,6 +294,23 @@ class Body:
                 self.inlines(b.children, self.paragraph("Callout", ppr=ppr))
             else:
                 self.block(b, style="Callout")
+        # The box's paragraphs keep together on one page (the style keeps each with the
+        # next); its last one need not keep with what follows the box.
+        last = self.last_placed()
+        if self.in_main_flow and last is not None and last.tag.endswith("}p"):
+            from docx.oxml import OxmlElement
+            from docx.oxml.ns import qn
+
+            ppr_el = last.find(qn("w:pPr"))
+            if ppr_el is None:
+                ppr_el = OxmlElement("w:pPr")
+                last.insert(0, ppr_el)
+            style_el = ppr_el.find(qn("w:pStyle"))
+            keep = OxmlElement("w:keepNext", {qn("w:val"): "0"})
+            if style_el is not None:
+                style_el.addnext(keep)
+            else:
+                ppr_el.insert(0, keep)
 
     def quote(self, node: Quote) -> None:
         """A quotation in Word's Quote style (indented, upright), its source after a dash."""

@@ -19,7 +19,9 @@ from exporter.checks.common import (
     missing_sentences,
     tree_from_flat,
 )
+from exporter.checks.numbering import numbering
 from exporter.contrast import parse_hex, ratio
+from exporter.html import HYPHENATED
 from exporter.styles import MIN_CONTRAST
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -53,7 +55,8 @@ class Run:
 
     @property
     def text(self) -> str:
-        return "".join(t.text or "" for t in self.run.iter(w("t")))
+        return "".join("-" if el.tag == w("noBreakHyphen") else el.text or ""
+                       for el in self.run.iter(w("t"), w("noBreakHyphen")))
 
 
 class Styles:
@@ -161,14 +164,15 @@ class Word:
     runs: list[Run]  #: every run with text: main document, notes, headers and footers
     footnotes: Any = None  #: the footnotes part (python-docx's generic Part), if any
     footnotes_root: Element | None = None
+    spaces: tuple[Run, ...] = ()  #: runs holding only spaces (the gaps between words)
 
     def text(self, p: Element) -> str:
         """A paragraph's words as a screen reader gives them: a picture in the text by its
         alt text; note markers ("[1]", at body size in the text) left out, as the checks
         compare the source's sentences, which have none."""
-        marks = {w("tab"): "\t", w("br"): "\n"}
+        marks = {w("tab"): "\t", w("br"): "\n", w("noBreakHyphen"): "-"}
         return "".join(el.get("descr", "") if el.tag == DOC_PR else marks.get(el.tag, el.text or "")
-                       for el in p.iter(w("t"), w("tab"), w("br"), DOC_PR)
+                       for el in p.iter(w("t"), w("tab"), w("br"), w("noBreakHyphen"), DOC_PR)
                        if not _is_note_mark(el.getparent()))
 
 
@@ -198,7 +202,8 @@ def open_word(path: Path) -> Word:
             root = _xml(part.blob)
             runs += [Run(name.rsplit("/", 1)[1], p, r) for p in root.iter(w("p"))
                      for r in p.iter(w("r"))]
-    return Word(document, styles, body, [r for r in runs if r.text.strip()], notes, notes_root)
+    return Word(document, styles, body, [r for r in runs if r.text.strip()], notes, notes_root,
+                tuple(r for r in runs if r.text and not r.text.strip()))
 
 
 def _xml(blob: bytes) -> Element:
@@ -212,6 +217,7 @@ def check(ctx: Context, entries: list[Mapping[str, Any]]) -> list[Finding]:
     found: list[Finding] = []
     for entry in entries:
         found += check_file(ctx, ctx.path(entry), ctx.size(entry))
+        found.append(check_variant(ctx, entry, open_word(ctx.path(entry))))
     return found
 
 
@@ -227,9 +233,17 @@ def check_file(ctx: Context, path: Path, size: float) -> list[Finding]:
                 f"{len(headings)} headings equal the outline, no level skipped"),
         finding("navigation", "docx.contents", name, _contents(ctx, word),
                 "contents list present, equal to the outline, every entry linked"),
+        finding("navigation", "docx.numbering", name,
+                numbering([text for _, text, _ in headings], ctx.outline)
+                + numbering([t for _, t in contents_entries(word)], ctx.outline,
+                            "contents entry"),
+                "section numbers " + ("on every heading and contents entry"
+                                      if ctx.outline.numbered else "shown nowhere")),
         finding("content", "docx.sentences", name,
                 missing_sentences(ctx, "\n".join(word.text(p) for p in word.body)),
                 f"all {len(ctx.sentences)} sentences, in order"),
+        finding("content", "docx.colophon", name, _colophon(ctx, word),
+                "who published the page (and when it was updated), as in every format"),
         finding("validity", "docx.heading-styles", name, _heading_styles(headings),
                 "headings use the built-in Heading styles"),
         finding("validity", "docx.language", name, _language(ctx, word),
@@ -243,8 +257,18 @@ def check_file(ctx: Context, path: Path, size: float) -> list[Finding]:
                 "paragraphs left-aligned"),
         finding("large-print", "docx.contrast", name, _contrast(word),
                 f"text contrast at least {MIN_CONTRAST}:1"),
+        finding("large-print", "docx.whole-words", name, _breakable_words(word),
+                "hyphenated words never break at their hyphens"),
         *structure_findings(ctx, word, name, size),
     ]
+
+
+def check_variant(ctx: Context, entry: Mapping[str, Any], word: Word) -> Finding:
+    """Is the file the one asked for: size, face, colours, line, letter and word spacing."""
+    from exporter.writers.docx.check_variant import variant
+
+    return finding("large-print", "docx.variant", str(entry["file"]), variant(word, entry),
+                   "the size, face, colours and spacing asked for")
 
 
 def _where(r: Run | None, word: Word, p: Element | None = None) -> str:
@@ -265,35 +289,102 @@ def _headings(word: Word) -> list[tuple[int, str, str]]:
     return out
 
 
+def _colophon(ctx: Context, word: Word) -> list[str]:
+    """The closing lines every format prints when the source gives them: "Published by X."
+    and the last-updated date, in the page's language; none when the source gives none."""
+    from exporter.locale import messages
+
+    m = messages(ctx.doc.meta.language)
+    meta = ctx.doc.meta
+    lines = {" ".join(word.text(p).split()) for p in word.body}
+    want = []
+    if meta.publisher.strip():
+        want.append(m("published_by", publisher=meta.publisher))
+    if meta.updated:
+        want.append(m("last_updated", date=m.date(meta.updated)))
+    problems = [f"no line '{w}'" for w in want if " ".join(w.split()) not in lines]
+    if not meta.publisher.strip():
+        empty = " ".join(m("published_by", publisher="").split())
+        problems += [f"a '{line}' line though the source names no publisher"
+                     for line in lines if line == empty]
+    return problems
+
+
 def _heading_styles(headings: list[tuple[int, str, str]]) -> list[str]:
     return [f"heading '{text}' (level {level}) uses style '{style}', not 'Heading {level}'"
             for level, text, style in headings if style.lower() != f"heading {level}"]
 
 
 def _contents(ctx: Context, word: Word) -> list[str]:
-    instr = " ".join(t.text or "" for t in word.doc.element.body.iter(w("instrText")))
-    simple = " ".join(f.get(w("instr"), "") for f in word.doc.element.body.iter(w("fldSimple")))
-    if not re.search(r"\bTOC\b", instr + " " + simple):
+    """The contents list: entries equal to the outline, each a link to its heading's bookmark
+    with a page number that Word and LibreOffice fill in (a PAGEREF field to that bookmark)."""
+    entries = contents_entries(word)
+    if not entries:
         if all(e.level == 1 for e in ctx.outline):
             return []  # a document without sections needs no contents list
-        return ["no contents (TOC field)"]
-    entries: list[tuple[int, str]] = []
-    anchors: list[str] = []
-    for p in word.body:
-        m = re.fullmatch(r"toc (\d)", word.styles.style_name(word.styles.para_style(p)).lower())
-        if m:
-            label = re.sub(r"\t\s*\d*\s*$", "", word.text(p)).strip()
-            entries.append((int(m.group(1)), label))
-            anchors += [h.get(w("anchor")) for h in p.iter(w("hyperlink")) if h.get(w("anchor"))]
-    if not entries:
-        return ["TOC field has no entries: readers would have to update fields to see it"]
+        return ["no contents (paragraphs in the 'toc 1'..'toc 9' styles)"]
     problems = compare_tree(tree_from_flat(entries), ctx.outline)
     marks = {b.get(w("name")) for b in word.doc.element.body.iter(w("bookmarkStart"))}
-    problems += [f"contents entry links to missing bookmark '{a}'" for a in anchors
-                 if a not in marks]
-    if len(anchors) < len(entries):
-        problems.append(f"{len(entries) - len(anchors)} contents entries are not links")
+    unlinked = unnumbered = 0
+    for p in word.body:
+        if _toc_level(word, p) is None:
+            continue
+        label = _entry_label(word.text(p))
+        anchors = [h.get(w("anchor")) for h in p.iter(w("hyperlink")) if h.get(w("anchor"))]
+        if not anchors:
+            unlinked += 1
+            continue
+        if anchors[0] not in marks:
+            problems.append(f"contents entry '{label}' links to missing bookmark '{anchors[0]}'")
+        refs = re.findall(r"PAGEREF\s+(\S+)", _instructions(p))
+        if anchors[0] not in refs:
+            unnumbered += 1
+            if unnumbered == 1:
+                problems.append(f"contents entry '{label}' has no page number (a PAGEREF "
+                                "field to its heading): a printed copy cannot be navigated")
+    if unlinked:
+        problems.append(f"{unlinked} contents entries are not links")
+    if unnumbered > 1:
+        problems.append(f"{unnumbered} contents entries have no page number")
+    if unnumbered < len(entries) and not _updates_fields(word):
+        problems.append("word/settings.xml does not ask Word to update fields on opening: "
+                        "the contents' page numbers would show their stored '?'")
     return problems
+
+
+def _instructions(p: Element) -> str:
+    """Every field instruction inside a paragraph (complex and simple fields)."""
+    return " ".join([*(t.text or "" for t in p.iter(w("instrText"))),
+                     *(f.get(w("instr"), "") for f in p.iter(w("fldSimple")))])
+
+
+def _updates_fields(word: Word) -> bool:
+    el = word.doc.settings.element.find(w("updateFields"))
+    return el is not None and (_val(el) or "true").lower() not in _OFF
+
+
+def _toc_level(word: Word, p: Element) -> int | None:
+    m = re.fullmatch(r"toc (\d)", word.styles.style_name(word.styles.para_style(p)).lower())
+    return int(m.group(1)) if m else None
+
+
+#: What follows a contents entry's title: ours (" – page 7") or, after Word
+#: rebuilds a contents field, a tab and the number.
+_PAGE_SUFFIX = re.compile(r"(?:\u00a0\u2013\u00a0.*|\t\s*\S*)$", re.S)
+
+
+def _entry_label(text: str) -> str:
+    return _PAGE_SUFFIX.sub("", text).strip()
+
+
+def contents_entries(word: Word) -> list[tuple[int, str]]:
+    """(level, label) of each contents entry, its page number left out."""
+    entries = []
+    for p in word.body:
+        level = _toc_level(word, p)
+        if level is not None:
+            entries.append((level, _entry_label(word.text(p))))
+    return entries
 
 
 def _language(ctx: Context, word: Word) -> list[str]:
@@ -356,6 +447,27 @@ def _alignment(word: Word) -> list[str]:
         if jc in _BAD_JC and word.text(p).strip():
             problems.append(f"{_BAD_JC[jc]} paragraph at {_where(None, word, p)}")
     return problems[:5]
+
+
+#: Code keeps its own hyphens: it is copied, not read as words.
+_CODE_STYLES = {"SourceCode", "VerbatimChar"}
+
+
+def _breakable_words(word: Word) -> list[str]:
+    """Hyphenated words ("COVID-19") whose hyphen is a plain one, where Word may break the
+    line (UKAAF: no word split across lines); Word's no-break hyphen reads the same."""
+    found: list[str] = []
+    for r in word.runs:
+        styles = {_val(r.run.find(f"{w('rPr')}/{w('rStyle')}")),
+                  word.styles.para_style(r.paragraph)}
+        if styles & _CODE_STYLES:
+            continue
+        for t in r.run.iter(w("t")):
+            found += [m.group() for m in HYPHENATED.finditer(t.text or "")]
+    if not found:
+        return []
+    shown = ", ".join(f"'{f}'" for f in dict.fromkeys(found[:5]))
+    return [f"{len(found)} hyphenated word(s) may break at the hyphen: {shown}"]
 
 
 def _contrast(word: Word) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from exporter.html import KEEP_TOGETHER
+from exporter.html import HYPHENATED, KEEP_TOGETHER
 from exporter.writers.docx.settings import NBSP, W_XMLNS, Element
 
 
@@ -28,12 +28,35 @@ def run(text: str, *, bold: bool = False, link: bool = False, char_style: str = 
             rpr.append(OxmlElement("w:b"))
             rpr.append(OxmlElement("w:bCs"))
         r.append(rpr)
-    t = OxmlElement("w:t")
-    t.text = text
-    if preserve or text != text.strip():
-        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    r.append(t)
+    pieces = [text] if preserve else _hyphen_pieces(text)
+    for piece in pieces:
+        if piece is None:
+            # Drawn and read as a hyphen, never a line break: "COVID-19" stays whole.
+            r.append(OxmlElement("w:noBreakHyphen"))
+            continue
+        t = OxmlElement("w:t")
+        t.text = piece
+        if preserve or piece != piece.strip():
+            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        r.append(t)
     return r
+
+
+def _hyphen_pieces(text: str) -> list[str | None]:
+    """The text in pieces, None standing for each hyphen inside a hyphenated word (UKAAF: no
+    word split across lines); the text itself is unchanged, so search and screen readers get
+    what was written."""
+    pieces: list[str | None] = []
+    last = 0
+    for m in HYPHENATED.finditer(text):
+        pieces.append(text[last:m.start()])
+        for i, part in enumerate(m.group().split("-")):
+            if i:
+                pieces.append(None)
+            pieces.append(part)
+        last = m.end()
+    pieces.append(text[last:])
+    return [p for p in pieces if p != ""] or [""]
 
 
 def line_break() -> Element:

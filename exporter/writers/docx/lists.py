@@ -68,6 +68,6 @@ class Numbering:
             f'<w:lvl w:ilvl="{lvl}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
             f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
             f'<w:pPr><w:ind w:left="{self.m.step * (lvl + 1)}" w:hanging="{self.m.step}"/></w:pPr>'
-            f"<w:rPr>{fonts_xml(self.m.cfg.font)}<w:b w:val=\"0\"/><w:i w:val=\"0\"/>"
+            f"<w:rPr>{fonts_xml(self.m.family)}<w:b w:val=\"0\"/><w:i w:val=\"0\"/>"
             f"{size_xml(self.m.half_points())}</w:rPr></w:lvl>"
         )

@@ -26,9 +26,10 @@ def set_page(document: Any, m: Metrics) -> None:
 
     for section in document.sections:
         section.page_width, section.page_height = (Twips(v) for v in m.cfg.page)
-        for side in ("top_margin", "bottom_margin", "left_margin", "right_margin"):
+        for side in ("top_margin", "left_margin", "right_margin"):
             setattr(section, side, Twips(m.cfg.margin))
-        section.header_distance = section.footer_distance = Twips(m.cfg.margin // 2)
+        section.bottom_margin = Twips(m.bottom_margin)
+        section.header_distance = section.footer_distance = Twips(m.footer_distance)
 
 
 def add_footer(document: Any, words: Messages) -> None:
@@ -50,10 +51,68 @@ def add_footer(document: Any, words: Messages) -> None:
             paragraph._p.append(run(part))
 
 
-def set_settings(document: Any, language: str) -> None:
-    """word/settings.xml: the language Word's theme fonts assume, and a current layout mode."""
+#: The order CT_Settings gives the few settings this writer adds (and those it must go
+#: before): Word refuses a settings part whose elements are out of order.
+_SETTINGS_ORDER = ("writeProtection", "view", "zoom", "removePersonalInformation",
+                   "removeDateAndTime", "doNotDisplayPageBoundaries", "displayBackgroundShape",
+                   "printPostScriptOverText", "printFractionalCharacterWidth", "printFormsData",
+                   "embedTrueTypeFonts", "embedSystemFonts", "saveSubsetFonts", "saveFormsData",
+                   "mirrorMargins", "alignBordersAndEdges", "bordersDoNotSurroundHeader",
+                   "bordersDoNotSurroundFooter", "gutterAtTop", "hideSpellingErrors",
+                   "hideGrammaticalErrors", "activeWritingStyle", "proofState", "formsDesign",
+                   "attachedTemplate", "linkStyles", "stylePaneFormatFilter",
+                   "stylePaneSortMethod", "documentType", "mailMerge", "revisionView",
+                   "trackRevisions", "doNotTrackMoves", "doNotTrackFormatting",
+                   "documentProtection", "autoFormatOverride", "styleLockTheme",
+                   "styleLockQFSet", "defaultTabStop", "autoHyphenation",
+                   "consecutiveHyphenLimit", "hyphenationZone", "doNotHyphenateCaps",
+                   "showEnvelope", "summaryLength", "clickAndTypeStyle", "defaultTableStyle",
+                   "evenAndOddHeaders", "bookFoldRevPrinting", "bookFoldPrinting",
+                   "bookFoldPrintingSheets", "drawingGridHorizontalSpacing",
+                   "drawingGridVerticalSpacing", "displayHorizontalDrawingGridEvery",
+                   "displayVerticalDrawingGridEvery", "doNotUseMarginsForDrawingGridOrigin",
+                   "drawingGridHorizontalOrigin", "drawingGridVerticalOrigin",
+                   "doNotShadeFormData", "noPunctuationKerning", "characterSpacingControl",
+                   "printTwoOnOne", "strictFirstAndLastChars", "noLineBreaksAfter",
+                   "noLineBreaksBefore", "savePreviewPicture", "doNotValidateAgainstSchema",
+                   "saveInvalidXml", "ignoreMixedContent", "alwaysShowPlaceholderText",
+                   "doNotDemarcateInvalidXml", "saveXmlDataOnly", "useXSLTWhenSaving",
+                   "saveThroughXslt", "showXMLTags", "alwaysMergeEmptyNamespace",
+                   "updateFields", "hdrShapeDefaults", "footnotePr", "endnotePr", "compat",
+                   "docVars", "rsids", "mathPr", "attachedSchema", "themeFontLang",
+                   "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+                   "doNotAutoCompressPictures", "forceUpgrade", "captions",
+                   "readModeInkLockDown", "smartTagType", "schemaLibrary", "shapeDefaults",
+                   "doNotEmbedSmartTags", "decimalSymbol", "listSeparator")
+
+
+def add_setting(document: Any, tag: str, value: str | None = "true") -> None:
+    """Put ``<w:tag w:val=value/>`` (no value: ``<w:tag/>``) in word/settings.xml, in the
+    place the schema gives it."""
+    from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
+    settings = document.settings.element
+    for old in settings.findall(qn(f"w:{tag}")):
+        settings.remove(old)
+    el = OxmlElement(f"w:{tag}", {qn("w:val"): value} if value is not None else {})
+    rank = _SETTINGS_ORDER.index(tag)
+    later = next((c for c in settings if isinstance(c.tag, str) and
+                  c.tag.rpartition("}")[2] in _SETTINGS_ORDER[rank + 1:]), None)
+    if later is not None:
+        later.addprevious(el)
+    else:
+        settings.append(el)
+
+
+def set_settings(document: Any, language: str, *, update_fields: bool = False) -> None:
+    """word/settings.xml: the language Word's theme fonts assume, a current layout mode, and
+    (with ``update_fields``) fields brought up to date when Word opens the file: the page
+    numbers of the contents."""
+    from docx.oxml.ns import qn
+
+    if update_fields:
+        add_setting(document, "updateFields")
     settings = document.settings.element
     for lang in settings.findall(qn("w:themeFontLang")):
         lang.attrib.clear()

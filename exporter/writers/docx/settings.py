@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from html import escape as _escape
 from typing import Any
 
 from exporter.contrast import parse_hex, ratio
+from exporter.fonts import Font
 from exporter.styles import MIN_CONTRAST
 from exporter.writers.base import Job, WriterError
 
@@ -31,6 +33,11 @@ PAGE_SIZES: dict[str, tuple[int, int]] = {"A4": (11906, 16838)}
 #: WCAG 1.4.11: borders and other non-text parts need 3:1 against what is next to them.
 MIN_NON_TEXT_CONTRAST = 3.0
 NBSP = "\u00a0"
+#: Height of the page-number line as a multiple of the body size (single line spacing).
+FOOTER_LINE = 1.25
+#: What a contents entry's page number shows until Word updates its fields (LibreOffice
+#: computes the real number itself): unknown, never a guess.
+UNKNOWN_PAGE = "?"
 APP_XML = "docProps/app.xml"
 STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)  # the earliest time a zip entry can hold
@@ -40,7 +47,7 @@ ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)  # the earliest time a zip en
 class WordSettings:
     """styles/word.yaml, checked, plus the print settings Word shares with the PDF."""
 
-    font: str
+    fallback_font: str  #: what a reader without the embedded face sees (w:altName)
     page: tuple[int, int]  #: width, height in twips
     margin: int  #: twips
     wide_margin: int  #: twips left and right on the landscape pages of a wide table
@@ -60,12 +67,82 @@ class WordSettings:
 
 
 @dataclass(frozen=True)
+class Colours:
+    """The colours of one document, "RRGGBB": the scheme's text and page, and word.yaml's
+    colours wherever they still read on that page (else the scheme's own)."""
+
+    text: str
+    page: str
+    link: str
+    callout_border: str
+    callout_fill: str
+    code_fill: str
+    quote_border: str
+    table_border: str
+    rule: str
+
+    @classmethod
+    def of(cls, cfg: WordSettings, text: str = "#000000", page: str = "#FFFFFF") -> Colours:
+        """Colours for a scheme: text on page ("#RRGGBB"), as styles/settings.yaml gives it."""
+        fg, bg = text[1:].upper(), page[1:].upper()
+
+        def fill(value: str) -> str:  # behind text: the text must still read on it
+            return value if _ratio(fg, value) >= MIN_CONTRAST else bg
+
+        def line(value: str) -> str:  # a border or rule: seen against the page
+            return value if _ratio(value, bg) >= MIN_NON_TEXT_CONTRAST else fg
+
+        link = cfg.link_colour if _ratio(cfg.link_colour, bg) >= MIN_CONTRAST else fg
+        callout = fill(cfg.callout_fill)
+        border = cfg.callout_border if _ratio(cfg.callout_border, callout) >= \
+            MIN_NON_TEXT_CONTRAST else fg
+        return cls(fg, bg, link, border, callout, fill(cfg.code_fill),
+                   line(cfg.quote_border), line(cfg.table_border), line(cfg.rule_colour))
+
+
+def _ratio(a: str, b: str) -> float:
+    return ratio(parse_hex(f"#{a}"), parse_hex(f"#{b}"))
+
+
+@dataclass(frozen=True)
 class Metrics:
-    """Sizes in Word's units for one body size: half-points for text, twips for space."""
+    """Sizes in Word's units for one body size: half-points for text, twips for space; and
+    the reader's other choices (face, colours, spacing) in Word's terms."""
 
     size: int  #: body size in points
     line_spacing: float
     cfg: WordSettings
+    family: str = "Arial"  #: the face of the text (embedded unless it is the fallback)
+    colours: Colours | None = None  #: None: word.yaml's colours, black on white
+    letter_spacing: float = 0.0  #: extra space after each character, in ems
+    word_spacing: float = 0.0  #: extra space after each space between words, in ems
+    #: heading level -> the largest size (half-points) at which its widest word still fits
+    #: the line in the chosen face (giant print: a long word would otherwise be broken)
+    heading_limits: Mapping[int, int] = field(default_factory=dict)
+    face: Font | None = None  #: the chosen face, to measure words with (else Helvetica's widths)
+
+    def em_width(self, text: str, bold: bool = False) -> float:
+        """How wide ``text`` prints in ems of the body size: the chosen face's widths (a
+        little more, for kerning), plus the letter and word spacing asked for."""
+        from exporter.writers.docx.measure import SAFETY, text_width
+
+        if self.face is None:
+            base = text_width(text, bold)
+        else:
+            base = self.face.text_width(text, "bold" if bold else "regular") * SAFETY
+        return base + self.letter_spacing * len(text) + self.word_spacing * text.count(" ")
+
+    @property
+    def palette(self) -> Colours:
+        return self.colours if self.colours is not None else Colours.of(self.cfg)
+
+    def letter_twips(self, half_points: int) -> int:
+        """Word's character spacing (twentieths of a point) for text of this size."""
+        return round(self.letter_spacing * half_points * 10)
+
+    def space_twips(self, half_points: int) -> int:
+        """Character spacing of a space between words: the letter and the word spacing."""
+        return round((self.letter_spacing + self.word_spacing) * half_points * 10)
 
     def half_points(self, scale: float = 1.0) -> int:
         return round(self.size * scale * 2)
@@ -75,8 +152,9 @@ class Metrics:
 
     def heading_half_points(self, level: int) -> int:
         scale = self.cfg.heading_scale[min(level, len(self.cfg.heading_scale)) - 1]
+        wanted = min(self.half_points(scale), self.heading_limits.get(level, 10**6))
         # Every heading stays larger than the body, however the scale is set.
-        return max(self.half_points(scale), self.half_points() + 2)
+        return max(wanted, self.half_points() + 2)
 
     @property
     def line(self) -> int:
@@ -97,8 +175,21 @@ class Metrics:
         return self.cfg.page[1] - 2 * self.cfg.wide_margin
 
     @property
+    def footer_distance(self) -> int:
+        """Twips from the foot of the page to the page-number line."""
+        return self.cfg.margin // 2
+
+    @property
+    def bottom_margin(self) -> int:
+        """Twips from the foot of the page to the text: below the page-number line (one line
+        at body size) and a blank line at body size between it and the text, at any size
+        (at 24pt the text ran to 5 mm above the page number)."""
+        footer_line = round(self.size * FOOTER_LINE * 20)
+        return max(self.cfg.margin, self.footer_distance + footer_line + self.twips(1.0))
+
+    @property
     def text_height(self) -> int:
-        return self.cfg.page[1] - 2 * self.cfg.margin
+        return self.cfg.page[1] - self.cfg.margin - self.bottom_margin
 
 
 def load_settings(job: Job) -> WordSettings:
@@ -112,7 +203,7 @@ def load_settings(job: Job) -> WordSettings:
                               f"{', '.join(PAGE_SIZES)}")
         scale = raw.get("heading_scale", job.styles.settings["print"]["heading_scale"])
         cfg = WordSettings(
-            font=str(raw.get("font", "Arial")).strip(),
+            fallback_font=str(raw.get("fallback_font", "Arial")).strip(),
             page=PAGE_SIZES[page_name],
             margin=round(float(raw.get("margins_cm", 2.0)) / 2.54 * 1440),
             wide_margin=round(float(raw.get("wide_table_margins_cm", 1.27)) / 2.54 * 1440),
@@ -147,9 +238,10 @@ def colour(value: str, where: str) -> str:
 def check_settings(cfg: WordSettings, where: str) -> None:
     from exporter.checks.common import is_serif
 
-    if not cfg.font or not cfg.code_font or not cfg.heading_scale:
-        raise WriterError(f"{where}: font, code_font and heading_scale must not be empty")
-    for name, font in (("font", cfg.font), ("code_font", cfg.code_font)):
+    if not cfg.fallback_font or not cfg.code_font or not cfg.heading_scale:
+        raise WriterError(f"{where}: fallback_font, code_font and heading_scale must not be "
+                          "empty")
+    for name, font in (("fallback_font", cfg.fallback_font), ("code_font", cfg.code_font)):
         if is_serif(font):
             raise WriterError(f"{where}: {name} {font!r} is a serif face; large print needs "
                               "a sans-serif one (code: a monospace face such as Consolas)")

@@ -28,7 +28,7 @@ def install_styles(document: Any, m: Metrics, language: str) -> None:
             root.append(new)
     # The heading and quote styles no longer link to these; left in place they would still be
     # blue or italic, a trap for anyone who applies them by hand.
-    for style_id in [*(f"Heading{n}Char" for n in range(1, 10)), "QuoteChar"]:
+    for style_id in [*(f"Heading{n}Char" for n in range(1, 10)), "QuoteChar", "FooterChar"]:
         old = root.find(f"{qn('w:style')}[@{qn('w:styleId')}='{style_id}']")
         if old is not None:
             root.remove(old)
@@ -37,6 +37,13 @@ def install_styles(document: Any, m: Metrics, language: str) -> None:
 def fonts_xml(font: str) -> str:
     f = quoteattr(font)
     return f"<w:rFonts w:ascii={f} w:hAnsi={f} w:eastAsia={f} w:cs={f}/>"
+
+
+def spacing_xml(m: Metrics, half_points: int) -> str:
+    """Extra space after each character (the reader's letter spacing, in ems of this size);
+    nothing when none was asked for."""
+    twips = m.letter_twips(half_points)
+    return f'<w:spacing w:val="{twips}"/>' if twips else ""
 
 
 def size_xml(half_points: int) -> str:
@@ -48,8 +55,9 @@ def _doc_defaults(m: Metrics, language: str) -> str:
     # w:val covers Latin text, w:eastAsia East Asian text; w:bidi is left out: the
     # template's ar-SA would mislabel any right-to-left text, and there is none to label.
     return (
-        f"<w:docDefaults {W_XMLNS}><w:rPrDefault><w:rPr>{fonts_xml(m.cfg.font)}"
-        f'<w:color w:val="000000"/>{size_xml(m.half_points())}'
+        f"<w:docDefaults {W_XMLNS}><w:rPrDefault><w:rPr>{fonts_xml(m.family)}"
+        f'<w:color w:val="{m.palette.text}"/>{spacing_xml(m, m.half_points())}'
+        f"{size_xml(m.half_points())}"
         f"<w:lang w:val={lang} w:eastAsia={lang}/></w:rPr></w:rPrDefault>"
         f'<w:pPrDefault><w:pPr><w:spacing w:before="0" '
         f'w:after="{m.twips(m.cfg.paragraph_space)}" w:line="{m.line}" w:lineRule="auto"/>'
@@ -69,20 +77,31 @@ def style(kind: str, style_id: str, name: str, body: str, *, based_on: str | Non
 
 def _style_definitions(m: Metrics) -> Iterable[str]:
     cfg = m.cfg
-    text = f'{fonts_xml(cfg.font)}<w:color w:val="000000"/>{size_xml(m.half_points())}'
+    colour = m.palette
+    text = (f'{fonts_xml(m.family)}<w:color w:val="{colour.text}"/>'
+            f"{spacing_xml(m, m.half_points())}{size_xml(m.half_points())}")
     yield style("paragraph", "Normal", "Normal", f"<w:rPr>{text}</w:rPr>", based_on=None,
                  extra="<w:qFormat/>").replace('w:type="paragraph"',
                                                'w:type="paragraph" w:default="1"')
     for level in range(1, 10):
         yield style(
             "paragraph", f"Heading{level}", f"heading {level}",
+            # Single line spacing: a heading's own lines sit close together (as in the other
+            # formats, 1.25 times its size), whatever line spacing the text has.
             f'<w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="{m.twips(1.0)}" '
-            f'w:after="{m.twips(0.5)}"/><w:outlineLvl w:val="{level - 1}"/></w:pPr>'
-            f'<w:rPr><w:b/><w:bCs/><w:i w:val="0"/><w:iCs w:val="0"/><w:color w:val="000000"/>'
+            f'w:after="{m.twips(0.5)}" w:line="240" w:lineRule="auto"/>'
+            f'<w:outlineLvl w:val="{level - 1}"/></w:pPr>'
+            f'<w:rPr><w:b/><w:bCs/><w:i w:val="0"/><w:iCs w:val="0"/>'
+            f'<w:color w:val="{colour.text}"/>{spacing_xml(m, m.heading_half_points(level))}'
             f"{size_xml(m.heading_half_points(level))}</w:rPr>",
             extra='<w:next w:val="Normal"/><w:uiPriority w:val="9"/><w:qFormat/>',
         )
-    link = f'<w:rPr><w:color w:val="{cfg.link_colour}"/><w:u w:val="single"/></w:rPr>'
+    # The page-number line: body size, one line high (the bottom margin leaves room for
+    # exactly that), and none of the template's Letter-paper tab stops.
+    yield style("paragraph", "Footer", "footer",
+                 '<w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
+                 "</w:pPr>", extra='<w:uiPriority w:val="99"/><w:unhideWhenUsed/>')
+    link = f'<w:rPr><w:color w:val="{colour.link}"/><w:u w:val="single"/></w:rPr>'
     for style_id in ("Hyperlink", "FollowedHyperlink"):
         yield style("character", style_id, style_id, link, based_on="DefaultParagraphFont",
                      extra='<w:uiPriority w:val="99"/><w:unhideWhenUsed/>')
@@ -99,14 +118,16 @@ def _style_definitions(m: Metrics) -> Iterable[str]:
     yield style("paragraph", "ContentsLabel", "Contents Label",
                  f'<w:pPr><w:keepNext/><w:spacing w:before="{m.twips(1.0)}" '
                  f'w:after="{m.twips(0.5)}"/></w:pPr>'
-                 f"<w:rPr><w:b/><w:bCs/>{size_xml(m.heading_half_points(3))}</w:rPr>",
+                 f"<w:rPr><w:b/><w:bCs/>{spacing_xml(m, m.heading_half_points(3))}"
+                 f"{size_xml(m.heading_half_points(3))}</w:rPr>",
                  custom=True, extra='<w:next w:val="Normal"/><w:qFormat/>')
-    edge = f'w:val="single" w:sz="18" w:space="6" w:color="{cfg.callout_border}"'
+    edge = f'w:val="single" w:sz="18" w:space="6" w:color="{colour.callout_border}"'
     inset = m.twips(0.5)
     yield style("paragraph", "Callout", "Callout",
-                 f"<w:pPr><w:pBdr><w:top {edge}/><w:left {edge}/><w:bottom {edge}/>"
+                 f"<w:pPr><w:keepNext/><w:keepLines/><w:pBdr><w:top {edge}/><w:left {edge}/>"
+                 f"<w:bottom {edge}/>"
                  f'<w:right {edge}/></w:pBdr><w:shd w:val="clear" w:color="auto" '
-                 f'w:fill="{cfg.callout_fill}"/><w:ind w:left="{inset}" w:right="{inset}"/>'
+                 f'w:fill="{colour.callout_fill}"/><w:ind w:left="{inset}" w:right="{inset}"/>'
                  "</w:pPr>",
                  custom=True, extra="<w:qFormat/>")
     yield style("paragraph", "CalloutLabel", "Callout Label",

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from exporter.model import Table, plain_text
 from exporter.writers.docx.elements import run
-from exporter.writers.docx.measure import text_width
 from exporter.writers.docx.sections import begin_landscape, end_landscape
 from exporter.writers.docx.settings import W_XMLNS, Element, Metrics, quoteattr
 
@@ -80,8 +79,9 @@ def column_needs(node: Table, m: Metrics) -> tuple[list[float], list[float]]:
         # (text, bold): header cells are bold
         texts = [(plain_text(head.children), True),
                  *((plain_text(row[j].children), False) for row in node.rows if j < len(row))]
-        longest = max([text_width(word, bold) for t, bold in texts for word in t.split()] + [1])
-        typical = max(text_width(t, bold) for t, bold in texts)
+        longest = max([m.em_width(word, bold) for t, bold in texts for word in t.split()]
+                      + [1])
+        typical = max(m.em_width(t, bold) for t, bold in texts)
         mins.append(longest * em + pad)
         wants.append(max(longest, min(typical, COMFORTABLE)) * em + pad)
     return mins, wants

@@ -26,6 +26,7 @@ from exporter.checks.common import (
     missing_sentences,
 )
 from exporter.checks.markup import read_page
+from exporter.checks.numbering import flatten, numbering
 from exporter.outline import TreeNode
 
 NS = {
@@ -84,12 +85,17 @@ def open_book(path: Path) -> Book:
 def check(ctx: Context, entries: list[Mapping[str, Any]]) -> list[Finding]:
     """EPUBCheck, nav, NCX, headings, reading-order text and package metadata of each EPUB."""
     found: list[Finding] = []
+    from exporter.writers.epub.check_variant import variant
+
     for entry in entries:
         path = ctx.path(entry)
         name = path.name
         found.append(epubcheck(path))
         book = open_book(path)
         with book.zip:
+            found.append(finding("large-print", "epub.variant", name, variant(book, entry),
+                                 "the face, line spacing and letter and word spacing asked "
+                                 "for"))
             found.append(finding("navigation", "epub.nav", name, _nav(ctx, book),
                                  "nav table of contents equals the outline; every link lands"))
             found.append(finding("navigation", "epub.ncx", name, _ncx(ctx, book),
@@ -99,6 +105,11 @@ def check(ctx: Context, entries: list[Mapping[str, Any]]) -> list[Finding]:
             found.append(finding("navigation", "epub.headings", name,
                                  compare_flat(headings, ctx.outline),
                                  f"{len(headings)} headings in reading order equal the outline"))
+            found.append(finding("navigation", "epub.numbering", name,
+                                 _numbering(ctx, book, [t for _, t in headings]),
+                                 "section numbers " + ("in every heading, nav and NCX entry"
+                                                       if ctx.outline.numbered
+                                                       else "shown nowhere")))
             text = "\n".join("".join(page.text) for page in pages)
             found.append(finding("content", "epub.sentences", name, missing_sentences(ctx, text),
                                  f"all {len(ctx.sentences)} sentences in reading order"))
@@ -118,6 +129,9 @@ def check(ctx: Context, entries: list[Mapping[str, Any]]) -> list[Finding]:
             found.append(finding("content", "epub.notes", name, compare.notes(doc, read),
                                  f"notes: {sum(len(p.notes) for p in pages)}, in order, linked "
                                  "both ways"))
+            found.append(finding("content", "epub.callouts", name, compare.callouts(doc, read),
+                                 f"callouts: {sum(len(p.callouts) for p in pages)}, each named "
+                                 "by its label alone, none a landmark"))
             found.append(finding("validity", "epub.metadata", name, _metadata(ctx, book, pages),
                                  "language, title and accessibility metadata present"))
     return found
@@ -195,6 +209,30 @@ def _nav(ctx: Context, book: Book) -> list[str]:
         return [f"{nav_path}: no <nav epub:type=\"toc\"> with a list"]
     problems = [f"{nav_path}: {p}" for p in compare_tree(_nav_tree(ol), ctx.outline)]
     problems += _targets(book, nav_path, [a.get("href", "") for a in ol.iter(f"{{{NS['x']}}}a")])
+    # The landmarks serve the reading system's menus; shown, they are a second list of links
+    # on the contents page (the reader's review found it on screen).
+    problems += [f"{nav_path}: the landmarks <nav> is shown on the page; mark it hidden"
+                 for n in doc.iter(f"{{{NS['x']}}}nav")
+                 if "landmarks" in n.get(EPUB_TYPE, "").split() and n.get("hidden") is None]
+    return problems
+
+
+def _numbering(ctx: Context, book: Book, headings: list[str]) -> list[str]:
+    """Numbers in the headings, the nav and the NCX: all as the outline labels them."""
+    problems = numbering(headings, ctx.outline)
+    nav_path = book.item_with("nav")
+    toc = None if nav_path is None else next(
+        (n for n in book.xml(nav_path).iter(f"{{{NS['x']}}}nav")
+         if "toc" in n.get(EPUB_TYPE, "").split()), None)
+    ol = toc.find("x:ol", NS) if toc is not None else None
+    if ol is not None:
+        problems += numbering(flatten(_nav_tree(ol)), ctx.outline, "nav entry")
+    spine = book.opf.find("opf:spine", NS)
+    toc_id = spine.get("toc") if spine is not None else None
+    if toc_id and toc_id in book.items:
+        nav_map = book.xml(book.items[toc_id][0]).find("ncx:navMap", NS)
+        if nav_map is not None:
+            problems += numbering(flatten(_ncx_tree(nav_map)), ctx.outline, "NCX entry")
     return problems
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import io
 import re
 import uuid
@@ -13,11 +12,14 @@ from html import escape
 from pathlib import Path
 from typing import Any, ClassVar
 
+from exporter.fonts import Font, FontError
 from exporter.locale import Messages, messages
 from exporter.model import Document, Heading
+from exporter.options import Options, file_suffix
 from exporter.outline import Chunk, Entry, Outline
 from exporter.output import atomic_write, build_time
 from exporter.page import footer
+from exporter.styles import StylesError
 from exporter.writers.base import FileKind, Job, Produced, Writer, WriterError
 from exporter.writers.epub.accessibility import CONFORMANCE, Content, properties, summary
 from exporter.writers.epub.markup import (
@@ -34,8 +36,7 @@ CSS_FILE = "epub.css"  #: inside styles/
 CSS_HREF = "styles/epub.css"  #: inside the EPUB, relative to the content documents
 NAV_FILE = "nav.xhtml"
 TOC_ID = "toc"  #: id of the table of contents <nav>, the target of the "toc" landmark
-#: Fonts the stylesheet names as url("../fonts/NAME"); each is copied from the font package.
-_FONT_URL = re.compile(r"""url\(\s*["']?\.\./fonts/([A-Za-z0-9_.-]+\.ttf)["']?\s*\)""")
+FONT_FOLDER = "fonts"  #: inside the package, beside styles/ (the stylesheet says ../fonts/)
 _EPUB_ROOT = "EPUB/"  #: ebooklib's folder for the package and its items
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)  #: earliest time a zip entry can hold
@@ -51,13 +52,17 @@ class EpubWriter(Writer):
     label: ClassVar[str] = "EPUB e-book"
     hint: ClassVar[str] = "For e-readers and reading apps; the text reflows to your settings."
     files: ClassVar[tuple[FileKind, ...]] = (FileKind(".epub", "application/epub+zip", "EPUB"),)
+    #: Size and colours are the reading app's (relative units, no fixed colours); the face and
+    #: the spacing are set as the reader asked, and the app may still change them.
+    option_names: ClassVar[frozenset[str]] = frozenset(
+        {"font", "line_spacing", "letter_spacing", "word_spacing"})
     checker: ClassVar[str | None] = "exporter.writers.epub.check:check"
     order: ClassVar[int] = 30
 
     def write(self, job: Job) -> list[Produced]:
         chunks = job.outline.chunks(job.doc, depth=2)
         data = build(job, chunks)
-        name = f"{job.stem}.epub"
+        name = f"{job.stem}{file_suffix(job.options, self.option_names, job.styles)}.epub"
         # atomic_write goes through a temp file in job.dest: never a truncated .epub.
         atomic_write(job.dest / name, data)
         return [Produced(name, {"documents": len(chunks), "identifier": identifier(job.doc)})]
@@ -96,16 +101,22 @@ def build(job: Job, chunks: tuple[Chunk, ...]) -> bytes:
 
     doc, outline = job.doc, job.outline
     words = messages(doc.meta.language)
-    css = job.styles.text(CSS_FILE)
+    try:
+        font = job.styles.font(job.options.font)
+        faces = {weight: font.truetype(weight) for weight in ("regular", "bold")}
+    except (StylesError, FontError) as exc:
+        raise WriterError(f"epub: {exc}") from exc
+    css = reader_css(font, job.options) + job.styles.text(CSS_FILE)
     where = anchors(chunks, outline)
     files = file_names(chunks)
     book = epub.EpubBook()
-    _metadata(book, doc, job.styles.section("epub"), words, job.styles.font_family)
+    _metadata(book, doc, job.styles.section("epub"), words, font.family)
     book.add_item(epub.EpubItem(uid="css", file_name=CSS_HREF, media_type="text/css",
                                 content=css.encode()))
-    for font in _fonts(css, job.styles.font_package):
-        book.add_item(epub.EpubItem(uid=_item_id(font.name), file_name=f"fonts/{font.name}",
-                                    media_type="font/ttf", content=font.read_bytes()))
+    for weight, data in faces.items():
+        name = font_file(font, weight)
+        book.add_item(epub.EpubItem(uid=_item_id(name), file_name=f"{FONT_FOLDER}/{name}",
+                                    media_type="font/ttf", content=data))
     pictures = image_names(doc)
     for path, (name, media_type) in pictures.items():
         book.add_item(epub.EpubItem(uid=_item_id(name, "image-"), file_name=name,
@@ -115,14 +126,15 @@ def build(job: Job, chunks: tuple[Chunk, ...]) -> bytes:
     for i, (chunk, file) in enumerate(zip(chunks, files, strict=True)):
         # One markup per content document: ids need only be unique within a document.
         mk = EpubMarkup(outline, anchor=lambda hid: where.get(hid, f"#{hid}"), words=words,
-                        image_src=image_src(pictures), note_page=note_page(homes, file))
+                        image_src=image_src(pictures), note_page=note_page(homes, file),
+                        keep_words=True)
         parts = [mk.blocks(chunk.blocks),
                  mk.notes_part([n for n in doc.notes if homes[n.number] == file])]
         if i == len(chunks) - 1:
             parts.append(f"<footer>\n{footer(doc, words)}\n</footer>")
         item = epub.EpubItem(uid=file.removesuffix(".xhtml"), file_name=file,
                              media_type="application/xhtml+xml",
-                             content=xhtml(doc.meta.language, chunk.entry.title,
+                             content=xhtml(doc.meta.language, chunk.entry.label,
                                            "\n".join(p for p in parts if p)))
         book.add_item(item)
         docs.append(item)
@@ -188,20 +200,35 @@ def _read(path: str, name: str) -> bytes:
                           "again once the file is back") from exc
 
 
-def _fonts(css: str, package: str) -> list[Path]:
-    """The font files the stylesheet names, from the font package's files folder."""
-    try:
-        root = Path(importlib.import_module(package).__file__ or "").parent / "files"
-    except ImportError as exc:
-        raise WriterError(f"font package '{package}' is not installed: pip install "
-                          f"{package.replace('_', '-')}") from exc
-    fonts = []
-    for name in dict.fromkeys(_FONT_URL.findall(css)):
-        path = root / name
-        if not path.is_file():
-            raise WriterError(f"styles/{CSS_FILE} names font '{name}', not found in {root}")
-        fonts.append(path)
-    return fonts
+def font_file(font: Font, weight: str) -> str:
+    """The face's file name in the package: "AtkinsonHyperlegible-Bold.ttf"."""
+    return f"{font.family.replace(' ', '')}-{weight.capitalize()}.ttf"
+
+
+def reader_css(font: Font, options: Options) -> str:
+    """The rules the reader's choices make: the embedded face, line spacing and any extra
+    letter and word spacing (in em, so they follow the size the reader sets in the app)."""
+    family = font.family.replace('"', "")
+    faces = "".join(
+        f'@font-face {{\n  font-family: "{family}";\n  font-style: normal;\n'
+        f"  font-weight: {weight_css};\n"
+        f'  src: url("../{FONT_FOLDER}/{font_file(font, weight)}") format("truetype");\n}}\n'
+        for weight, weight_css in (("regular", "normal"), ("bold", "bold")))
+    rules = (f'body {{ font-family: "{family}", sans-serif; '
+             f"line-height: {options.line_spacing:g}; }}\n")
+    spacing = []
+    if options.letter_spacing:
+        spacing.append(f"letter-spacing: {options.letter_spacing:g}em;")
+    if options.word_spacing:
+        spacing.append(f"word-spacing: {options.word_spacing:g}em;")
+    if spacing:
+        # On every element: an em is then each element's own size (a heading's spacing
+        # grows with it), where an inherited value would be the body's.
+        rules += f"body, body * {{ {' '.join(spacing)} }}\n"
+    return (f"/* The reader's choices: {font.label}, line spacing {options.line_spacing:g}, "
+            f"extra letter spacing {options.letter_spacing:g}em, word spacing "
+            f"{options.word_spacing:g}em. The face is embedded from its package; its "
+            "licence travels inside the font file. */\n" + faces + rules)
 
 
 def _item_id(file_name: str, prefix: str = "font-") -> str:
@@ -226,7 +253,8 @@ def _toc(outline: Outline, entry: Entry, where: Mapping[str, str]) -> Any:
     """ebooklib's toc shape: a Link, or (Link, [children]) when the heading has subheadings."""
     from ebooklib import epub
 
-    link = epub.Link(nav_href(entry, where), entry.title, f"nav-{entry.index}")
+    # The label: the heading as the text shows it, with its number when numbering is on.
+    link = epub.Link(nav_href(entry, where), entry.label, f"nav-{entry.index}")
     kids = outline.kids(entry)
     return (link, [_toc(outline, k, where) for k in kids]) if kids else link
 
@@ -238,7 +266,11 @@ def _fix_opf(data: bytes, lang: str) -> bytes:
 
 def _fix_nav(data: bytes) -> bytes:
     # ebooklib gives the toc <nav> the id "id"; the landmark points at a meaningful one.
-    return _sub_once(rb'(<nav [^>]*epub:type="toc"[^>]*) id="id"', rb'\1 id="%s"' % TOC_ID.encode(),
+    data = _sub_once(rb'(<nav [^>]*epub:type="toc"[^>]*) id="id"',
+                     rb'\1 id="%s"' % TOC_ID.encode(), data, NAV_FILE)
+    # The landmarks are for the reading system's own menus, not for reading: hidden, as EPUB
+    # 3.3 provides, a reading system that shows the nav document shows only the contents.
+    return _sub_once(rb'<nav epub:type="landmarks"', b'<nav epub:type="landmarks" hidden="hidden"',
                      data, NAV_FILE)
 
 

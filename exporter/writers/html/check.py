@@ -19,6 +19,7 @@ from exporter.checks.common import (
     missing_sentences,
 )
 from exporter.checks.markup import PageReader, read_page
+from exporter.checks.numbering import flatten, numbering
 
 _DATA_URI = re.compile(r"data:([\w.+-]+/[\w.+-]+);base64,(.*)", re.S)
 
@@ -37,6 +38,12 @@ def check(ctx: Context, entries: list[Mapping[str, Any]]) -> list[Finding]:
         found.append(finding("navigation", "html.contents", name,
                              compare_tree(page.contents(), ctx.outline),
                              "contents list equals the outline"))
+        found.append(finding("navigation", "html.numbering", name,
+                             numbering([t for _, t in page.headings], ctx.outline)
+                             + numbering(flatten(page.contents()), ctx.outline,
+                                         "contents entry"),
+                             "section numbers " + ("on every heading and contents entry"
+                                                   if ctx.outline.numbered else "shown nowhere")))
         found.append(finding("content", "html.sentences", name,
                              missing_sentences(ctx, "".join(page.text)),
                              f"all {len(ctx.sentences)} sentences, in order"))
@@ -50,6 +57,9 @@ def check(ctx: Context, entries: list[Mapping[str, Any]]) -> list[Finding]:
                              f"quotations: {len(page.quotes)}, with their attribution"))
         found.append(finding("content", "html.notes", name, compare.notes(doc, pages),
                              f"notes: {len(page.notes)}, in order, linked both ways"))
+        found.append(finding("content", "html.callouts", name, compare.callouts(doc, pages),
+                             f"callouts: {len(page.callouts)}, each named by its label alone, "
+                             "none a landmark"))
         found.append(finding("validity", "html.language", name,
                              _head(ctx, page), "lang and title set"))
     return found
