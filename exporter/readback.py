@@ -50,6 +50,11 @@ def run_checks(out_dir: Path, source: Path | Sequence[Path] | None = None, *,
             else:
                 ready.append((name, ctx))
         findings += _format_checks(ready, len(sources) == 1)
+        from exporter.checks.links import check_links
+
+        manifest = integrity.load_manifest(out_dir)
+        if not isinstance(manifest, str):  # an unusable manifest is integrity's finding
+            findings += check_links(out_dir, manifest.get("files", []))
     order = {c: i for i, c in enumerate(CATEGORIES)}
     findings.sort(key=lambda f: (order.get(f.category, len(order)), f.file, f.check))
     shown = next(iter(sources.values())) if len(sources) == 1 else _common_folder(sources)
