@@ -44,13 +44,15 @@ def _build(broker: str, source: Path, writer: str, options: Options, work: Path,
     from exporter.collection import Linker, load, page_key, parsed
     from exporter.executors import Task
     from exporter.executors.celery import BrokerError
+    from exporter.options import OptionsError, check
     from exporter.pipeline import JobResult, JobSpec
     from exporter.reader import ReadOptions
     from exporter.styles import StylesError, load_styles
 
     try:
         styles = load_styles()
-    except StylesError as exc:
+        check(options, styles)  # the rules every caller is held to (exporter.options)
+    except (StylesError, OptionsError) as exc:
         return {"error": str(exc)}
     read = ReadOptions.from_settings(styles.settings)
     key, _ = page_key(source, read)

@@ -360,18 +360,22 @@ def build_into(source: Path, writer: str, options: Options, dest: Path) -> dict[
     """Read the page (its links to other pages resolved) and run one writer into dest; a
     JSON-ready result or error. ``source_sha256`` is the page's key (service.sources)."""
     from exporter.collection import page_key, read_page
+    from exporter.options import OptionsError, check
     from exporter.pipeline import JobSpec, run_job
     from exporter.reader import ReadOptions, SourceError
     from exporter.styles import StylesError, load_styles
 
     try:
         styles = load_styles()
+        # the same rules the form and the command line use: a request that reaches this
+        # process some other way is held to them too
+        check(options, styles)
         read = ReadOptions.from_settings(styles.settings)
         key, _ = page_key(source, read)
         doc = read_page(source, read)
     except SourceError as exc:
         return {"error": "the source has problems: " + "; ".join(str(p) for p in exc.problems)}
-    except StylesError as exc:
+    except (StylesError, OptionsError) as exc:
         return {"error": str(exc)}
     result = run_job(JobSpec(writer, options), doc, styles, dest, source.stem, manifest=False)
     if not result.ok:
