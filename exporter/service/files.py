@@ -91,17 +91,11 @@ def render_file(entry: Entry, fmt: Format, href: Callable[[str], str], styles: S
         built = str(entry["built"])
         facts.append(("Made", f'<time datetime="{attr(built)}">{t(human_time(built))}</time>'))
     if entry.get("sha256"):
-        facts.append(("SHA-256", f'<code class="hash">{grouped(str(entry["sha256"]))}</code>'))
+        facts.append(("SHA-256", f'<code class="hash">{t(str(entry["sha256"]))}</code>'))
     rows = "\n".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in facts)
     return (f'<li class="file">\n<p class="file-link"><a href="{attr(href(name))}">{t(words)}'
             f' <span class="file-type">({kind}, {human_bytes(size)})</span></a></p>\n'
             f'<dl class="facts">\n{rows}\n</dl>\n</li>')
-
-
-def grouped(digest: str, size: int = 8) -> str:
-    """A hash with a line-break opportunity (<wbr>, which copies as nothing) after every
-    ``size`` characters: it wraps in whole groups on a narrow screen and copies unchanged."""
-    return "<wbr/>".join(t(digest[i:i + size]) for i in range(0, len(digest), size))
 
 
 def render_group(fmt: Format, entries: Sequence[Entry], href: Callable[[str], str],

@@ -20,7 +20,7 @@ from exporter.output import (
 )
 from exporter.service import formats as known
 from exporter.service.catalogue import FILTER_SCRIPT, PageRecord, records, render_collection
-from exporter.service.files import Entry, group_files, grouped, render_group
+from exporter.service.files import Entry, group_files, render_group
 from exporter.service.formats import Format
 from exporter.service.forms import (
     RequestForm,
@@ -217,7 +217,7 @@ def _render_collection(pages: list[PageRecord], manifest: Mapping[str, Any], sty
 def _automation(links: Links, manifest: Mapping[str, Any]) -> str:
     machine = "\n".join(f'<li><a href="{_a(h)}">{_t(t)}</a></li>' for h, t in links.machine)
     sha = manifest.get("source_sha256")
-    source = (f"\n<p>Source file SHA-256: <code class=\"hash\">{grouped(str(sha))}</code></p>"
+    source = (f"\n<p>Source file SHA-256: <code class=\"hash\">{_t(str(sha))}</code></p>"
               if sha else "")
     return (f'<section aria-labelledby="automation">\n<h2 id="automation">For print services'
             "</h2>\n<p>Each file keeps the same address when it is made again, so you can "
