@@ -207,6 +207,24 @@ def test_an_epub_is_cached_by_every_option_it_uses(app: FastAPI) -> None:
     assert "Lexend" in css and "letter-spacing: 0.12em" in css and "word-spacing: 0.16em" in css
 
 
+def test_files_are_made_with_the_styles_the_request_was_checked_against(
+        site: Path, tmp_path: Path) -> None:
+    """A service started with its own styles folder builds with it too: a letter spacing
+    only that folder allows is accepted by the form and by the build."""
+    from exporter.styles import load_styles
+
+    own = tmp_path / "styles"
+    own.mkdir()
+    (own / "settings.yaml").write_text("spacing:\n  letter: {max: 0.25, presets: [0, 0.25]}\n",
+                                       encoding="utf-8")
+    app = create_app(site, SOURCE, tmp_path / "cache", writers=["epub"],
+                     styles=load_styles(own))
+    made = get(app, "/api/variant", params={"format": "epub", "letter_spacing": "0.25"})
+    assert made.status_code == 200, made.text
+    [epub] = made.json()["files"]
+    assert "letter-spacing: 0.25em" in _epub_css(get(app, epub["url"]).content)
+
+
 def _epub_css(data: bytes) -> str:
     import io
     import zipfile

@@ -365,7 +365,8 @@ def create_app(out_dir: Path, source: Path | Sequence[Path] | None, cache_dir: P
     svc = Service(out_dir, styles, styles.text(pages.CSS_FILE), formats, Choices(offered, styles),
                   VariantCache(cache_dir, sources, timeout=build_timeout, max_builds=max_builds,
                                max_waiting=max_waiting, max_entries=max_variants,
-                               keep_recent=keep_recent, broker=broker),
+                               keep_recent=keep_recent, broker=broker,
+                               styles_root=styles.root),
                   Hashes())
     app = FastAPI(
         title="HSCT accessible formats",
