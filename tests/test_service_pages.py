@@ -367,6 +367,22 @@ def test_form_errors_are_summarised_linked_and_marked(exported: Path, styles: St
     assert "epub" in checked and "black-on-cream" in checked  # choices kept
 
 
+def test_the_page_language_is_the_contents_when_it_is_english(exported: Path,
+                                                               styles: Styles) -> None:
+    """lang comes from the content (its front matter, through the manifest); a page in another
+    language keeps the interface's English and marks the title with its own language."""
+    assert parse(render_index(exported, styles=styles)).find_all("html")[0].attrs["lang"] \
+        == "en-GB"
+    us = parse(render_index(exported, styles=styles, language="en-US"))
+    assert us.find_all("html")[0].attrs["lang"] == "en-US"
+    welsh = parse(render_index(exported, styles=styles, language="cy",
+                               title="Trawsblannu bôn-gelloedd"))
+    assert welsh.find_all("html")[0].attrs["lang"] == "en-GB"
+    h1 = welsh.find_all("h1")[0]
+    [span] = h1.find_all("span")
+    assert span.attrs["lang"] == "cy" and span.text == "Trawsblannu bôn-gelloedd"
+
+
 def test_css_has_visible_focus_and_no_fixed_widths(styles: Styles) -> None:
     css = styles.text(CSS_FILE)
     assert ":focus-visible" in css and "outline: 3px solid" in css
