@@ -27,6 +27,51 @@ EXIT_STATUS = ("Exit status: 0 ok; 1 something failed (a page, a writer, the bro
                "is wrong).")
 
 
+#: The reader's choices `exporter export` takes besides --size (which may list several), each
+#: a field of exporter.options.Options, checked there by its rule: (field, metavar).
+OPTION_FLAGS = (("scheme", "NAME"), ("font", "NAME"), ("line_spacing", "N"),
+                ("letter_spacing", "EM"), ("word_spacing", "EM"), ("grade", "N"))
+#: Ends the help of an option whose rule writes the rest (_OptionHelp).
+_RULE_MARK = "\x00rule"
+
+
+def _flag(field: str) -> str:
+    """The command-line flag of an Options field: line_spacing -> --line-spacing."""
+    return "--" + field.replace("_", "-")
+
+
+class _OptionHelp(argparse.HelpFormatter):
+    """Writes an option's help from its rule in exporter.options: what it is, the values
+    styles/ allows and the default, so --help always matches what is accepted."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if not text.endswith(_RULE_MARK):
+            return super()._get_help_string(action)
+        try:
+            return _rule_help(action.dest).replace("%", "%%")
+        except Exception:  # styles/ unreadable: say where the choices are; export will say why
+            return text.removesuffix(_RULE_MARK)
+
+
+def _rule_help(field: str) -> str:
+    from exporter.options import defaults, rules
+    from exporter.styles import load_styles
+
+    styles = load_styles()
+    rule, default = rules(styles)[field], getattr(defaults(styles), field)
+    if rule.choices:
+        allowed = ", ".join(c if rule.label_of(c) == c else f"{c} ({rule.label_of(c)})"
+                            for c in rule.choices)
+    else:
+        allowed = f"{rule.allowed[0]}{' ' + rule.unit if rule.unit else ''}"
+        if rule.presets and field != "size":
+            allowed += f", usually {', '.join(rule.presets)}"
+    shown = f"{default:g}" if isinstance(default, float) else str(default)
+    more = "; several, comma-separated (16,18,24), give several files" if field == "size" else ""
+    return f"{rule.help}. Allowed: {allowed}. Default: {shown}{more}"
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="exporter",
@@ -38,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     ex = sub.add_parser("export", help="build output files from sources",
+                        formatter_class=_OptionHelp,
                         description="Check each page, then build each format into the output "
                         "folder. A page with problems is reported and nothing is written for "
                         "it; the other pages are built.", epilog=EXIT_STATUS)
@@ -50,14 +96,12 @@ def _parser() -> argparse.ArgumentParser:
                     help=f"output folder (default: {DEFAULT_OUTPUT})")
     ex.add_argument("--size", default=None, metavar="PT[,PT...]",
                     help="body text size(s) in points for print formats (default and range: "
-                    "styles/settings.yaml); several give several files")
-    ex.add_argument("--scheme", default=None,
-                    help="colour scheme, a name from styles/settings.yaml")
-    ex.add_argument("--line-spacing", default=None, metavar="N",
-                    help="line spacing, a multiple of the text size (range: "
-                    "styles/settings.yaml)")
-    ex.add_argument("--grade", default=None, choices=None, metavar="N",
-                    help="braille grade: 2 contracted (default), 1 uncontracted")
+                    f"styles/settings.yaml); several give several files{_RULE_MARK}")
+    for field, metavar in OPTION_FLAGS:
+        # The help is written from the option's rule when it is shown (_OptionHelp): the
+        # choices come from styles/, which is read only for --help, not for every command.
+        ex.add_argument(_flag(field), dest=field, default=None, metavar=metavar,
+                        help=f"(from styles/settings.yaml){_RULE_MARK}")
     ex.add_argument("-j", "--jobs", type=int, default=None,
                     help="writers to run at once (default: one per core)")
     ex.add_argument("--broker", default=None, metavar="URL",
@@ -90,7 +134,8 @@ def _parser() -> argparse.ArgumentParser:
 
     sv = sub.add_parser("serve", help="run the download page and format-request service",
                         description="Serve the output folder with its download page, and make "
-                        "other sizes, colour schemes and line spacings on request "
+                        "files to a reader's needs on request: print size, colours, font, "
+                        "line, letter and word spacing, braille grade "
                         "(127.0.0.1 by default).")
     sv.add_argument("sources", nargs="*", type=Path, metavar="SOURCE",
                     help="the pages variants are built from, files or folders (default: the "
@@ -264,13 +309,13 @@ def _export(args: argparse.Namespace) -> int:
     if unknown or not names:
         return _fail(f"unknown writer {', '.join(unknown) or '(none given)'}; "
                      f"installed: {', '.join(known)}")
-    given = {"scheme": args.scheme, "line_spacing": args.line_spacing, "grade": args.grade}
+    given = {field: getattr(args, field) for field, _ in OPTION_FLAGS}
     try:
         options = parse({k: v for k, v in given.items() if v is not None}, styles)
         sizes = [parse({"size": s}, styles).size for s in args.size.split(",")] \
             if args.size else [options.size]
     except OptionsError as exc:
-        return _fail("; ".join(f"--{p.field.replace('_', '-')}: {p}" for p in exc.problems))
+        return _fail("; ".join(f"{_flag(p.field)}: {p}" for p in exc.problems))
     options = options.changed(size=sizes[0])
     executor: Executor | None = None
     if args.broker:

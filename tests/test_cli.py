@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from docx.oxml.ns import qn
 
 from tests.conftest import ROOT, SOURCE
 
@@ -45,6 +46,17 @@ def test_export_html_plain_progress(tmp_path: Path) -> None:
         (["--size", "²"], "--size: Print size '²' is not a whole number"),
         (["--scheme", "pink"], "--scheme: Colour scheme 'pink' is not one we can make"),
         (["--line-spacing", "3"], "--line-spacing: Line spacing 3 is outside 1.5 to 2"),
+        (["--font", "comic-sans"], "--font: Font 'comic-sans' is not one we can make. Allowed: "
+         "atkinson-hyperlegible, lexend, opendyslexic"),
+        (["--letter-spacing", "0.5"], "--letter-spacing: Letter spacing 0.5 is outside 0 to "
+         "0.12. Allowed: 0 to 0.12"),
+        (["--word-spacing", "wide"], "--word-spacing: Word spacing 'wide' is not a number. "
+         "Allowed: 0 to 0.16"),
+        (["--grade", "3"], "--grade: Braille grade '3' is not one we can make. Allowed: 1, 2"),
+        # every bad value at once, each under its own flag
+        (["--font", "x", "--word-spacing", "1"], "--font: Font 'x' is not one we can make. "
+         "Allowed: atkinson-hyperlegible, lexend, opendyslexic; --word-spacing: Word spacing 1 "
+         "is outside 0 to 0.16"),
     ],
 )
 def test_bad_options_exit_2_and_write_nothing(args: list[str], message: str,
@@ -54,6 +66,53 @@ def test_bad_options_exit_2_and_write_nothing(args: list[str], message: str,
     assert run.returncode == 2
     assert message in run.stderr
     assert not out.exists()
+
+
+def test_export_help_lists_the_choices_styles_offer() -> None:
+    """Each reader's choice is explained with the values styles/settings.yaml allows."""
+    run = cli("export", "--help")
+    assert run.returncode == 0
+    text = " ".join(run.stdout.split())  # argparse wraps lines anywhere, even inside names
+    for flag in ("--size", "--scheme", "--font", "--line-spacing", "--letter-spacing",
+                 "--word-spacing", "--grade"):
+        assert flag in text
+    text = text.replace("- ", "-")  # a name argparse broke at its hyphen
+    assert "lexend (Lexend)" in text and "opendyslexic (OpenDyslexic)" in text
+    assert "black-on-cream" in text and "black-on-blue" in text
+    assert "Allowed: 0 to 0.12 em, usually 0, 0.06, 0.12" in text
+    assert "Allowed: 0 to 0.16 em, usually 0, 0.08, 0.16" in text
+    assert "Allowed: 16 to 36 point" in text and "Allowed: 1.5 to 2" in text
+
+
+def test_export_a_variant_for_a_reader_with_dyslexia(tmp_path: Path) -> None:
+    """Font, tinted paper and spacing from the command line reach the Word file, and the
+    check confirms the file is what was asked for."""
+    import docx
+
+    out = tmp_path / "o"
+    run = cli("export", str(SOURCE), "--to", "docx", "--size", "24", "--font", "lexend",
+              "--scheme", "black-on-cream", "--line-spacing", "2", "--letter-spacing", "0.12",
+              "--word-spacing", "0.16", "-o", str(out), "--check")
+    assert run.returncode == 0, run.stdout + run.stderr
+    name = "hsct-large-print-24pt-black-on-cream-lexend-line-spacing-2-letter-spacing-0.12-" \
+        "word-spacing-0.16.docx"
+    assert "PASS  docx.variant" in run.stdout
+    d = docx.Document(str(out / name))
+    normal = d.styles["Normal"]
+    body = d.styles.element.find(qn("w:docDefaults")).find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    assert body.find(qn("w:rFonts")).get(qn("w:ascii")) == "Lexend"
+    assert body.find(qn("w:sz")).get(qn("w:val")) == "48"
+    # letter spacing in twentieths of a point: 0.12 em of 24pt = 2.88pt
+    assert body.find(qn("w:spacing")).get(qn("w:val")) == "58"
+    para = d.styles.element.find(qn("w:docDefaults")).find(f"{qn('w:pPrDefault')}/{qn('w:pPr')}")
+    assert para.find(qn("w:spacing")).get(qn("w:line")) == "480"  # double: 2 x 240
+    # the spaces between words carry the word spacing on top of the letter spacing
+    spaces = [r for r in d.paragraphs[-1].runs if r.text and not r.text.strip()]
+    widths = {r._r.find(f"{qn('w:rPr')}/{qn('w:spacing')}").get(qn("w:val")) for r in spaces}
+    assert widths == {"134"}, widths  # (0.12 + 0.16) em of 24pt
+    assert normal is not None
+    background = d.element.find(qn("w:background"))
+    assert background is not None and background.get(qn("w:color")).upper() == "FFF8DC"
 
 
 def test_missing_source_exits_2(tmp_path: Path) -> None:

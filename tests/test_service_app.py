@@ -157,6 +157,82 @@ def test_form_makes_a_pdf_with_the_asked_size_and_scheme(app: FastAPI) -> None:
     assert again.headers["location"] == page_url
 
 
+def test_the_new_choices_are_described_and_checked(app: FastAPI) -> None:
+    """/api/formats says what each choice accepts and which formats use it; bad values come
+    back naming the field and what it accepts, from the same rules as the command line."""
+    described = {o["name"]: o for o in get(app, "/api/formats").json()["options"]}
+    assert list(described) == ["size", "scheme", "line_spacing", "grade", "font",
+                               "letter_spacing", "word_spacing"]
+    font = described["font"]
+    assert font["presets"] == ["atkinson-hyperlegible", "lexend", "opendyslexic"]
+    assert font["preset_labels"] == ["Atkinson Hyperlegible", "Lexend", "OpenDyslexic"]
+    assert font["default"] == "atkinson-hyperlegible" and "epub" in font["formats"]
+    assert described["letter_spacing"]["allowed"] == ["0 to 0.12"]
+    assert described["word_spacing"]["presets"] == ["0", "0.08", "0.16"]
+    assert described["size"]["formats"] == ["pdf"]  # EPUB reflows to the app's size
+    for query, field, allowed in (
+            ({"format": "epub", "font": "papyrus"}, "font",
+             ["atkinson-hyperlegible", "lexend", "opendyslexic"]),
+            ({"format": "epub", "letter_spacing": "0.2"}, "letter_spacing", ["0 to 0.12"]),
+            ({"format": "epub", "word_spacing": "-0.1"}, "word_spacing", ["0 to 0.16"]),
+            ({"format": "epub", "grade": "3"}, "grade", ["1", "2"])):
+        r = get(app, "/api/variant", params=query)
+        assert r.status_code == 400
+        [problem] = r.json()["problems"]
+        assert problem["field"] == field and problem["allowed"] == allowed
+        page = post(app, "/request", data=query)
+        assert page.status_code == 400
+        assert html.escape(problem["message"], quote=False) in page.text
+
+
+def test_an_epub_is_cached_by_every_option_it_uses(app: FastAPI) -> None:
+    """Font and spacing make different files under different keys; a choice the EPUB does
+    not use (the print size) finds the same file."""
+    base = {"format": "epub", "font": "lexend", "letter_spacing": "0.12", "word_spacing": "0.16",
+            "line_spacing": "2"}
+    first = get(app, "/api/variant", params=base).json()
+    assert first["options"] == {"font": "lexend", "letter_spacing": 0.12, "line_spacing": 2.0,
+                                "word_spacing": 0.16}
+    [epub] = first["files"]
+    assert epub["file"] == "hsct-lexend-line-spacing-2-letter-spacing-0.12-word-spacing-0.16.epub"
+    same = get(app, "/api/variant", params={**base, "size": "30"}).json()
+    assert same["key"] == first["key"] and same["cache"] == "hit"
+    keys = {first["key"]}
+    for change in ({"font": "opendyslexic"}, {"letter_spacing": "0.06"},
+                   {"word_spacing": "0"}, {"line_spacing": "1.75"}):
+        other = get(app, "/api/variant", params={**base, **change}).json()
+        assert other["key"] not in keys, change
+        keys.add(other["key"])
+    css = _epub_css(get(app, epub["url"]).content)
+    assert "Lexend" in css and "letter-spacing: 0.12em" in css and "word-spacing: 0.16em" in css
+
+
+def test_files_are_made_with_the_styles_the_request_was_checked_against(
+        site: Path, tmp_path: Path) -> None:
+    """A service started with its own styles folder builds with it too: a letter spacing
+    only that folder allows is accepted by the form and by the build."""
+    from exporter.styles import load_styles
+
+    own = tmp_path / "styles"
+    own.mkdir()
+    (own / "settings.yaml").write_text("spacing:\n  letter: {max: 0.25, presets: [0, 0.25]}\n",
+                                       encoding="utf-8")
+    app = create_app(site, SOURCE, tmp_path / "cache", writers=["epub"],
+                     styles=load_styles(own))
+    made = get(app, "/api/variant", params={"format": "epub", "letter_spacing": "0.25"})
+    assert made.status_code == 200, made.text
+    [epub] = made.json()["files"]
+    assert "letter-spacing: 0.25em" in _epub_css(get(app, epub["url"]).content)
+
+
+def _epub_css(data: bytes) -> str:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return "\n".join(z.read(n).decode() for n in z.namelist() if n.endswith(".css"))
+
+
 def test_simultaneous_requests_build_once(site: Path, tmp_path: Path) -> None:
     app = create_app(site, SOURCE, tmp_path / "cache", writers=["html"])
 

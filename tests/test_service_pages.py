@@ -103,7 +103,7 @@ def check_structure(root: Node) -> None:
     """What any of the pages must have: language, title, landmarks, headings without gaps,
     unique ids, every form control labelled, radio buttons grouped with a legend."""
     html = root.find_all("html")[0]
-    assert html.attrs.get("lang") == "en"
+    assert html.attrs.get("lang") == "en-GB"  # the content's, from its front matter
     assert root.find_all("title")[0].text
     assert len(root.find_all("main")) == 1 and len(root.find_all("footer")) == 1
     assert root.find_all("a")[0].attrs["href"] == "#main"  # skip link first
@@ -242,7 +242,9 @@ def test_form_groups_choices_and_labels_every_control(exported: Path, styles: St
     root = parse(render_index(exported, styles=styles, form=_form(styles)))
     check_structure(root)
     legends = [n.text for n in root.find_all("legend")]
-    assert legends == ["Format", "Colour scheme", "Line spacing"]
+    # every choice the PDF or the EPUB uses, and only those (no braille grade)
+    assert legends == ["Format", "Colour scheme", "Font", "Line spacing", "Letter spacing",
+                       "Word spacing"]
     options = [o.attrs["value"] for o in root.find_all("option")]
     assert options == [str(s) for s in range(styles.min_size, styles.max_size + 1)]
     selected = [o.attrs["value"] for o in root.find_all("option") if "selected" in o.attrs]
@@ -256,6 +258,95 @@ def test_form_groups_choices_and_labels_every_control(exported: Path, styles: St
         assert all(sp.attrs.get("aria-hidden") == "true" for sp in label.find_all("span"))
     assert root.find_all("button")[0].text == "Make my file"
     assert "Uses print size, colour scheme and line spacing." in root.text
+
+
+def _group(root: Node, legend: str) -> Node:
+    return next(f for f in root.find_all("fieldset")
+                if f.find_all("legend")[0].text == legend)
+
+
+def _choices(root: Node, legend: str) -> list[tuple[str, str, bool]]:
+    """(value, label, checked) of a group's radio buttons."""
+    group = _group(root, legend)
+    labels = {lb.attrs["for"]: lb.text for lb in group.find_all("label")}
+    return [(i.attrs["value"], labels[i.attrs["id"]], "checked" in i.attrs)
+            for i in group.find_all("input")]
+
+
+def test_form_offers_fonts_spacing_and_grade_from_the_rules(exported: Path,
+                                                           styles: Styles) -> None:
+    names = ("pdf", "docx", "epub", "braille", "html")
+    form = RequestForm([Format(n, registry.get(n)) for n in names])
+    root = parse(render_index(exported, styles=styles, form=form))
+    check_structure(root)
+    assert [n.text for n in root.find_all("legend")] == [
+        "Format", "Colour scheme", "Font", "Line spacing", "Letter spacing", "Word spacing",
+        "Braille grade"]
+    assert _choices(root, "Font") == [
+        ("atkinson-hyperlegible", "Atkinson Hyperlegible (standard)", True),
+        ("lexend", "Lexend", False), ("opendyslexic", "OpenDyslexic", False)]
+    assert _choices(root, "Line spacing") == [
+        ("1.5", "1.5 times the text size (standard)", True),
+        ("1.75", "1.75 times the text size", False),
+        ("2", "2 times the text size (double)", False)]
+    assert _choices(root, "Letter spacing") == [
+        ("0", "Standard: the font’s own spacing", True),
+        ("0.06", "6% of the text size added", False),
+        ("0.12", "12% of the text size added (the widest)", False)]
+    assert [v for v, _, _ in _choices(root, "Word spacing")] == ["0", "0.08", "0.16"]
+    assert [(v, c) for v, _, c in _choices(root, "Braille grade")] == [("2", True), ("1", False)]
+    assert [o.attrs["value"] for o in root.find_all("option")][-1] == "36"  # giant print
+    # each choice says which formats it changes; each format which choices it uses
+    # (what each writer declares: the PDF writer may take up the face too)
+    def users(option: str) -> str:
+        labels = [f.label for f in form.formats if option in f.option_names]
+        return " and ".join([", ".join(labels[:-1]), labels[-1]] if len(labels) > 1 else labels)
+
+    assert f"Used in: {users('size')}." in root.by_id("size-hint").text  # type: ignore
+    assert "Used in: Braille." in _group(root, "Braille grade").text
+    assert f"Used in: {users('font')}." in _group(root, "Font").text
+    assert "Word document" in users("font") and "EPUB e-book" in users("font")
+    hints = {i.attrs["value"]: root.by_id(i.attrs["aria-describedby"]).text  # type: ignore
+             for i in _group(root, "Format").find_all("input")}
+    assert hints["docx"] == ("Uses print size, colour scheme, font, line spacing, letter "
+                             "spacing and word spacing.")
+    assert hints["braille"] == "Uses braille grade."
+    assert hints["html"].startswith("The same for everyone")
+    assert "font, line spacing, letter spacing, word spacing or braille grade" in root.text
+
+
+def test_a_form_shows_only_the_choices_its_formats_use(exported: Path, styles: Styles) -> None:
+    form = RequestForm([Format("html", registry.get("html"))])
+    root = parse(render_index(exported, styles=styles, form=form))
+    check_structure(root)
+    assert [n.text for n in root.find_all("legend")] == ["Format"]
+    assert not root.find_all("select")
+
+
+def test_form_errors_on_the_new_choices_link_to_their_first_control(
+        exported: Path, styles: Styles) -> None:
+    names = ("pdf", "docx", "epub", "braille")
+    form = RequestForm([Format(n, registry.get(n)) for n in names],
+                       values={"format": "docx", "font": "comic", "letter_spacing": "0.06",
+                               "word_spacing": "9", "grade": "1"},
+                       errors={"font": "Font 'comic' is not one we can make.",
+                               "word_spacing": "Word spacing 9 is outside 0 to 0.16."})
+    root = parse(render_index(exported, styles=styles, form=form))
+    check_structure(root)
+    summary = next(n for n in root.iter() if "error-summary" in n.attrs.get("class", ""))
+    assert [a.attrs["href"] for a in summary.find_all("a")] == ["#font-atkinson-hyperlegible",
+                                                                "#word-spacing-0"]
+    for legend, error in (("Font", "font-error"), ("Word spacing", "word_spacing-error")):
+        group = _group(root, legend)
+        assert group.attrs["aria-invalid"] == "true"
+        assert error in group.attrs["aria-describedby"].split()
+        shown = root.by_id(error)
+        assert shown is not None and "Error:" in shown.text and form.errors[
+            error.removesuffix("-error")] in shown.text
+    # what was sent and allowed stays chosen; a value not offered leaves the group unchosen
+    assert [v for v, _, c in _choices(root, "Letter spacing") if c] == ["0.06"]
+    assert [v for v, _, c in _choices(root, "Braille grade") if c] == ["1"]
+    assert not [v for v, _, c in _choices(root, "Font") if c]
 
 
 def test_form_errors_are_summarised_linked_and_marked(exported: Path, styles: Styles) -> None:
@@ -274,6 +365,22 @@ def test_form_errors_are_summarised_linked_and_marked(exported: Path, styles: St
     assert "size-error" in size.attrs["aria-describedby"].split()
     checked = [i.attrs["value"] for i in root.find_all("input") if "checked" in i.attrs]
     assert "epub" in checked and "black-on-cream" in checked  # choices kept
+
+
+def test_the_page_language_is_the_contents_when_it_is_english(exported: Path,
+                                                               styles: Styles) -> None:
+    """lang comes from the content (its front matter, through the manifest); a page in another
+    language keeps the interface's English and marks the title with its own language."""
+    assert parse(render_index(exported, styles=styles)).find_all("html")[0].attrs["lang"] \
+        == "en-GB"
+    us = parse(render_index(exported, styles=styles, language="en-US"))
+    assert us.find_all("html")[0].attrs["lang"] == "en-US"
+    welsh = parse(render_index(exported, styles=styles, language="cy",
+                               title="Trawsblannu bôn-gelloedd"))
+    assert welsh.find_all("html")[0].attrs["lang"] == "en-GB"
+    h1 = welsh.find_all("h1")[0]
+    [span] = h1.find_all("span")
+    assert span.attrs["lang"] == "cy" and span.text == "Trawsblannu bôn-gelloedd"
 
 
 def test_css_has_visible_focus_and_no_fixed_widths(styles: Styles) -> None:

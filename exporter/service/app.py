@@ -103,6 +103,16 @@ class Service:
         return [(n, str(records.get(n, {}).get("title") or n),
                  str(records.get(n, {}).get("subject") or "")) for n in names]
 
+    def language(self, page: str) -> str:
+        """The lang of a page about one page's files: its content's language (from the
+        manifest, which has it from the source's front matter) when that is English."""
+        manifest = read_manifest(self.out_dir)
+        records = manifest_pages(manifest)
+        record = records.get(page) or (next(iter(records.values())) if len(records) == 1
+                                       else {})
+        found = str(record.get("language") or manifest.get("language") or "")
+        return pages.page_language(found, pages.interface_language(self.styles))
+
     def page_of(self, items: Sequence[tuple[str, str]]) -> tuple[str, Problem | None]:
         """The page asked for ("" when there is one page), or the problem with the request."""
         names = list(self.cache.sources.pages())
@@ -194,7 +204,8 @@ def add_page_routes(app: FastAPI, svc: Service) -> None:
         entries = list(_entries(record.get("files")).values())
         html = pages.render_result(svc.variant_label(record), entries,
                                    lambda n: f"/variants/{key}/{quote(n)}", styles=svc.styles,
-                                   css=svc.css, formats=svc.formats)
+                                   css=svc.css, formats=svc.formats,
+                                   language=svc.language(str(record.get("page") or "")))
         return page_response(request, html)
 
     @app.post("/request", summary="The request form: make a variant, then go to its page",
@@ -354,13 +365,15 @@ def create_app(out_dir: Path, source: Path | Sequence[Path] | None, cache_dir: P
     svc = Service(out_dir, styles, styles.text(pages.CSS_FILE), formats, Choices(offered, styles),
                   VariantCache(cache_dir, sources, timeout=build_timeout, max_builds=max_builds,
                                max_waiting=max_waiting, max_entries=max_variants,
-                               keep_recent=keep_recent, broker=broker),
+                               keep_recent=keep_recent, broker=broker,
+                               styles_root=styles.root),
                   Hashes())
     app = FastAPI(
         title="HSCT accessible formats",
         version=__version__,
-        description="Download each accessible format, or ask for a print size, colour scheme "
-        "and line spacing. Files keep stable addresses under /files/.",
+        description="Download each accessible format, or ask for one made to your needs: "
+        "print size, colour scheme, font, line, letter and word spacing, braille grade. Files "
+        "keep stable addresses under /files/.",
         docs_url=None, redoc_url=None,  # their pages load scripts from a CDN
     )
     if allowed_hosts is not None:

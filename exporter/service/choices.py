@@ -10,7 +10,7 @@ from typing import Any
 from exporter import options as opts
 from exporter.options import Options, OptionsError, Rule, shown
 from exporter.service.formats import Format
-from exporter.service.models import FormatInfo, Formats, Problem, SchemeInfo
+from exporter.service.models import FormatInfo, Formats, OptionInfo, Problem, SchemeInfo
 from exporter.styles import Styles
 
 #: The field naming the writer; every other field is an Options field.
@@ -95,7 +95,14 @@ class Choices:
                      for s in (self.styles.schemes[n] for n in self.rules["scheme"].choices)],
             scheme_default=chosen.scheme,
             line_spacings=[float(x) for x in spacing.presets],
-            line_spacing_default=chosen.line_spacing)
+            line_spacing_default=chosen.line_spacing,
+            options=[OptionInfo(name=name, label=rule.label, help=rule.help,
+                                allowed=list(rule.allowed), presets=list(rule.presets),
+                                preset_labels=[rule.label_of(v) for v in rule.presets],
+                                default=_text(getattr(chosen, name)),
+                                formats=[f.name for f in self.formats.values()
+                                         if name in f.option_names])
+                     for name, rule in self.rules.items()])
 
     def query_parameters(self) -> list[dict[str, Any]]:
         """The fields as query parameters in the OpenAPI description, from the Options rules."""
@@ -106,6 +113,10 @@ class Choices:
                       else {"pattern": "^[0-9]+$" if whole else r"^[0-9]+(\.[0-9]+)?$"})
             params.append(_param(name, f"{rule.help}: {', '.join(rule.allowed)}", schema))
         return params
+
+
+def _text(value: object) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _param(name: str, description: str, schema: Mapping[str, Any]) -> dict[str, Any]:

@@ -40,7 +40,20 @@ class SchemeInfo(BaseModel):
 class FormatInfo(BaseModel):
     name: str
     label: str
-    options: list[str]  #: which of size, scheme, line_spacing change this format
+    options: list[str]  #: which choices change this format (OptionInfo names)
+
+
+class OptionInfo(BaseModel):
+    """One choice a request may make, as exporter.options' rule for it says."""
+
+    name: str  #: the field: size, scheme, font, line_spacing, letter_spacing, ...
+    label: str
+    help: str
+    allowed: list[str]  #: the accepted names, or a range such as "0 to 0.12"
+    presets: list[str]  #: the values the form offers
+    preset_labels: list[str]  #: what people read for each preset
+    default: str  #: used when the request leaves the field out
+    formats: list[str]  #: the formats it changes
 
 
 class Formats(BaseModel):
@@ -54,6 +67,7 @@ class Formats(BaseModel):
     scheme_default: str
     line_spacings: list[float]
     line_spacing_default: float
+    options: list[OptionInfo] = []  #: every choice, with its rule (fonts, spacing, grade ...)
 
 
 class VariantInfo(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,13 @@ from exporter.service import formats as known
 from exporter.service.catalogue import FILTER_SCRIPT, PageRecord, records, render_collection
 from exporter.service.files import Entry, group_files, render_group
 from exporter.service.formats import Format
-from exporter.service.forms import RequestForm, render_error_summary, render_form, swatch_css
+from exporter.service.forms import (
+    RequestForm,
+    needs,
+    render_error_summary,
+    render_form,
+    swatch_css,
+)
 from exporter.service.markup import attr as _a
 from exporter.service.markup import text as _t
 from exporter.styles import Styles, load_styles
@@ -42,12 +48,34 @@ class Links:
     home: str = INDEX
 
 
+def page_language(content: str | Iterable[str], fallback: str = "en") -> str:
+    """The page's lang: the content's language (en-GB, from its source's front matter) when
+    it is a kind of English, the language these pages are written in; otherwise, or when
+    pages differ, ``fallback`` (a document title in another language is marked on its own)."""
+    found = {content} if isinstance(content, str) else set(content)
+    tags = {x.strip() for x in found if x and x.strip()}
+    if len(tags) == 1:
+        (tag,) = tags
+        if tag.lower() == "en" or tag.lower().startswith("en-"):
+            return tag
+    return fallback
+
+
+def interface_language(styles: Styles) -> str:
+    """The language of a page with no one page's content: the project's (default_language)
+    when it is English, else plain English."""
+    return page_language(str(styles.settings.get("default_language") or ""))
+
+
 def shell(title: str, body: str, css: str, *, doc_title: str = "", language: str = "en",
-          script: str = "") -> str:
+          script: str = "", page_lang: str | None = None) -> str:
     """The page around a body: language, viewport, skip link, main landmark, footer; an inline
-    ``script`` last (the service's policy names it by its hash)."""
+    ``script`` last (the service's policy names it by its hash). ``language`` is the content's
+    (the document's title is marked with it if it is not English); ``page_lang`` the page's
+    own, by default from ``language`` (page_language)."""
+    lang = page_lang or page_language(language)
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{_a(lang)}">
 <head>
 <meta charset="utf-8"/>
 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -117,7 +145,7 @@ def render_index(out_dir: Path, *, styles: Styles | None = None, css: str | None
         return _render_collection(pages, manifest, styles, css, links, form, formats, query)
     only = pages[0] if len(pages) == 1 else None
     doc_title = title or str(manifest.get("title") or (only.title if only else ""))
-    lang = language or str(manifest.get("language") or (only.language if only else "") or "en")
+    lang = language or str(manifest.get("language") or (only.language if only else ""))
     heading = f"{_title_span(doc_title, lang)}: formats to download" if doc_title \
         else "Formats to download"
     page_title = (f"{doc_title}: formats to download" if doc_title else "Formats to download")
@@ -131,8 +159,7 @@ def render_index(out_dir: Path, *, styles: Styles | None = None, css: str | None
              else "<p>No files have been made yet.</p>")
     intro = "<p>Every format has the same content, made from one source.</p>"
     if form is not None:
-        intro += ("\n<p>If you need a different print size, colour scheme or line spacing, "
-                  '<a href="#request">make a file with your own settings</a>.</p>')
+        intro += f"\n<p>{needs(form, styles)}</p>"
     body = [
         f"<h1>{heading}</h1>",
         render_error_summary(form, styles) if form else "",
@@ -149,7 +176,7 @@ def render_index(out_dir: Path, *, styles: Styles | None = None, css: str | None
     if form is not None:
         css = f"{css}\n{swatch_css(styles)}"
     return shell(page_title, "\n".join(b for b in body if b), css, doc_title=doc_title,
-                 language=lang)
+                 language=lang, page_lang=page_language(lang, interface_language(styles)))
 
 
 def _render_collection(pages: list[PageRecord], manifest: Mapping[str, Any], styles: Styles,
@@ -164,8 +191,7 @@ def _render_collection(pages: list[PageRecord], manifest: Mapping[str, Any], sty
     intro = (f"<p>{len(pages)} pages, each in every format made for it. Open a page’s "
              "list of files to download one.</p>")
     if form is not None:
-        intro += ("\n<p>If you need a different print size, colour scheme or line spacing, "
-                  '<a href="#request">make a file with your own settings</a>.</p>')
+        intro += f"\n<p>{needs(form, styles)}</p>"
     nav = subjects
     if form is not None:
         nav += '\n<li><a href="#request">Make a file with your own settings</a></li>'
@@ -183,7 +209,9 @@ def _render_collection(pages: list[PageRecord], manifest: Mapping[str, Any], sty
                     f"own settings</h2>\n{render_form(form, styles)}\n</section>")
         css = f"{css}\n{swatch_css(styles)}"
     body.append(_automation(links, manifest))
-    return shell(page_title, "\n".join(b for b in body if b), css, script=FILTER_SCRIPT)
+    return shell(page_title, "\n".join(b for b in body if b), css, script=FILTER_SCRIPT,
+                 page_lang=page_language((p.language for p in pages),
+                                         interface_language(styles)))
 
 
 def _automation(links: Links, manifest: Mapping[str, Any]) -> str:
@@ -199,15 +227,18 @@ def _automation(links: Links, manifest: Mapping[str, Any]) -> str:
 
 def render_result(variant_label: str, entries: Sequence[Entry], href: Callable[[str], str], *,
                   styles: Styles | None = None, css: str | None = None,
-                  formats: Mapping[str, Format] | None = None, back: str = "/") -> str:
-    """The page a person lands on when the file they asked for is ready."""
+                  formats: Mapping[str, Format] | None = None, back: str = "/",
+                  language: str = "") -> str:
+    """The page a person lands on when the file they asked for is ready (``language``: the
+    page's lang, from the content's, page_language)."""
     styles = styles or load_styles()
     css = css if css is not None else styles.text(CSS_FILE)
     files = render_files(entries, formats, href, styles, heading_level=2)
     body = (f"<h1>Your file is ready</h1>\n<p>{_t(variant_label)}.</p>\n{files}\n"
             f'<p><a href="{_a(back)}#request">Make another file</a> or '
             f'<a href="{_a(back)}">go back to all formats</a>.</p>')
-    return shell(f"Your file is ready: {variant_label}", body, css)
+    return shell(f"Your file is ready: {variant_label}", body, css,
+                 page_lang=language or interface_language(styles))
 
 
 def render_problem(heading: str, message: str, *, styles: Styles | None = None,
@@ -217,7 +248,7 @@ def render_problem(heading: str, message: str, *, styles: Styles | None = None,
     css = css if css is not None else styles.text(CSS_FILE)
     body = (f"<h1>{_t(heading)}</h1>\n<p>{_t(message)}</p>\n"
             f'<p><a href="{_a(back)}">Go back to all formats</a>.</p>')
-    return shell(heading, body, css)
+    return shell(heading, body, css, page_lang=interface_language(styles))
 
 
 def write_index(out_dir: Path, *, styles: Styles | None = None,

@@ -29,28 +29,31 @@ def _executor(broker: str) -> Any:
 
 
 async def build_remotely(broker: str, source: Path, writer: str, options: Options, work: Path,
-                         timeout: float) -> dict[str, Any]:
+                         timeout: float, styles_root: Path | None = None) -> dict[str, Any]:
     """Build one writer's files of a page on a worker, into ``work``: the same result a child
     process gives (``source_sha256`` is the page's key; ``files`` the manifest entries)."""
     try:
-        return await asyncio.to_thread(_build, broker, source, writer, options, work, timeout)
+        return await asyncio.to_thread(_build, broker, source, writer, options, work, timeout,
+                                       styles_root)
     except TimeoutError as exc:
         raise VariantError(f"making this file took longer than {timeout:g} seconds and was "
                            "stopped", status=503, retry_after=60, remember=True) from exc
 
 
 def _build(broker: str, source: Path, writer: str, options: Options, work: Path,
-           timeout: float) -> dict[str, Any]:
+           timeout: float, styles_root: Path | None) -> dict[str, Any]:
     from exporter.collection import Linker, load, page_key, parsed
     from exporter.executors import Task
     from exporter.executors.celery import BrokerError
+    from exporter.options import OptionsError, check
     from exporter.pipeline import JobResult, JobSpec
     from exporter.reader import ReadOptions
     from exporter.styles import StylesError, load_styles
 
     try:
-        styles = load_styles()
-    except StylesError as exc:
+        styles = load_styles(styles_root)
+        check(options, styles)  # the rules every caller is held to (exporter.options)
+    except (StylesError, OptionsError) as exc:
         return {"error": str(exc)}
     read = ReadOptions.from_settings(styles.settings)
     key, _ = page_key(source, read)

@@ -123,17 +123,21 @@ class VariantCache:
 
     def __init__(self, cache_dir: Path, sources: Sources | Path, *, timeout: float = 180.0,
                  max_builds: int = 2, max_waiting: int = 8, max_entries: int = 500,
-                 keep_recent: float = KEEP_RECENT_SECONDS, broker: str | None = None) -> None:
+                 keep_recent: float = KEEP_RECENT_SECONDS, broker: str | None = None,
+                 styles_root: Path | None = None) -> None:
         """``max_builds`` run at once; at most ``max_waiting`` distinct variants are being made
         or queued (more are refused with 503); ``max_entries`` variants are kept, the least
         recently used evicted first, never one used in the last ``keep_recent`` seconds.
-        With ``broker``, builds run on Celery workers rather than in child processes here."""
+        With ``broker``, builds run on Celery workers rather than in child processes here.
+        ``styles_root``: the styles folder builds use (the one the request was checked
+        against; default: ./styles if present, over the package's)."""
         from exporter.reader import ReadOptions
         from exporter.styles import load_styles
 
         self.cache_dir = cache_dir
+        self.styles_root = styles_root
         self.sources = sources if isinstance(sources, Sources) else Sources(
-            sources, cache_dir, ReadOptions.from_settings(load_styles().settings))
+            sources, cache_dir, ReadOptions.from_settings(load_styles(styles_root).settings))
         self.broker = broker
         self.timeout = timeout
         self.max_entries = max_entries
@@ -268,7 +272,7 @@ class VariantCache:
                 from exporter.service.remote import build_remotely
 
                 result = await build_remotely(self.broker, source, key.writer, options, work,
-                                              self.timeout)
+                                              self.timeout, self.styles_root)
             else:
                 result = await self._run_builder(key.writer, options, work, source)
             if result.get("source_sha256") != key.source_sha256:
@@ -303,6 +307,8 @@ class VariantCache:
         args = [sys.executable, "-m", "exporter.service.variants", "--source", str(source),
                 "--writer", writer, "--options", json.dumps(dataclasses.asdict(options)),
                 "--dest", str(work), "--parent", str(os.getpid())]
+        if self.styles_root is not None:
+            args += ["--styles", str(self.styles_root.resolve())]
         proc = await asyncio.create_subprocess_exec(
             *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
             stdin=asyncio.subprocess.DEVNULL, start_new_session=True)
@@ -356,22 +362,27 @@ class VariantCache:
 # ---------------------------------------------------------------- the child process
 
 
-def build_into(source: Path, writer: str, options: Options, dest: Path) -> dict[str, Any]:
+def build_into(source: Path, writer: str, options: Options, dest: Path,
+               styles_root: Path | None = None) -> dict[str, Any]:
     """Read the page (its links to other pages resolved) and run one writer into dest; a
     JSON-ready result or error. ``source_sha256`` is the page's key (service.sources)."""
     from exporter.collection import page_key, read_page
+    from exporter.options import OptionsError, check
     from exporter.pipeline import JobSpec, run_job
     from exporter.reader import ReadOptions, SourceError
     from exporter.styles import StylesError, load_styles
 
     try:
-        styles = load_styles()
+        styles = load_styles(styles_root)
+        # the same rules the form and the command line use: a request that reaches this
+        # process some other way is held to them too
+        check(options, styles)
         read = ReadOptions.from_settings(styles.settings)
         key, _ = page_key(source, read)
         doc = read_page(source, read)
     except SourceError as exc:
         return {"error": "the source has problems: " + "; ".join(str(p) for p in exc.problems)}
-    except StylesError as exc:
+    except (StylesError, OptionsError) as exc:
         return {"error": str(exc)}
     result = run_job(JobSpec(writer, options), doc, styles, dest, source.stem, manifest=False)
     if not result.ok:
@@ -387,6 +398,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--writer", required=True)
     p.add_argument("--options", type=json.loads, required=True, help="Options fields as JSON")
     p.add_argument("--dest", type=Path, required=True)
+    p.add_argument("--styles", type=Path, default=None, help="the styles folder (load_styles)")
     p.add_argument("--parent", type=int, default=0,
                    help="the service's pid: this build dies with it (even after kill -9)")
     a = p.parse_args(argv)
@@ -397,7 +409,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     children.guard()  # and what the writer forks dies with this process
     opts = Options(**a.options)
     # Writers may print progress on stdout; the result must be the last line.
-    result = build_into(a.source, a.writer, opts, a.dest)
+    result = build_into(a.source, a.writer, opts, a.dest, a.styles)
     sys.stdout.flush()
     print(json.dumps(result), flush=True)
     return 0 if not result.get("error") else 1
