@@ -52,7 +52,8 @@ def find_sources(paths: Iterable[Path]) -> list[Path]:
         if given.is_dir():
             pages = sorted(_pages_in(given), key=lambda p: p.relative_to(given).as_posix())
             if not pages:
-                problems.append(f"{given}: no Markdown pages (*.md) in this folder")
+                problems.append(f"{given}: no Markdown pages (*.md) in this folder. Fix: name "
+                                "a page's file, or a folder that holds pages")
             found += pages
         else:  # the reader refuses what is missing or not a regular text file, as a page
             found.append(given)
@@ -68,10 +69,10 @@ def find_sources(paths: Iterable[Path]) -> list[Path]:
         stem = page.stem.lower()
         if stem in RESERVED_STEMS:
             problems.append(f"{page}: a page cannot be called '{page.stem}': its web page "
-                            f"would replace the download page {stem}.html; rename the file")
+                            f"would replace the download page {stem}.html. Fix: rename the file")
         elif stem in by_stem:
             problems.append(f"{by_stem[stem]} and {page}: two pages named '{page.stem}'; their "
-                            "files would have the same names in the output folder; rename one")
+                            "files would have the same names in the output folder. Fix: rename one")
         else:
             by_stem[stem] = page
     if problems:

@@ -58,7 +58,7 @@ class Progress:
         elif self.collection:
             self._print(f"exporting {_plural(len(self.per_page), 'page')}: "
                         f"{_plural(len(work), 'job')}")
-        else:
+        elif work:  # a page refused before any job has only its problems to say
             self._print(f"exporting {len(work)} job(s): {', '.join(label(s) for _, s in work)}")
 
     def done(self, result: JobResult) -> None:

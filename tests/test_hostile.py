@@ -45,6 +45,8 @@ EVERY_FORMAT_CASES = {"zero-width-in-text", "lone-cr-line-ends"}
 #: PDF too: the longest heading the reader accepts, wrapped over lines of large print.
 PRINT_CASES = {"generated-heading-300-characters"}
 PROBLEM_LINE = re.compile(r"^.+:\d+: .+\. Fix: .+$")
+#: What is wrong with the set of pages named (a folder, two pages' names) has no line.
+PAGES_LINE = re.compile(r"^exporter: error: .+\. Fix: .+$")
 SUMMARY_LINE = re.compile(r"^exporter: \d+ problems? in the source; nothing was written\.$")
 
 
@@ -247,7 +249,8 @@ def test_hostile_source_is_refused_cleanly_or_exported_and_checked(
         lines = [line for line in o.stderr.splitlines() if line.strip()]
         assert lines, f"{name}: exit 2 without a message"
         for line in lines:
-            assert PROBLEM_LINE.match(line) or SUMMARY_LINE.match(line), \
+            assert PROBLEM_LINE.match(line) or PAGES_LINE.match(line) \
+                or SUMMARY_LINE.match(line), \
                 f"{name}: not a 'file:line: ... Fix: ...' line: {line[:300]}"
         assert not o.out.exists() or not any(o.out.iterdir()), f"{name}: wrote files"
         assert len(o.stderr) < 20_000, f"{name}: {len(o.stderr):,} characters of messages"
