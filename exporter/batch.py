@@ -107,9 +107,7 @@ class _Publisher:
     pending: list[tuple[Task, int, JobResult]] = field(default_factory=list)
     left: dict[Path, int] = field(default_factory=dict)  #: jobs still to come per task folder
     results: dict[tuple[Path, int], JobResult] = field(default_factory=dict)
-    #: Started now, not at 0: the first job waits for the batch too (a short export then
-    #: publishes once, one round of fsyncs instead of one per job).
-    last: float = field(default_factory=time.monotonic)
+    last: float = 0.0
 
     def add(self, task: Task, i: int, result: JobResult) -> None:
         self.pending.append((task, i, result))
