@@ -70,7 +70,7 @@ def paired(sides: dict[str, tuple[Commands, Callable[[], None] | None]], runs: i
     file system cache and compiled modules, as on a machine in use)."""
     walls: dict[str, list[float]] = {k: [] for k in sides}
     cpus: dict[str, list[float]] = {k: [] for k in sides}
-    for name, (cmds, prep) in sides.items():
+    for cmds, prep in sides.values():
         run_once(cmds, env, prep)
     for _ in range(runs):
         for name, (cmds, prep) in sides.items():
