@@ -64,7 +64,7 @@ class DaisyWriter(Writer):
         rec = book.record(job)
         files, facts = build(job, rec, pages)
         name = f"{job.stem}-daisy202.zip"
-        atomic_write(job.dest / name, _zip(files))
+        atomic_write(job.dest / name, _zip(files), durable=False)
         return [Produced(name, facts)]
 
 

@@ -64,7 +64,7 @@ class TalkingEpubWriter(Writer):
         rec = book.record(job)
         data, facts = build(job, rec, pages)
         name = f"{job.stem}-talking-book.epub"
-        atomic_write(job.dest / name, data)
+        atomic_write(job.dest / name, data, durable=False)
         return [Produced(name, facts)]
 
 
