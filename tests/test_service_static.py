@@ -81,3 +81,35 @@ def test_another_host_is_refused_even_after_the_file_was_kept(app: FastAPI) -> N
     assert get(app, "/files/hsct.html").status_code == 200
     refused = get(app, "/files/hsct.html", headers={"host": "evil.example"})
     assert refused.status_code == 400
+
+
+def test_kept_answers_stay_bounded_whatever_hosts_are_sent(site: Path) -> None:
+    import asyncio
+
+    from starlette.types import Message, Receive, Scope, Send
+
+    from exporter.service.static import MAX_ENTRIES, StaticCache
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    cache = StaticCache(app, site)
+
+    async def ask(host: str) -> None:
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b""}
+
+        async def send(message: Message) -> None:
+            pass
+
+        scope = {"type": "http", "method": "HEAD", "path": "/files/hsct.html",
+                 "query_string": b"", "headers": [(b"host", host.encode())]}
+        await cache(scope, receive, send)
+
+    async def main() -> None:
+        for k in range(MAX_ENTRIES + 100):
+            await ask(f"h{k}.example")
+
+    asyncio.run(main())
+    assert 0 < len(cache.kept) <= MAX_ENTRIES

@@ -14,8 +14,10 @@ from exporter.output import MANIFEST
 #: Only files this size or smaller are kept in memory (pages, books, Word files); larger ones
 #: (the audio) go through the app each time, which streams them.
 MAX_BODY = 4 << 20
-#: How much memory the kept responses may use in all.
+#: How much memory the kept responses may use in all, and how many may be kept (a HEAD
+#: answer has no body, and the Host header is part of the key: both bound the memory).
 MAX_TOTAL = 64 << 20
+MAX_ENTRIES = 2048
 #: Request headers that change the answer (a part, a conditional answer) or carry a body:
 #: such a request always goes to the app.
 VARYING = frozenset({b"range", b"if-range", b"if-none-match", b"if-modified-since", b"if-match",
@@ -84,7 +86,7 @@ class StaticCache:
             return  # too big to keep, or changed while being sent
         old = self.kept.pop(key, None)
         self.total -= len(old.body) if old else 0
-        if self.total + len(body) > MAX_TOTAL:
+        if self.total + len(body) > MAX_TOTAL or len(self.kept) >= MAX_ENTRIES:
             self.kept.clear()
             self.total = 0
         self.kept[key] = _Kept(start, body, now[0], now[1])  # type: ignore[arg-type]
