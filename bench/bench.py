@@ -147,7 +147,7 @@ def captured_pdf_html(folder: Path) -> list[tuple[str, str, str]]:
         kept.append((request.html, request.base_url))
         return original(request, limit)
 
-    pdf_writer.render_with_limit = keep  # type: ignore[assignment]
+    pdf_writer.render_with_limit = keep
     try:
         triples = []
         for size in (16, 18, 24):
@@ -161,7 +161,7 @@ def captured_pdf_html(folder: Path) -> list[tuple[str, str, str]]:
             triples.append((str(html), kept[-1][1], str(folder / f"alone-{size}.pdf")))
         return triples
     finally:
-        pdf_writer.render_with_limit = original  # type: ignore[assignment]
+        pdf_writer.render_with_limit = original
 
 
 def pdf_overhead(tmp: Path, runs: int, env: dict[str, str]) -> dict[str, Any]:
