@@ -24,8 +24,9 @@ AXE := tests/browser/node_modules/axe-core/axe.min.js
 # Ace by DAISY, the EPUB accessibility checker publishers use (runs with Debian's chromium).
 ACE := tests/ace/node_modules/.bin/ace-puppeteer
 
-# Bench-only peers: espeak-ng's own command line (the limit for speech) and pandoc.
-BENCH_PACKAGES := espeak-ng pandoc
+# Bench-only peers: espeak-ng's own command line (the limit for speech), lame (espeak-ng |
+# lame is the audio peer), pandoc, and wrk (the load generator for the download service).
+BENCH_PACKAGES := espeak-ng lame pandoc wrk
 
 .PHONY: export corpus test lint bench bench-collection serve worker clean setup setup-test help
 .DEFAULT_GOAL := help
@@ -35,7 +36,7 @@ help:
 	@echo "make corpus   build and check the test pages (tests/fixtures/pages and .../collection) as one collection in $(OUTPUT)/corpus/"
 	@echo "make test     run lint and the test suite"
 	@echo "make lint     ruff and mypy --strict"
-	@echo "make bench    benchmark; writes bench/RESULTS.md"
+	@echo "make bench    benchmark against pandoc, WeasyPrint, espeak-ng | lame, http.server (~5-10 min); writes bench/RESULTS.md"
 	@echo "make bench-collection   200 pages: local pool, two Celery workers, pandoc (about 40 minutes)"
 	@echo "make serve    download page and format-request service on 127.0.0.1:8000"
 	@echo "make worker BROKER=redis://HOST:6379/0   a Celery worker building pages for exporters"

@@ -154,8 +154,10 @@ def main() -> None:
         enc_s = statistics.median(enc)
         ends, audio = [], 0.0
         for i in range(runs):
-            out = work / f"out{i}"
-            out.mkdir()
+            # A folder of its own each run: its cache (beside it) must not hold the last run's
+            # recording, or the run only reads it back.
+            out = work / f"run{i}" / "out"
+            out.mkdir(parents=True)
             t = time.perf_counter()
             r = run_job(JobSpec("audio", Options()), doc, styles, out, "hsct")
             ends.append(time.perf_counter() - t)

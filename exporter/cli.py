@@ -303,10 +303,11 @@ def _export(args: argparse.Namespace) -> int:
         styles = load_styles(args.styles)
     except StylesError as exc:
         return _fail(str(exc))
-    known = list(registry.available())
-    names = known if args.to == "all" else [n.strip() for n in args.to.split(",") if n.strip()]
-    unknown = [n for n in names if n not in known]
-    if unknown or not names:
+    names = list(registry.available()) if args.to == "all" \
+        else [n.strip() for n in args.to.split(",") if n.strip()]
+    if not names or not registry.known(names):  # built-in names need no package scan
+        known = list(registry.available())
+        unknown = [n for n in names if n not in known]
         return _fail(f"unknown writer {', '.join(unknown) or '(none given)'}; "
                      f"installed: {', '.join(known)}")
     given = {field: getattr(args, field) for field, _ in OPTION_FLAGS}

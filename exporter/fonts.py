@@ -41,8 +41,7 @@ class Font:
 
     def files(self) -> dict[str, Path]:
         """"regular" and "bold" -> the installed file; FontError when one is missing."""
-        found = {"regular": self._find(self.regular), "bold": self._find(self.bold)}
-        return found
+        return dict(_files(self))  # a copy: callers may change theirs
 
     def _find(self, file_name: str) -> Path:
         for path in self._candidates():
@@ -104,8 +103,21 @@ def fonts_from(settings: Mapping[str, Any]) -> dict[str, Font]:
 
 
 @cache
+def _files(font: Font) -> dict[str, Path]:
+    # Looked up once per run: measuring a page's headings asks ~50 times (a folder listing each).
+    return {"regular": font._find(font.regular), "bold": font._find(font.bold)}
+
+
+@cache
 def _metrics(path: str, family: str, weight: str) -> tuple[dict[int, int], int]:
     """(advance width by code point, units per em) of a face at ``weight``."""
+    from exporter.fontmetrics import static_metrics
+
+    # A static TrueType face at its own weight is used as it is (see _truetype): its tables
+    # are read directly; anything else goes through fontTools.
+    found = static_metrics(Path(path).read_bytes(), WEIGHTS[weight])
+    if found is not None:
+        return found
     from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
     font = TTFont(io.BytesIO(_truetype(path, family, weight)))
@@ -116,9 +128,13 @@ def _metrics(path: str, family: str, weight: str) -> tuple[dict[int, int], int]:
 
 @cache
 def _truetype(path: str, family: str, weight: str) -> bytes:
-    from fontTools.ttLib import TTFont
+    from exporter.fontmetrics import is_static
 
     data = Path(path).read_bytes()
+    if is_static(data, WEIGHTS[weight]):  # the common case, told without loading fontTools
+        return data
+    from fontTools.ttLib import TTFont
+
     font = TTFont(io.BytesIO(data))
     if "fvar" not in font and "CFF " not in font and font["OS/2"].usWeightClass == \
             WEIGHTS[weight]:

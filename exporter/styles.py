@@ -12,6 +12,7 @@ import yaml
 from exporter.contrast import parse_hex, ratio
 from exporter.fonts import Font, fonts_from
 from exporter.outline import numbering
+from exporter.yamltext import safe_load
 
 #: WCAG 1.4.3 minimum for body text.
 MIN_CONTRAST = 4.5
@@ -142,7 +143,7 @@ def _load_yaml(file: Path) -> Any:
     if key not in _parsed:
         if len(_parsed) > 64:
             _parsed.clear()
-        _parsed[key] = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        _parsed[key] = safe_load(file.read_text(encoding="utf-8")) or {}
     return copy.deepcopy(_parsed[key])
 
 

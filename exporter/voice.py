@@ -12,6 +12,7 @@ import yaml
 from exporter.locale import Messages
 from exporter.model import Emphasis, Inline, Link, Strong, plain_text
 from exporter.styles import Styles, StylesError
+from exporter.yamltext import safe_load
 
 #: UK phone numbers as written in the sources ("0808 800 8000", "020 7946 0000").
 _PHONE = re.compile(r"(?<![\w+])0\d{2,4}(?: \d{3,4}){1,2}(?!\w)")
@@ -90,7 +91,7 @@ def voice_from_styles(styles: Styles, language: str = "en-GB") -> Voice:
     cfg = styles.section("audio")
     try:
         lexicon_name = _by_language(cfg.get("lexicon", {"en": "lexicon.yaml"}), language)
-        raw = (yaml.safe_load(styles.text(lexicon_name)) or {}) if lexicon_name else {}
+        raw = (safe_load(styles.text(lexicon_name)) or {}) if lexicon_name else {}
         if not isinstance(raw, Mapping) or not all(
             isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in raw.items()
         ):

@@ -36,6 +36,7 @@ from exporter.service.http import (
 )
 from exporter.service.models import ErrorBody, FileInfo, FileList, Formats, Problem, VariantInfo
 from exporter.service.sources import Sources
+from exporter.service.static import StaticCache
 from exporter.service.variants import (
     KEEP_RECENT_SECONDS,
     KEY_LENGTH,
@@ -379,6 +380,8 @@ def create_app(out_dir: Path, source: Path | Sequence[Path] | None, cache_dir: P
     if allowed_hosts is not None:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.add_middleware(LimitsMiddleware)
+    # Outermost: a published file asked for again is replayed from memory (see static.py).
+    app.add_middleware(StaticCache, out_dir=out_dir)
     app.state.cache = svc.cache
     app.state.choices = svc.choices
     add_page_routes(app, svc)

@@ -65,10 +65,12 @@ def load(names: Iterable[str] | None = None) -> dict[str, Format]:
     """The installed writers (or those of ``names``), by name; one that fails to load keeps
     its name and says why in ``problem``."""
     found: dict[str, Format] = {}
-    wanted = None if names is None else set(names)
-    for name, reg in registry.available().items():
-        if wanted is not None and name not in wanted:
-            continue
+    if names is None:
+        regs = list(registry.available().values())
+    else:  # built-in names are found without scanning the installed packages
+        regs = [reg for reg in map(registry.find, sorted(set(names))) if reg is not None]
+    for reg in regs:
+        name = reg.name
         try:
             found[name] = Format(name, reg.load())
         except WriterError as exc:

@@ -81,6 +81,9 @@ class Writer(ABC):
     order: ClassVar[int] = 100
     #: rough relative run time, so the slowest jobs start first when running in parallel
     cost: ClassVar[int] = 1
+    #: heavy modules its jobs import (e.g. "weasyprint"): loaded once in the parent before
+    #: worker processes are forked, instead of once in every worker that runs such a job
+    preload: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def display_label(cls) -> str:

@@ -52,8 +52,10 @@ class SynthCache:
         made = run_all(todo, workers) if todo else {}
         for job in todo:
             base = self.folder / keys[job.key]
-            atomic_write(base.with_suffix(".json"), job.out.with_suffix(".json").read_bytes())
-            atomic_write(base.with_suffix(".audio"), job.out.read_bytes())
+            # A cache entry need not survive a crash (a bad one is spoken again): no fsync.
+            made_json = job.out.with_suffix(".json").read_bytes()
+            atomic_write(base.with_suffix(".json"), made_json, durable=False)
+            atomic_write(base.with_suffix(".audio"), job.out.read_bytes(), durable=False)
         self.used.update(keys.values())
         self.spoken += len(todo)
         self.reused += len(found)

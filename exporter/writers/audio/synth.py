@@ -244,7 +244,11 @@ def read_recording(job: SynthJob, data: bytes, timings: bytes) -> Recording:
     if len(spans) != len(job.texts):
         raise SynthError(f"{job.key}: {len(spans)} timings for {len(job.texts)} texts")
     if job.encode:
-        return Recording(voice, rate, spans, stream=stream(data))
+        encoded = stream(data)
+        # Cache files are written without fsync: after a crash one may be cut short.
+        if encoded.samples < (spans[-1].end if spans else 0):
+            raise SynthError(f"{job.key}: the MP3 is shorter than its timings")
+        return Recording(voice, rate, spans, stream=encoded)
     if len(data) != 2 * (spans[-1].end if spans else 0):
         raise SynthError(f"{job.key}: the samples do not match their timings")
     return Recording(voice, rate, spans, pcm=data)

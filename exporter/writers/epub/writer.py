@@ -64,7 +64,7 @@ class EpubWriter(Writer):
         data = build(job, chunks)
         name = f"{job.stem}{file_suffix(job.options, self.option_names, job.styles)}.epub"
         # atomic_write goes through a temp file in job.dest: never a truncated .epub.
-        atomic_write(job.dest / name, data)
+        atomic_write(job.dest / name, data, durable=False)
         return [Produced(name, {"documents": len(chunks), "identifier": identifier(job.doc)})]
 
 

@@ -57,6 +57,7 @@ class DaisyWriter(Writer):
     checker: ClassVar[str | None] = "exporter.writers.talking.check:check_daisy"
     order: ClassVar[int] = 44
     cost: ClassVar[int] = 6
+    preload: ClassVar[tuple[str, ...]] = ("weasyprint",)  # its page layout
 
     def write(self, job: Job) -> list[Produced]:
         # Pages first: laying them out overlaps the recording another writer may be making.
@@ -64,7 +65,7 @@ class DaisyWriter(Writer):
         rec = book.record(job)
         files, facts = build(job, rec, pages)
         name = f"{job.stem}-daisy202.zip"
-        atomic_write(job.dest / name, _zip(files))
+        atomic_write(job.dest / name, _zip(files), durable=False)
         return [Produced(name, facts)]
 
 

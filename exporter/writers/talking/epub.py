@@ -57,6 +57,7 @@ class TalkingEpubWriter(Writer):
     checker: ClassVar[str | None] = "exporter.writers.talking.check:check_epub"
     order: ClassVar[int] = 42
     cost: ClassVar[int] = 6
+    preload: ClassVar[tuple[str, ...]] = ("weasyprint",)  # its page layout
 
     def write(self, job: Job) -> list[Produced]:
         # Pages first: laying them out overlaps the recording another writer may be making.
@@ -64,7 +65,7 @@ class TalkingEpubWriter(Writer):
         rec = book.record(job)
         data, facts = build(job, rec, pages)
         name = f"{job.stem}-talking-book.epub"
-        atomic_write(job.dest / name, data)
+        atomic_write(job.dest / name, data, durable=False)
         return [Produced(name, facts)]
 
 

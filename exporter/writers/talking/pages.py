@@ -97,7 +97,7 @@ def page_map(job: Job) -> PageMap:
                 texts = page_texts(job, options)
                 from exporter.output import atomic_write
 
-                atomic_write(path, json.dumps(texts).encode())
+                atomic_write(path, json.dumps(texts).encode(), durable=False)
     labels = _labels(job)
     found = locate([labels.sub(" ", t) for t in texts], [t for _, t in stream])
     breaks = tuple(PageBreak(stream[i][0], offset, str(n + 1))
