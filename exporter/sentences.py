@@ -24,7 +24,10 @@ from exporter.model import (
 
 _SPLIT = re.compile(r"(?<=[.?!])\s+(?=\S)")
 _SPACE = re.compile(r"\s+")
-_SOFT = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")  # soft hyphen, zero-width characters
+#: Soft hyphens, zero-width characters and the invisible marks that set the direction of
+#: text (LRM, RLM, ALM, embeddings, isolates): no format need keep them as characters.
+_SOFT = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u061c"
+                   "\u202a-\u202e\u2066-\u2069]")
 
 
 def normalise(text: str) -> str:

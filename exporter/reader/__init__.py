@@ -65,6 +65,7 @@ def parse(data: bytes, path: str = "<source>", options: ReadOptions | None = Non
     _control_characters(text, problems)
     text = _separators(text, problems)
     _stacked_marks(text, problems)
+    _overrides(text, problems)
     fm = frontmatter.split(text, problems)
     if fm is None:
         raise SourceError(problems.found)
@@ -177,6 +178,25 @@ def _stacked_marks(text: str, problems: Problems) -> None:
             problems.error(number, f"{len(m.group())} accents (combining marks) stacked on one "
                            f"letter at column {m.start()}", f"keep at most {MAX_MARKS}; "
                            "remove the rest")
+
+
+#: U+202D and U+202E force characters to show in an order other than the one they are read in
+#: ("Trojan Source", Unicode TR36): a dose of 501 mg can show as 510 mg, so a page's formats
+#: would disagree with each other. Embeddings and isolates only group text and are kept.
+_OVERRIDES = re.compile("[\u202d\u202e]")
+
+
+def _overrides(text: str, problems: Problems) -> None:
+    if not _OVERRIDES.search(text):
+        return
+    for number, line in enumerate(text.split("\n"), 1):
+        for m in _OVERRIDES.finditer(line):
+            kind = "left-to-right" if m.group() == "\u202d" else "right-to-left"
+            problems.error(number, f"the invisible {kind} override U+{ord(m.group()):04X} at "
+                           f"column {m.start() + 1} shows the text after it in another order "
+                           "than it is read", "remove it (the page's language sets the "
+                           "direction of its text; U+2067 RIGHT-TO-LEFT ISOLATE marks a "
+                           "right-to-left phrase)")
 
 
 def _check_ids(headings: tuple[Heading, ...], entries: tuple[Entry, ...],

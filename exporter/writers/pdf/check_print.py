@@ -10,6 +10,7 @@ from typing import Any
 from exporter.checks.common import SIZE_TOLERANCE, is_italic, is_serif
 from exporter.contrast import ratio
 from exporter.styles import MIN_CONTRAST
+from exporter.writers.pdf.bidi_text import logical
 
 Char = Mapping[str, Any]
 RGB = tuple[float, float, float]
@@ -81,10 +82,11 @@ class Line:
 
 def read_page(page: Any) -> Page:
     chars = tuple(c for c in page.chars if str(c.get("text", "")).strip())
-    marked: dict[int, str] = {}
+    by_mcid: dict[int, list[tuple[str, float]]] = {}
     for c in page.chars:
         if c.get("mcid") is not None:
-            marked[int(c["mcid"])] = marked.get(int(c["mcid"]), "") + str(c["text"])
+            by_mcid.setdefault(int(c["mcid"]), []).append((str(c["text"]), float(c["bottom"])))
+    marked = {mcid: logical(glyphs) for mcid, glyphs in by_mcid.items()}
     rects = tuple(r for r in page.rects if r.get("fill"))
     return Page(page.page_number, float(page.width), float(page.height), chars,
                 tuple(page.chars), marked, rects)
