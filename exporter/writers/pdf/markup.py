@@ -16,10 +16,12 @@ from pathlib import Path
 from exporter.html import Markup
 from exporter.html import is_address as _text_is_address
 from exporter.model import (
+    Callout,
     DefinitionList,
     Figure,
     Heading,
     Link,
+    ListBlock,
     Note,
     NoteRef,
     Paragraph,
@@ -27,7 +29,8 @@ from exporter.model import (
     Table,
     plain_text,
 )
-from exporter.writers.pdf.layout import Layout
+from exporter.writers.pdf.fill import KEEP_ATTRIBUTE
+from exporter.writers.pdf.layout import Layout, keep_key
 
 #: Schemes whose address print shows after a link's text (without the scheme for e-mail).
 _PRINTED = ("https://", "http://", "mailto:")
@@ -79,15 +82,43 @@ class PdfMarkup(Markup):
         return f'<a href="{_attr(href)}"{extra}>{self.inlines(node.children)}</a>'
 
     def heading(self, node: Heading, level: int | None = None) -> str:
-        """A heading; one with a note marker names its bookmark and running head without the
-        marker (``data-title``, used by pdf.css), so navigation stays the outline."""
+        """A heading; one with a note marker names its bookmark without the marker
+        (``data-title``, used by pdf.css), as the heading is shown: numbered when numbering is
+        on, so navigation stays the outline."""
         html = super().heading(node, level)
         if not any(isinstance(n, NoteRef) for n in node.children):
             return html
-        title = _attr(self.outline.of(node).title)
+        title = _attr(self.outline.of(node).label)
         return html.replace(">", f' data-title="{title}">', 1)
 
     # ------------------------------------------------------------ blocks
+
+    def list_block(self, node: ListBlock) -> str:
+        """A list whose first and last items, when short, stay with their neighbours: no one-
+        or two-line item alone at the foot or the head of a page (pdf.css, layout.py)."""
+        last = len(node.items) - 1
+        items, kept = [], False
+        for i, item in enumerate(node.items):
+            keep = [k for k, on in (("keep-next", i == 0 < last), ("keep-previous", i == last > 0))
+                    if on and self.layout.is_short(item) and self.layout.kept(node)]
+            kept = kept or bool(keep)
+            cls = f' class="{" ".join(keep)}"' if keep else ""
+            items.append(f"<li{cls}>{self.tight(item.blocks)}</li>")
+        # Named, so that a keep which leaves a page too empty can be let go (fill.py).
+        key = f' {KEEP_ATTRIBUTE}="{keep_key(node)}"' if kept else ""
+        if node.ordered:
+            start = f' start="{node.start}"' if node.start != 1 else ""
+            return f"<ol{start}{key}>\n" + "\n".join(items) + "\n</ol>"
+        return f"<ul{key}>\n" + "\n".join(items) + "\n</ul>"
+
+    def callout(self, node: Callout) -> str:
+        """The shared callout, kept in one box (pdf.css) unless that left a page too empty."""
+        html = super().callout(node)
+        if self.layout.kept(node):
+            extra = f' {KEEP_ATTRIBUTE}="{keep_key(node)}"'
+        else:
+            extra = ' data-loose="loose"'
+        return html.replace("<aside ", f"<aside{extra} ", 1)
 
     def table(self, node: Table) -> str:
         if self.layout.reflowed(node):
