@@ -239,7 +239,7 @@ def test_an_unmeasured_wide_table_really_overflows(built: Built, tmp_path: Path)
     fonts = load_fonts(styles, settings)
     opts = Options(size=16)
     doc = built.doc
-    box = page_box(doc, opts, settings)
+    box = page_box(opts, settings)
     words = messages(doc.meta.language)
     planned = lay.plan(doc.blocks, doc.notes, lay.Page(box.text_width, box.text_height, 16),
                        fonts.faces)
@@ -344,8 +344,6 @@ def test_heading_with_a_note_marker_keeps_its_title_in_navigation(tmp_path: Path
     assert flat(heading.text) == "1Fatigueandsleep[1]"  # the marker is still there to follow
 
 
-@pytest.mark.xfail(strict=True, reason="part 2 of issue 18: exporter/writers/pdf/markup.py "
-                   "names such a bookmark by entry.title; entry.label carries the number")
 def test_bookmark_of_a_heading_with_a_note_marker_is_numbered(tmp_path: Path) -> None:
     doc = read(PDF_FIXTURES / "notes-links-and-nesting.md")
     path = build(doc, tmp_path, (18,))[18]

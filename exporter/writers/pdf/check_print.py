@@ -349,3 +349,83 @@ def _rgb(colour: Any) -> RGB | None:
 
 def _hex(rgb: RGB) -> str:
     return "#" + "".join(f"{round(v):02X}" for v in rgb)
+
+
+# ------------------------------------------------------------------ paper and stranded text
+
+
+@dataclass(frozen=True)
+class Fill:
+    """How full one page is: the space left under its text, against the text area's height."""
+
+    page: int
+    gap: float  #: points between the lowest text or box and the foot of the text area
+    height: float  #: the text area's height, points
+
+
+def fills(pages: Sequence[Page]) -> list[Fill]:
+    """Each page's empty space at the foot, measured from the body's glyphs and boxes (the
+    text area is taken from the pages themselves: its top is the highest first line, its foot
+    the lowest text any page reaches)."""
+    lows: list[float | None] = []
+    tops: list[float] = []
+    for p in pages:
+        ink = [float(c["bottom"]) for c in p.body]
+        paper = p.rects[0].get("non_stroking_color") if p.rects else None
+        # Boxes drawn in another colour than the paper (borders, a reversed box's fill); the
+        # text area's own background is the paper's colour.
+        boxes = [float(r["bottom"]) for r in p.rects if r.get("non_stroking_color") != paper]
+        lows.append(max(ink + boxes) if ink else None)
+        if p.body:
+            tops.append(min(float(c["top"]) for c in p.body))
+    if not tops:
+        return []
+    foot = max(low for low in lows if low is not None)
+    top = min(tops)
+    return [Fill(p.number, foot - (low if low is not None else top), foot - top)
+            for p, low in zip(pages, lows, strict=True)]
+
+
+def page_fill(pages: Sequence[Page], allowance: float, contents: re.Pattern[str],
+              share: float = 0.25) -> list[str]:
+    """No page but the last, and the contents page (which ends by design), is left emptier
+    than ``share`` of its text area or ``allowance`` points, whichever is more: what the
+    layout keeps together by necessity (a heading with the lines that must follow it)."""
+    problems = []
+    for fill, page in list(zip(fills(pages), pages, strict=True))[:-1]:
+        lines = page.lines(body=True)
+        if lines and contents.search(lines[-1].text.strip()):
+            continue
+        limit = max(share * fill.height, allowance)
+        if fill.gap > limit + 1:
+            problems.append(f"page {fill.page}: {fill.gap * 25.4 / 72:.0f} mm empty at the foot "
+                            f"(more than {limit * 25.4 / 72:.0f} mm): something kept whole "
+                            "was pushed to the next page")
+    return problems
+
+
+def colophon_alone(pages: Sequence[Page], colophon: Sequence[str]) -> list[str]:
+    """The last page holds more than the closing lines ("Published by ...")."""
+    if not pages or not colophon:
+        return []
+    text = " ".join(line.text for line in pages[-1].lines(body=True))
+    shown = re.sub(r"\s+", "", text)
+    if shown and shown == re.sub(r"\s+", "", "".join(colophon)):
+        return [f"page {pages[-1].number}, the last, holds only '{' '.join(colophon)}'"]
+    return []
+
+
+def running_head(pages: Sequence[Page], phrase: str = DEFAULT_PHRASE) -> list[str]:
+    """The running head is one line, the same on every page."""
+    problems = []
+    heads: set[str] = set()
+    for p in pages:
+        band = p.height * MARGIN_BAND
+        top = [ln for ln in p.lines() if ln.top < band and all(
+            c.get("tag") == "Artifact" for c in ln.ink) and ln not in _number_lines(p, phrase)]
+        if len(top) > 1:
+            problems.append(f"page {p.number}: the running head takes {len(top)} lines")
+        heads |= {" ".join(ln.text.split()) for ln in top[:1]}
+    if len(heads) > 1:
+        problems.append(f"the running head changes between pages: {sorted(heads)}")
+    return problems

@@ -145,13 +145,14 @@ class Layout:
         return keep_key(block) not in self.relaxed
 
 
+    def figure_size(self, figure: Figure) -> FigureSize | None:
+        return self.figures.get(id(figure))
+
+
 def keep_key(block: ListBlock | Callout) -> str:
     """A block's name in the page (``data-keep``): its kind and source line, which no two
     lists or callouts share."""
     return f"{'list' if isinstance(block, ListBlock) else 'callout'}-{block.line}"
-
-    def figure_size(self, figure: Figure) -> FigureSize | None:
-        return self.figures.get(id(figure))
 
 
 @dataclass(frozen=True)
