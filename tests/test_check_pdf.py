@@ -438,3 +438,67 @@ def test_notes_in_headings_and_cells_tables_in_lists_pass(tmp_path: Path, styles
         build(out, "pdf", read(source), styles, Options(size=size))
     report, names = failed(out, source)
     assert not names, "\n".join(f"{f.check}: {f.detail}" for f in report.failures)
+
+
+# ------------------------------------------------------------------ links, paper, variants
+
+
+def test_link_read_twice_fails(out: Path) -> None:
+    """WeasyPrint's own fault, put back: a second annotation for a contents entry, held by a
+    Link tag inside the entry's Link tag."""
+    import pikepdf
+
+    def nest(pdf: Any) -> None:
+        link = _first(pdf, "/Link")
+        objr = next(k for k in link.K if isinstance(k, pikepdf.Dictionary))
+        copy = pdf.make_indirect(pikepdf.Dictionary(dict(objr.Obj.items())))
+        pdf.pages[0].obj.Annots.append(copy)
+        inner = pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.StructElem, S=pikepdf.Name.Link, P=link, Pg=link.Pg,
+            K=pikepdf.Array([pikepdf.Dictionary(Type=pikepdf.Name.OBJR, Obj=copy,
+                                                Pg=link.Pg)])))
+        link.K = pikepdf.Array([*link.K, inner])
+
+    pdf_edit(out, nest)
+    detail = only(out, "pdf.links")
+    assert "a Link tag inside a Link tag ('who-can-hsct-work-for')" in detail
+    assert "one link has 2 annotations" not in detail  # the inner one is its own tag's
+
+
+def test_link_annotation_outside_the_tree_fails(out: Path) -> None:
+    import pikepdf
+
+    def orphan(pdf: Any) -> None:
+        annot = pdf.pages[1].obj.Annots[0]
+        pdf.pages[1].obj.Annots.append(pdf.make_indirect(pikepdf.Dictionary(
+            dict(annot.items()))))
+
+    pdf_edit(out, orphan)
+    assert "a link annotation held by 0 tags" in only(out, "pdf.links")
+
+
+@pytest.mark.parametrize(("css", "words"), [
+    ("footer { break-before: page !important; }",
+     "the last, holds only 'Published by MS Society.'"),
+    ("h2, h3 { break-before: page !important; }", "mm empty at the foot"),
+])
+def test_paper_wasted_fails(tmp_path: Path, hsct_doc: Document, css: str, words: str) -> None:
+    out = tmp_path / "output"
+    build(out, "pdf", hsct_doc, css_styles(tmp_path, css), Options(size=18))
+    assert words in only(out, "pdf.page-fill")
+
+
+def test_running_head_on_two_lines_fails(tmp_path: Path, hsct_doc: Document) -> None:
+    head = "HSCT (haematopoietic stem cell transplantation) for people with MS in the UK"
+    out = tmp_path / "output"
+    build(out, "pdf", hsct_doc, css_styles(
+        tmp_path, f'@page {{ @top-left {{ content: "{head}" !important; }} }}'),
+        Options(size=18))
+    assert "the running head takes 2 lines" in only(out, "pdf.running-head")
+
+
+def test_file_claimed_as_another_variant_fails(out: Path) -> None:
+    claim(out, NAME, "hsct-large-print-18pt-lexend.pdf", font="lexend", letter_spacing=0.12)
+    detail = only(out, "pdf.variant")
+    assert "the text is set in 'Atkinson Hyperlegible', asked for Lexend" in detail
+    assert "asked for 0.12em" in detail

@@ -101,7 +101,7 @@ def links(pdf: Any) -> list[str]:
     for number, page in enumerate(pdf.pages, 1):
         for annot in page.obj.get("/Annots", []):
             if annot.get("/Subtype") == "/Link":
-                annots[tuple(annot.objgen)] = number  # type: ignore[index]
+                annots[_key(annot)] = number
     held: dict[tuple[int, int], int] = {}
     problems: list[str] = []
 
@@ -116,11 +116,11 @@ def links(pdf: Any) -> list[str]:
         tag = str(elem.get("/S", ""))
         page = pages.get(elem.Pg.objgen, 0) if "/Pg" in elem else 0
         own = [k.Obj for k in kids if isinstance(k, pikepdf.Dictionary)
-               and k.get("/Type") == "/OBJR" and tuple(k.Obj.objgen) in annots]
+               and k.get("/Type") == "/OBJR" and _key(k.Obj) in annots]
         for annot in own:
-            held[tuple(annot.objgen)] = held.get(tuple(annot.objgen), 0) + 1  # type: ignore[index]
+            held[_key(annot)] = held.get(_key(annot), 0) + 1
             if tag != "/Link":
-                problems.append(f"page {annots[tuple(annot.objgen)]}: the link to "  # type: ignore[index]
+                problems.append(f"page {annots[_key(annot)]}: the link to "
                                 f"'{target(annot)}' is held by a {tag[1:]} tag, not a Link tag")
         if tag == "/Link":
             if in_link:
@@ -128,7 +128,7 @@ def links(pdf: Any) -> list[str]:
                                 f"('{', '.join(target(a) for a in own)}')")
             per_page: dict[int, int] = {}
             for annot in own:
-                where = annots[tuple(annot.objgen)]  # type: ignore[index]
+                where = annots[_key(annot)]
                 per_page[where] = per_page.get(where, 0) + 1
             for where, count in per_page.items():
                 if count > 1:
@@ -160,6 +160,11 @@ def links(pdf: Any) -> list[str]:
             problems.append(f"page {number}: a link annotation held by {count} tags (PDF/UA-1 "
                             "7.18.1: each is in exactly one Link tag)")
     return sorted(set(problems))
+
+
+def _key(obj: Any) -> tuple[int, int]:
+    number, generation = obj.objgen
+    return int(number), int(generation)
 
 
 def _objrs(elem: Any) -> list[Any]:

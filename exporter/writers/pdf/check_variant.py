@@ -4,6 +4,7 @@ where each glyph is drawn."""
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -85,7 +86,7 @@ def embedded_families(pdf: Any) -> dict[str, tuple[str, int]]:
                            if k in descriptor), None)
         try:
             out[base] = family_of(stream.read_bytes()) if stream is not None else ("?", 0)
-        except Exception:  # noqa: BLE001  # a font fontTools cannot read is reported as '?'
+        except Exception:  # a font fontTools cannot read is reported as '?'
             out[base] = ("?", 0)
     return out
 
@@ -146,7 +147,7 @@ def _spacing(pages: Sequence[Page], size: float, want: Options) -> list[str]:
                  if all(abs(float(c["size"]) - size) <= SIZE_TOLERANCE for c in ln.ink)]
         for line in lines:
             chars = [c for c in line.chars if abs(float(c["size"]) - size) <= SIZE_TOLERANCE]
-            for a, b in zip(chars, chars[1:], strict=False):
+            for a, b in itertools.pairwise(chars):
                 if str(a["text"]).strip() and str(b["text"]).strip() and \
                         _same_face(a, b):
                     letters.append(float(b["x0"]) - float(a["x1"]))
@@ -155,7 +156,7 @@ def _spacing(pages: Sequence[Page], size: float, want: Options) -> list[str]:
                         str(b["text"]).strip():
                     words.append(float(b["x0"]) - float(a["x1"])
                                  - (float(space["x1"]) - float(space["x0"])))
-        for upper, lower in zip(lines, lines[1:], strict=False):
+        for upper, lower in itertools.pairwise(lines):
             pitches.append(round(_baseline(lower) - _baseline(upper), 1))
     problems = []
     if letters:

@@ -16,8 +16,8 @@ from pathlib import Path
 from string import Formatter
 from typing import Any
 
-from exporter.locale import Messages
 from exporter.fonts import Font, FontError
+from exporter.locale import Messages
 from exporter.styles import Scheme, Styles, StylesError
 from exporter.writers.base import Options, WriterError
 from exporter.writers.pdf import layout as lay
@@ -325,13 +325,14 @@ def page_css(styles: Styles, opts: Options, fonts: Fonts, box: Box, words: Messa
     page_of = counter_content(words("page_of"),
                               {"page": "counter(page)", "pages": "counter(pages)"})
     every = f"body, body * {{ {spacing} }}\n" if spacing else ""
+    running = css_string(head) if head else "string(doctitle)"
     pad_top, pad_bottom = callout_padding(fonts.regular, opts.line_spacing)
     return f"""{faces}
 @page {{
   size: {box.width / PT_PER_MM:.1f}mm {box.height / PT_PER_MM:.1f}mm;
   margin: {box.top:.1f}pt {side_mm:g}mm {box.bottom:.1f}pt {side_mm:g}mm;
   background: {scheme.background};
-  @top-left {{ content: {css_string(head) if head else "string(doctitle)"}; {margin_box} width: 100%;
+  @top-left {{ content: {running}; {margin_box} width: 100%;
               vertical-align: top; padding-top: {10 * PT_PER_MM:.1f}pt; }}
   @bottom-left {{ content: {page_of}; {margin_box}
                  width: 100%; vertical-align: top; padding-top: {0.8 * size:.1f}pt; }}

@@ -14,12 +14,12 @@ from typing import Any, ClassVar
 
 from exporter.locale import messages
 from exporter.model import Document
+from exporter.options import file_suffix
 from exporter.outline import Outline
 from exporter.output import build_time
 from exporter.styles import Styles
 from exporter.writers.base import FileKind, Job, Options, Produced, Writer, WriterError
 from exporter.writers.pdf import layout as lay
-from exporter.options import file_suffix
 from exporter.writers.pdf.css import (
     Fonts,
     font_folder,
@@ -124,7 +124,8 @@ def file_name(stem: str, opts: Options, styles: Styles) -> str:
     """Stable names print services can rely on: the size always, then every other choice that
     is not the default (scheme, face, line, letter and word spacing), so two different PDFs
     never share a name and the usual ones keep theirs ("hsct-large-print-18pt.pdf")."""
-    return f"{stem}-large-print-{opts.size}pt{file_suffix(opts, PdfWriter.option_names, styles)}.pdf"
+    suffix = file_suffix(opts, PdfWriter.option_names, styles)
+    return f"{stem}-large-print-{opts.size}pt{suffix}.pdf"
 
 
 def identifier(doc: Document, opts: Options) -> bytes:
