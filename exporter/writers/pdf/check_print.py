@@ -33,6 +33,8 @@ class Page:
     every: tuple[Char, ...]  #: every glyph, spaces included (for lines as read)
     marked: dict[int, str]  #: text of each marked-content id, spaces included
     rects: tuple[Mapping[str, Any], ...]
+    #: pictures drawn, (top, bottom) in points from the top of the page
+    pictures: tuple[tuple[float, float], ...] = ()
 
     @property
     def body(self) -> list[Char]:
@@ -86,8 +88,9 @@ def read_page(page: Any) -> Page:
         if c.get("mcid") is not None:
             marked[int(c["mcid"])] = marked.get(int(c["mcid"]), "") + str(c["text"])
     rects = tuple(r for r in page.rects if r.get("fill"))
+    pictures = tuple(sorted((float(i["top"]), float(i["bottom"])) for i in page.images))
     return Page(page.page_number, float(page.width), float(page.height), chars,
-                tuple(page.chars), marked, rects)
+                tuple(page.chars), marked, rects, pictures)
 
 
 def _lines(page: int, chars: Sequence[Char]) -> list[Line]:
@@ -359,8 +362,9 @@ class Fill:
     """How full one page is: the space left under its text, against the text area's height."""
 
     page: int
-    gap: float  #: points between the lowest text or box and the foot of the text area
+    gap: float  #: points between the lowest text, box or picture and the foot of the text area
     height: float  #: the text area's height, points
+    top: float = 0.0  #: the text area's top, points from the top of the page
 
 
 def fills(pages: Sequence[Page]) -> list[Fill]:
@@ -375,14 +379,15 @@ def fills(pages: Sequence[Page]) -> list[Fill]:
         # Boxes drawn in another colour than the paper (borders, a reversed box's fill); the
         # text area's own background is the paper's colour.
         boxes = [float(r["bottom"]) for r in p.rects if r.get("non_stroking_color") != paper]
-        lows.append(max(ink + boxes) if ink else None)
-        if p.body:
-            tops.append(min(float(c["top"]) for c in p.body))
+        pictures = [bottom for _, bottom in p.pictures]
+        lows.append(max(ink + boxes + pictures) if ink or pictures else None)
+        if p.body or p.pictures:
+            tops.append(min([float(c["top"]) for c in p.body] + [t for t, _ in p.pictures]))
     if not tops:
         return []
     foot = max(low for low in lows if low is not None)
     top = min(tops)
-    return [Fill(p.number, foot - (low if low is not None else top), foot - top)
+    return [Fill(p.number, foot - (low if low is not None else top), foot - top, top)
             for p, low in zip(pages, lows, strict=True)]
 
 
@@ -390,11 +395,16 @@ def page_fill(pages: Sequence[Page], allowance: float, contents: re.Pattern[str]
               share: float = 0.25) -> list[str]:
     """No page but the last, and the contents page (which ends by design), is left emptier
     than ``share`` of its text area or ``allowance`` points, whichever is more: what the
-    layout keeps together by necessity (a heading with the lines that must follow it)."""
+    layout keeps together by necessity (a heading with the lines that must follow it). A
+    picture cannot be split either: a page is also left alone when the next page, from its
+    top down to the foot of its first picture, is taller than the space left."""
     problems = []
-    for fill, page in list(zip(fills(pages), pages, strict=True))[:-1]:
+    measured = fills(pages)
+    for fill, page, after in list(zip(measured, pages, pages[1:], strict=False)):
         lines = page.lines(body=True)
         if lines and contents.search(lines[-1].text.strip()):
+            continue
+        if after.pictures and after.pictures[0][1] - fill.top > fill.gap:
             continue
         limit = max(share * fill.height, allowance)
         if fill.gap > limit + 1:
@@ -416,11 +426,16 @@ def colophon_alone(pages: Sequence[Page], colophon: Sequence[str]) -> list[str]:
 
 
 def running_head(pages: Sequence[Page], phrase: str = DEFAULT_PHRASE) -> list[str]:
-    """The running head is one line, the same on every page."""
+    """The running head is one line, the same on every page.
+
+    The head is the page furniture above the text area (whose top is the highest body text on
+    any page): a table's header row repeated at the top of a page is an artifact too, but it
+    sits inside the text area."""
     problems = []
     heads: set[str] = set()
+    area = min((float(c["top"]) for p in pages for c in p.body), default=None)
     for p in pages:
-        band = p.height * MARGIN_BAND
+        band = p.height * MARGIN_BAND if area is None else min(p.height * MARGIN_BAND, area - 1)
         top = [ln for ln in p.lines() if ln.top < band and all(
             c.get("tag") == "Artifact" for c in ln.ink) and ln not in _number_lines(p, phrase)]
         if len(top) > 1:

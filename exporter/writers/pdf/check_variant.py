@@ -8,13 +8,15 @@ import itertools
 import statistics
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from exporter.contrast import parse_hex
 from exporter.fonts import family_of
 from exporter.options import Options, recorded
 from exporter.styles import Styles, load_styles
 from exporter.writers.pdf.check_print import Char, Page, _rgb
+
+T = TypeVar("T")
 
 #: Leeway for a spacing measured from glyph positions, in ems of the body size: positions are
 #: rounded to hundredths of a point, and kerning moves a few pairs.
@@ -40,7 +42,13 @@ def variant(pdf: Any, pages: Sequence[Page], entry: Mapping[str, Any],
     at_size = [c for c in body if abs(float(c["size"]) - size) <= SIZE_TOLERANCE]
     problems += _face(pdf, at_size, want, styles)
     problems += _colours(pages, body, want, styles)
-    problems += _spacing(pages, size, want)
+    # The face the text is set in (asked for or not): its lines are the ones measured.
+    families = embedded_families(pdf)
+    family_of_char = {str(c.get("fontname", "")): families.get(
+        _base(str(c.get("fontname", ""))), ("?", 0))[0] for c in body}
+    used = _mode(family_of_char[str(c.get("fontname", ""))] for c in at_size)
+    own = {name for name, family in family_of_char.items() if family == used}
+    problems += _spacing(pages, size, want, blocks_of(pdf), own)
     return problems
 
 
@@ -61,9 +69,11 @@ def _face(pdf: Any, body: Sequence[Char], want: Options, styles: Styles) -> list
         problems.append(f"{font.label}: no embedded face of weight "
                         f"{', '.join(map(str, missing))} (text needs 400, headings 700)")
     settings = styles.section("pdf")
-    allowed = {font.family, str(settings.get("code_font_family", "Source Code Pro")),
-               str(settings.get("fallback_font_family", "Noto Sans"))}
-    others = sorted({fam for fam, _ in families.values()} - allowed)
+    allowed = (font.family, str(settings.get("code_font_family", "Source Code Pro")),
+               str(settings.get("fallback_font_family", "Noto Sans")))
+    # A variable face names its default instance: "Source Code Pro ExtraLight".
+    others = sorted(fam for fam in {fam for fam, _ in families.values()}
+                    if not any(fam == a or fam.startswith(f"{a} ") for a in allowed))
     if others:
         problems.append(f"faces other than {font.label} and the code and fallback faces: "
                         + ", ".join(others))
@@ -131,20 +141,51 @@ def _page_colour(page: Page) -> tuple[float, ...] | None:
     return (255.0, 255.0, 255.0)  # nothing drawn: the paper itself
 
 
-def _spacing(pages: Sequence[Page], size: float, want: Options) -> list[str]:
+def blocks_of(pdf: Any) -> dict[tuple[int, int], tuple[int, int]]:
+    """(page number, MCID) -> the block its text belongs to (the nearest tagged ancestor that
+    is not an inline: a P, an LI's body, a heading ...), from the structure tree."""
+    import pikepdf
+
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None or "/ParentTree" not in root:
+        return {}
+    nums = root.ParentTree.get("/Nums", [])
+    by_key = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    out: dict[tuple[int, int], tuple[int, int]] = {}
+    for number, page in enumerate(pdf.pages, 1):
+        key = page.obj.get("/StructParents")
+        elems = by_key.get(int(key)) if key is not None else None
+        if not isinstance(elems, pikepdf.Array):
+            continue
+        for mcid, elem in enumerate(elems):
+            while isinstance(elem, pikepdf.Dictionary) and str(elem.get("/S")) in _INLINE \
+                    and "/P" in elem:
+                elem = elem.P
+            if isinstance(elem, pikepdf.Dictionary):
+                out[(number, mcid)] = (int(elem.objgen[0]), int(elem.objgen[1]))
+    return out
+
+
+_INLINE = {"/Span", "/Link", "/NonStruct", "/Lbl"}
+
+
+def _spacing(pages: Sequence[Page], size: float, want: Options,
+             blocks: Mapping[tuple[int, int], tuple[int, int]], own: set[str]) -> list[str]:
     """Line pitch, letter and word spacing at the body size, measured where glyphs are drawn.
 
     Letter spacing: the gap between neighbouring letters of a word (advance widths are the
     font's, so the gap is what was added). Word spacing: between the last letter of a word and
     the first of the next, less the space's own advance and the letter spacing added after
-    the letter and after the space.
+    the letter and after the space. Only lines wholly in the face asked for (``own``: its
+    font names) are measured: a line holding code is set taller by the code face.
     """
     letters: list[float] = []
     words: list[float] = []
     pitches: list[float] = []
     for page in pages:
         lines = [ln for ln in page.lines(body=True)
-                 if all(abs(float(c["size"]) - size) <= SIZE_TOLERANCE for c in ln.ink)]
+                 if all(abs(float(c["size"]) - size) <= SIZE_TOLERANCE
+                        and str(c.get("fontname", "")) in own for c in ln.ink)]
         for line in lines:
             chars = [c for c in line.chars if abs(float(c["size"]) - size) <= SIZE_TOLERANCE]
             for a, b in itertools.pairwise(chars):
@@ -157,7 +198,11 @@ def _spacing(pages: Sequence[Page], size: float, want: Options) -> list[str]:
                     words.append(float(b["x0"]) - float(a["x1"])
                                  - (float(space["x1"]) - float(space["x0"])))
         for upper, lower in itertools.pairwise(lines):
-            pitches.append(round(_baseline(lower) - _baseline(upper), 1))
+            # Two lines of one paragraph (one block in the tags): nothing between them but
+            # the line spacing.
+            first, second = (blocks.get((page.number, _mcid(ln))) for ln in (upper, lower))
+            if first is not None and first == second:
+                pitches.append(round(_baseline(lower) - _baseline(upper), 1))
     problems = []
     if letters:
         letter = statistics.median(letters) / size
@@ -170,11 +215,17 @@ def _spacing(pages: Sequence[Page], size: float, want: Options) -> list[str]:
                 problems.append(f"words have {word:.3f}em added, asked for "
                                 f"{want.word_spacing:g}em")
     if pitches:
-        pitch = _mode(pitches) / size
+        # The smallest: a line holding a taller face (code, a bold run) is pushed further down,
+        # never nearer.
+        pitch = min(pitches) / size
         if abs(pitch - want.line_spacing) * size > 2 * SIZE_TOLERANCE + 0.1:
             problems.append(f"lines are {pitch:.2f} times the text size apart, asked for "
                             f"{want.line_spacing:g}")
     return problems
+
+
+def _mcid(line: Any) -> int:
+    return next((int(c["mcid"]) for c in line.ink if c.get("mcid") is not None), -1)
 
 
 def _same_face(a: Char, b: Char) -> bool:
@@ -182,12 +233,12 @@ def _same_face(a: Char, b: Char) -> bool:
 
 
 def _baseline(line: Any) -> float:
-    """Where a line sits: the lowest glyph box (the same font and size on every line measured,
-    so the distance between two lines is their baselines')."""
-    return max(float(c["bottom"]) for c in line.ink)
+    """Where a line's glyphs sit, down from the top of the page: the text matrix's origin
+    (a glyph box's bottom would move with each face's descent)."""
+    return -max(float(c["matrix"][5]) for c in line.ink)
 
 
-def _mode(values: Iterator[float] | Sequence[float]) -> float:
+def _mode(values: Iterator[T] | Sequence[T]) -> T:
     return Counter(values).most_common(1)[0][0]
 
 

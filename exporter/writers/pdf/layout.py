@@ -140,7 +140,7 @@ class Layout:
     def is_short(self, item: ListItem) -> bool:
         return id(item) in self.short
 
-    def kept(self, block: ListBlock | Callout) -> bool:
+    def kept(self, block: ListBlock | Callout | Table) -> bool:
         """False once the block's keep was let go (it left a page too empty)."""
         return keep_key(block) not in self.relaxed
 
@@ -149,10 +149,12 @@ class Layout:
         return self.figures.get(id(figure))
 
 
-def keep_key(block: ListBlock | Callout) -> str:
+def keep_key(block: ListBlock | Callout | Table) -> str:
     """A block's name in the page (``data-keep``): its kind and source line, which no two
-    lists or callouts share."""
-    return f"{'list' if isinstance(block, ListBlock) else 'callout'}-{block.line}"
+    lists, callouts or tables share."""
+    kind = "list" if isinstance(block, ListBlock) else (
+        "table" if isinstance(block, Table) else "callout")
+    return f"{kind}-{block.line}"
 
 
 @dataclass(frozen=True)

@@ -156,7 +156,15 @@ class PdfMarkup(Markup):
                 lines.append(f"<p>{value}</p>")
             rows.append("<li>\n" + "\n".join(lines) + "\n</li>")
         return (f'<div class="table-reflowed">\n<p class="table-label"><strong>{caption}'
-                f'</strong></p>\n<ol class="table-rows">\n' + "\n".join(rows) + "\n</ol>\n</div>")
+                f'</strong></p>\n<ol class="table-rows"{self._keep(node)}>\n'
+                + "\n".join(rows) + "\n</ol>\n</div>")
+
+    def _keep(self, node: Table) -> str:
+        """A re-flowed table's rows are each kept whole, unless that leaves a page too empty
+        (fill.py): then they break between their lines, each row's label kept with a line."""
+        if self.layout.kept(node):
+            return f' {KEEP_ATTRIBUTE}="{keep_key(node)}"'
+        return ' data-loose="loose"'
 
     def figure(self, node: Figure) -> str:
         """The picture at its measured size, read from the file the reader checked; the caption
