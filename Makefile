@@ -15,9 +15,11 @@ RUN_PACKAGES  := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
                  liblouis20 liblouis-data liblouis-bin fonts-opendyslexic
 # Test-only tools: pdftotext/pdffonts, pandoc (an independent reader), Java for EPUBCheck,
 # Chromium and Node.js for the end-to-end browser tests (axe-core comes from npm), the
-# PEF 1.0 schema (inside libbrailleutils-java) to validate the braille PEF against, and
-# ffmpeg to decode the MP3s independently (leading silence, clip edges).
-TEST_PACKAGES := poppler-utils pandoc chromium nodejs libbrailleutils-java ffmpeg
+# PEF 1.0 schema (inside libbrailleutils-java) to validate the braille PEF against, ffmpeg to
+# decode the MP3s independently (leading silence, clip edges), nginx for the tested
+# production configuration (deploy/nginx.conf), and redis-server, the broker the Celery
+# tests start (on a free loopback port, persistence off).
+TEST_PACKAGES := poppler-utils pandoc chromium nodejs libbrailleutils-java ffmpeg nginx redis-server
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 # Ace by DAISY, the EPUB accessibility checker publishers use (runs with Debian's chromium).
 ACE := tests/ace/node_modules/.bin/ace-puppeteer
@@ -25,16 +27,18 @@ ACE := tests/ace/node_modules/.bin/ace-puppeteer
 # Bench-only peers: espeak-ng's own command line (the limit for speech) and pandoc.
 BENCH_PACKAGES := espeak-ng pandoc
 
-.PHONY: export corpus test lint bench serve clean setup setup-test help
+.PHONY: export corpus test lint bench bench-collection serve worker clean setup setup-test help
 .DEFAULT_GOAL := help
 
 help:
-	@echo "make export   build every format into $(OUTPUT)/ (sizes $(SIZES))"
-	@echo "make corpus   build and check every test page of tests/fixtures/pages into $(OUTPUT)/corpus/"
+	@echo "make export   build every page of source/ in every format into $(OUTPUT)/ (sizes $(SIZES)), then check"
+	@echo "make corpus   build and check the test pages (tests/fixtures/pages and .../collection) as one collection in $(OUTPUT)/corpus/"
 	@echo "make test     run lint and the test suite"
 	@echo "make lint     ruff and mypy --strict"
 	@echo "make bench    benchmark; writes bench/RESULTS.md"
+	@echo "make bench-collection   200 pages: local pool, two Celery workers, pandoc (about 40 minutes)"
 	@echo "make serve    download page and format-request service on 127.0.0.1:8000"
+	@echo "make worker BROKER=redis://HOST:6379/0   a Celery worker building pages for exporters"
 	@echo "make clean    remove $(OUTPUT)/ and caches"
 
 # Installs missing Debian packages when root; otherwise prints the exact command and stops.
@@ -95,16 +99,15 @@ $(ACE): tests/ace/package.json tests/ace/package-lock.json
 	  npm ci --prefix tests/ace --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# Every page in source/ (a collection: one output folder, one download page).
 export: setup
-	$(BIN)/exporter export source/hsct.md --to all --size $(SIZES) -o $(OUTPUT) --check
+	$(BIN)/exporter export source --to all --size $(SIZES) -o $(OUTPUT) --check
 
-# The realistic test pages (tables, figures, notes, Welsh, Polish ...), to look at and to check.
-CORPUS := $(wildcard tests/fixtures/pages/*.md)
+# The realistic test pages (tables, figures, notes, Welsh, Polish ...) and the pages that link
+# to them, as one collection: to look at and to check.
 corpus: setup
-	@for page in $(CORPUS); do \
-	  $(BIN)/exporter export $$page --to all --size $(SIZES) -o $(OUTPUT)/corpus/$$(basename $$page .md) \
-	    --check || status=1; \
-	done; exit $${status:-0}
+	$(BIN)/exporter export tests/fixtures/pages tests/fixtures/collection --to all --size $(SIZES) \
+	  -o $(OUTPUT)/corpus --check
 
 test: setup-test lint
 	$(BIN)/python -m pytest -q
@@ -117,8 +120,18 @@ bench: setup-test
 	$(call require_packages,$(BENCH_PACKAGES))
 	$(BIN)/python bench/bench.py
 
+bench-collection: setup-test
+	$(call require_packages,$(BENCH_PACKAGES) redis-server)
+	$(BIN)/python bench/bench_collection.py
+
 serve: setup
-	$(BIN)/exporter serve source/hsct.md -o $(OUTPUT)
+	$(BIN)/exporter serve -o $(OUTPUT) $(if $(BROKER),--broker $(BROKER))
+
+# A Celery worker: takes export jobs from the broker (see README, "Exporting on several machines").
+BROKER ?=
+worker: setup
+	@test -n "$(BROKER)" || { echo "Give the broker: make worker BROKER=redis://HOST:6379/0"; exit 2; }
+	$(BIN)/exporter worker --broker $(BROKER)
 
 clean:
 	rm -rf $(OUTPUT) .variant-cache .exporter-cache .pytest_cache .mypy_cache .ruff_cache

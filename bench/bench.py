@@ -250,10 +250,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             r["details"][script] = json.loads(run.stdout)
         except ValueError:
             r["details"][script] = {"error": run.stderr.strip().splitlines()[-1:]}
-    RESULTS.write_text(render(r), encoding="utf-8")
+    RESULTS.write_text(render(r) + _collection_section(), encoding="utf-8")
     (ROOT / "bench" / "results-latest.json").write_text(json.dumps(r, indent=2))
     print(render(r))
     return 0
+
+
+def _collection_section() -> str:
+    """The collection benchmark's section (bench/bench_collection.py), kept as it was."""
+    import re
+
+    from bench_collection import BEGIN, END
+
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.is_file() else ""
+    found = re.search(re.escape(BEGIN) + ".*?" + re.escape(END) + "\n?", text, re.DOTALL)
+    return "\n" + found.group(0) if found else ""
 
 
 def render(r: dict[str, Any]) -> str:

@@ -1,4 +1,4 @@
-"""The `exporter` command: export, writers (and check, serve as they arrive)."""
+"""The `exporter` command: export, check, serve, worker, writers."""
 
 from __future__ import annotations
 
@@ -6,29 +6,44 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from exporter import __version__
 
+if TYPE_CHECKING:
+    from exporter.executors import Executor
+    from exporter.options import Options
+    from exporter.progress import Progress
+    from exporter.styles import Styles
+
 EXIT_OK, EXIT_WRITER_FAILED, EXIT_BAD_INPUT = 0, 1, 2
-DEFAULT_SOURCE = Path("source/hsct.md")
+#: The shell's convention: 128 + the signal's number.
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+#: What `exporter export` builds when given no source: every page in this folder.
+DEFAULT_SOURCES = Path("source")
 DEFAULT_OUTPUT = Path("output")
+EXIT_STATUS = ("Exit status: 0 ok; 1 something failed (a page, a writer, the broker); 2 bad "
+               "input: nothing could be built (every page's source has problems, or an option "
+               "is wrong).")
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="exporter",
-        description="Turn one structured source into accessible formats "
-        "(large-print PDF, Word, EPUB 3, audio, HTML).",
-        epilog="Exit status: 0 ok, 1 a writer failed, 2 bad input.",
+        description="Turn structured sources into accessible formats "
+        "(large-print PDF, Word, EPUB 3, audio, HTML, braille).",
+        epilog=EXIT_STATUS,
     )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    ex = sub.add_parser("export", help="build output files from a source",
-                        description="Check the source, then build each format into the "
-                        "output folder. Nothing is written if the source has problems.")
-    ex.add_argument("source", nargs="?", type=Path, default=DEFAULT_SOURCE,
-                    help=f"the Markdown source (default: {DEFAULT_SOURCE})")
+    ex = sub.add_parser("export", help="build output files from sources",
+                        description="Check each page, then build each format into the output "
+                        "folder. A page with problems is reported and nothing is written for "
+                        "it; the other pages are built.", epilog=EXIT_STATUS)
+    ex.add_argument("sources", nargs="*", type=Path, metavar="SOURCE",
+                    help="Markdown pages, or folders meaning every *.md page under them "
+                    f"(default: {DEFAULT_SOURCES}/)")
     ex.add_argument("--to", default="all", metavar="FORMATS",
                     help="comma-separated writer names, or 'all' (default); see 'exporter writers'")
     ex.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT,
@@ -45,25 +60,30 @@ def _parser() -> argparse.ArgumentParser:
                     help="braille grade: 2 contracted (default), 1 uncontracted")
     ex.add_argument("-j", "--jobs", type=int, default=None,
                     help="writers to run at once (default: one per core)")
+    ex.add_argument("--broker", default=None, metavar="URL",
+                    help="send the jobs to Celery workers through this Redis broker "
+                    "(redis://HOST:PORT/N) instead of this machine's cores; start workers "
+                    "with 'exporter worker --broker URL'")
     ex.add_argument("--force", action="store_true",
                     help="rebuild every file even if its inputs have not changed")
     ex.add_argument("--styles", type=Path, default=None, metavar="DIR",
                     help="a styles folder whose files override the defaults (default: ./styles "
                     "when it exists)")
     ex.add_argument("--strict", action="store_true",
-                    help="treat the source's warnings (style advice) as errors")
+                    help="treat the sources' warnings (style advice) as errors")
     ex.add_argument("--check", action="store_true",
                     help="then run 'exporter check' on the output folder (as make export does)")
 
     ck = sub.add_parser("check", help="prove every output is complete, consistent, conformant",
                         description="Read back every file in the output folder's manifest and "
-                        "compare it with the source: navigation, content, format validity, "
-                        "large-print rules, integrity. Writes check-report.json; exit 1 on any "
-                        "failure.")
+                        "compare it with its page's source: navigation, content, format "
+                        "validity, large-print rules, integrity. Writes check-report.json; exit "
+                        "1 on any failure.")
     ck.add_argument("output", nargs="?", type=Path, default=DEFAULT_OUTPUT,
                     help=f"the output folder (default: {DEFAULT_OUTPUT})")
-    ck.add_argument("--source", type=Path, default=DEFAULT_SOURCE,
-                    help=f"the source the outputs were built from (default: {DEFAULT_SOURCE})")
+    ck.add_argument("--source", type=Path, action="append", default=None,
+                    help="a page's source, if not where the manifest says it was (repeatable; "
+                    "default: each page's source as the manifest records it)")
     ck.add_argument("-v", "--verbose", action="store_true", help="show passing checks' details")
     ck.add_argument("--force", action="store_true",
                     help="re-run every read-back check even if nothing changed since the last")
@@ -72,8 +92,9 @@ def _parser() -> argparse.ArgumentParser:
                         description="Serve the output folder with its download page, and make "
                         "other sizes, colour schemes and line spacings on request "
                         "(127.0.0.1 by default).")
-    sv.add_argument("source", nargs="?", type=Path, default=DEFAULT_SOURCE,
-                    help=f"the Markdown source variants are built from (default: {DEFAULT_SOURCE})")
+    sv.add_argument("sources", nargs="*", type=Path, metavar="SOURCE",
+                    help="the pages variants are built from, files or folders (default: the "
+                    f"pages the manifest lists, else {DEFAULT_SOURCES}/)")
     sv.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT,
                     help=f"the folder to serve (default: {DEFAULT_OUTPUT})")
     sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
@@ -84,6 +105,25 @@ def _parser() -> argparse.ArgumentParser:
                     help="seconds a build may take (default: 180)")
     sv.add_argument("--allowed-host", action="append", default=None,
                     help="a Host name to accept besides loopback names (repeatable)")
+    sv.add_argument("--broker", default=None, metavar="URL",
+                    help="build requested files on Celery workers through this Redis broker "
+                    "instead of in child processes here")
+
+    wk = sub.add_parser("worker", help="run a Celery worker that builds pages for exporters",
+                        description="Take export jobs from a Redis broker and build them here. "
+                        "A job carries its page, pictures, options and styles; the files go "
+                        "back to the exporter that sent it, which publishes them: no shared "
+                        "folder is needed.")
+    wk.add_argument("--broker", required=True, metavar="URL",
+                    help="the Redis broker, redis://HOST:PORT/N (the same as the exporters')")
+    wk.add_argument("-c", "--concurrency", type=int, default=None,
+                    help="jobs to run at once (default: one per core)")
+    wk.add_argument("--name", default=None,
+                    help="this worker's name (default: worker@<host name>)")
+    wk.add_argument("--cache", type=Path, default=None, metavar="DIR",
+                    help="folder for writers' reusable intermediate results (default: "
+                    "~/.cache/exporter-worker)")
+    wk.add_argument("--loglevel", default="info", help="Celery log level (default: info)")
 
     sub.add_parser("writers", help="list installed writers",
                    description="List every writer installed through the exporter.writers "
@@ -97,6 +137,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `exporter check | head`: the reader left, nothing is wrong
         sys.stderr.close()
         return EXIT_OK
+    except KeyboardInterrupt:  # Ctrl-C outside an export (which handles it itself)
+        print("exporter: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -106,11 +149,9 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command == "check":
         return _check(args)
     if args.command == "serve":
-        from exporter.service.app import run
-
-        run(args.host, args.port, out_dir=args.output, source=args.source, cache_dir=args.cache,
-            build_timeout=args.build_timeout, allowed_hosts=args.allowed_host)
-        return EXIT_OK
+        return _serve(args)
+    if args.command == "worker":
+        return _worker(args)
     return _export(args)
 
 
@@ -131,33 +172,88 @@ def _writers() -> int:
 def _check(args: argparse.Namespace) -> int:
     if not args.output.is_dir():
         return _fail(f"no output folder {args.output}: run 'exporter export' first")
-    if not args.source.is_file():
-        return _fail(f"no source file {args.source}")
+    missing = [s for s in args.source or () if not s.is_file()]
+    if missing:
+        return _fail(f"no source file {missing[0]}")
     return _run_checks(args.output, args.source, force=args.force, verbose=args.verbose)
 
 
-def _run_checks(output: Path, source: Path, *, force: bool, verbose: bool) -> int:
+def _run_checks(output: Path, sources: Sequence[Path] | None, *, force: bool,
+                verbose: bool) -> int:
     from exporter.readback import print_report, run_checks, write_report
 
-    report = run_checks(output, source, reuse=not force)
+    report = run_checks(output, sources, reuse=not force)
     write_report(report, output)  # first: a closed pipe must not lose the report
     print_report(report, verbose=verbose)
     return EXIT_OK if report.ok else EXIT_WRITER_FAILED
 
 
-def _fail(message: str) -> int:
+def _fail(message: str, status: int = EXIT_BAD_INPUT) -> int:
     print(f"exporter: error: {message}", file=sys.stderr)
-    return EXIT_BAD_INPUT
+    return status
+
+
+def _sources(given: Sequence[Path]) -> list[Path] | int:
+    """The pages named (folders searched), or the exit status after saying what is wrong."""
+    from exporter.collection import CollectionError, find_sources
+
+    try:
+        return find_sources(given or [DEFAULT_SOURCES])
+    except CollectionError as exc:
+        for problem in exc.problems:
+            print(f"exporter: error: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from exporter.service.app import run
+
+    sources: list[Path] | None = None
+    if args.sources:
+        found = _sources(args.sources)
+        if isinstance(found, int):
+            return found
+        sources = found
+    try:
+        run(args.host, args.port, out_dir=args.output, sources=sources, cache_dir=args.cache,
+            build_timeout=args.build_timeout, allowed_hosts=args.allowed_host,
+            broker=args.broker)
+    except _broker_errors() as exc:
+        return _fail(str(exc), EXIT_WRITER_FAILED)
+    return EXIT_OK
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from exporter.executors.celery import BrokerError, run_worker
+
+    try:
+        return run_worker(args.broker, concurrency=args.concurrency, name=args.name,
+                          cache=args.cache, loglevel=args.loglevel)
+    except BrokerError as exc:
+        return _fail(str(exc), EXIT_WRITER_FAILED)
+
+
+def _broker_errors() -> type[Exception]:
+    """The error a broker that cannot be used raises (its module loads only when needed)."""
+    if "exporter.executors.celery" in sys.modules:
+        from exporter.executors.celery import BrokerError
+
+        return BrokerError
+    return _NeverRaised
+
+
+class _NeverRaised(Exception):
+    """Stands for BrokerError where Celery was never loaded."""
 
 
 def _export(args: argparse.Namespace) -> int:
     from exporter import registry
     from exporter.options import OptionsError, parse
-    from exporter.pipeline import JobResult, export
-    from exporter.reader import SourceError
     from exporter.styles import StylesError, load_styles
-    from exporter.writers.base import WriterError
 
+    sources = _sources(args.sources)
+    if isinstance(sources, int):
+        return sources
     try:
         styles = load_styles(args.styles)
     except StylesError as exc:
@@ -176,102 +272,111 @@ def _export(args: argparse.Namespace) -> int:
     except OptionsError as exc:
         return _fail("; ".join(f"--{p.field.replace('_', '-')}: {p}" for p in exc.problems))
     options = options.changed(size=sizes[0])
+    executor: Executor | None = None
+    if args.broker:
+        from exporter.executors.celery import BrokerError, CeleryExecutor
 
-    progress = _Progress()
+        try:
+            executor = CeleryExecutor(args.broker)
+        except BrokerError as exc:
+            return _fail(str(exc), EXIT_WRITER_FAILED)
+    return _build(args, sources, names, sizes, options, styles, executor)
+
+
+def _build(args: argparse.Namespace, sources: list[Path], names: list[str], sizes: list[int],
+           options: Options, styles: Styles, executor: Executor | None) -> int:
+    from exporter.batch import build
+    from exporter.output import os_error_in, write_problem
+    from exporter.progress import Progress, report_failures, summary_lines
+    from exporter.service.pages import write_index
+    from exporter.writers.base import WriterError
+
+    progress = Progress()
+    _stop_cleanly_on_signals(args.output, progress)
     try:
-        # export() reads and checks the whole source before it writes anything.
-        results = export(args.source, args.output, names, sizes=sizes, options=options,
-                         styles=styles, jobs=args.jobs, force=args.force, on_start=progress.start,
-                         on_done=progress.done, strict=args.strict,
-                         on_warning=lambda w: print(w, file=sys.stderr))
-    except SourceError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        n = len(exc.problems)
-        print(f"exporter: {n} problem{'s' * (n != 1)} in the source; nothing was written.",
-              file=sys.stderr)
-        return EXIT_BAD_INPUT
+        summary = build(sources, args.output, names, sizes=sizes, options=options,
+                        styles=styles, jobs=args.jobs, force=args.force,
+                        strict=args.strict, executor=executor,
+                        on_start=progress.start, on_done=progress.done,
+                        on_warning=lambda w: print(w, file=sys.stderr))
     except WriterError as exc:
         return _fail(str(exc))
+    except _broker_errors() as exc:
+        return _fail(str(exc), EXIT_WRITER_FAILED)
+    except OSError as exc:  # the output folder itself cannot be used
+        print(f"exporter: error: {write_problem(exc, args.output)}", file=sys.stderr)
+        return EXIT_WRITER_FAILED
     finally:
         progress.stop()
-    from exporter.service.pages import write_index
-
+        _default_signals()
+    report_failures(summary)
+    if summary.bad_input_only:
+        if len(summary.pages) > 1:
+            for line in summary_lines(summary, str(args.output)):
+                print(line, file=sys.stderr)
+            print("exporter: every page has problems in its source; nothing was written.",
+                  file=sys.stderr)
+        return EXIT_BAD_INPUT
     # The static download page lists whatever the manifest now holds.
-    write_index(args.output, styles=styles)
-    failed: list[JobResult] = [r for r in results if not r.ok]
-    for r in failed:
-        print(f"exporter: {_label(r.spec)} failed: {r.error}", file=sys.stderr)
-        if r.detail:
-            print(r.detail, file=sys.stderr)
-    made = sum(len(r.entries) for r in results if not r.skipped)
-    kept = sum(len(r.entries) for r in results if r.skipped)
-    print(f"{made} file{'s' * (made != 1)} written to {args.output}/"
-          + (f", {kept} already up to date" if kept else "")
-          + (f"; {len(failed)} writer job(s) failed" if failed else ""), flush=True)
-    status = EXIT_WRITER_FAILED if failed else EXIT_OK
+    index_problem = None
+    try:
+        write_index(args.output, styles=styles)
+    except OSError as exc:
+        index_problem = write_problem(exc, args.output)
+    except Exception as exc:
+        os_error = os_error_in(exc)
+        if os_error is None:
+            raise
+        index_problem = write_problem(os_error, args.output)
+    if index_problem:
+        print(f"exporter: the download page was not written: {index_problem}",
+              file=sys.stderr)
+    for line in summary_lines(summary, str(args.output)):
+        print(line, flush=True)
+    status = EXIT_WRITER_FAILED if not summary.ok or index_problem else EXIT_OK
     if args.check:
         # In the same process: one start-up instead of two for a no-op `make export`.
-        checked = _run_checks(args.output, args.source, force=args.force, verbose=False)
+        checked = _run_checks(args.output, None, force=args.force, verbose=False)
         status = max(status, checked)
     return status
 
 
-def _label(spec: object) -> str:
-    """'pdf 18pt': the writer, and the size when the writer makes one file per size."""
-    from exporter import registry
-    from exporter.pipeline import JobSpec
+def _stop_cleanly_on_signals(output: Path, progress: Progress) -> None:
+    """Ctrl-C or SIGTERM during an export: one line, children stopped, exit 130 (or 143).
 
-    assert isinstance(spec, JobSpec)
-    try:
-        sized = "size" in registry.get(spec.writer).option_names
-    except Exception:  # a writer that cannot load is reported by its job, not here
-        sized = False
-    return f"{spec.writer} {spec.options.size}pt" if sized else spec.writer
+    What is already published stays, and the manifest lists it truly (output.publish_job
+    keeps it true at every instant); this process's staging folders are removed, and the
+    next export removes anything else left behind.
+    """
+    import contextlib
+    import os
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        from exporter import children
+        from exporter.output import abandon_staging, remove_stale
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        with contextlib.suppress(Exception):
+            progress.stop()
+        what = "interrupted" if signum == signal.SIGINT else "stopped"
+        print(f"\nexporter: {what}; files already finished are kept and listed in "
+              f"{output}/manifest.json; export again to finish", file=sys.stderr, flush=True)
+        try:
+            children.kill_children()
+            abandon_staging()
+            remove_stale(output)
+        finally:
+            sys.stdout.flush()
+            os._exit(EXIT_INTERRUPTED if signum == signal.SIGINT else EXIT_TERMINATED)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
 
 
-class _Progress:
-    """A rich progress bar on a terminal; plain lines otherwise (logs, CI, pipes)."""
+def _default_signals() -> None:
+    import signal
 
-    def __init__(self) -> None:
-        self.live = sys.stdout.isatty()
-        self.bar: object | None = None
-        self.task: object | None = None
-
-    def start(self, specs: Sequence[object]) -> None:
-        if self.live:
-            from rich.progress import Progress
-
-            bar = Progress(transient=False)
-            bar.start()
-            self.task = bar.add_task("Exporting", total=len(specs))
-            self.bar = bar
-        else:
-            print(f"exporting {len(specs)} job(s): {', '.join(_label(s) for s in specs)}")
-
-    def done(self, result: object) -> None:
-        from exporter.pipeline import JobResult
-
-        assert isinstance(result, JobResult)
-        files = ", ".join(e["file"] for e in result.entries)
-        if result.skipped:
-            line = f"{_label(result.spec)}: up to date ({files})"
-        elif result.ok:
-            line = f"{_label(result.spec)}: {files} ({result.seconds:.1f} s)"
-        else:
-            line = f"{_label(result.spec)}: FAILED"
-        if self.bar is not None:
-            from rich.progress import Progress
-
-            assert isinstance(self.bar, Progress)
-            self.bar.console.print(line)
-            self.bar.advance(self.task)  # type: ignore[arg-type]
-        else:
-            print(line, flush=True)
-
-    def stop(self) -> None:
-        if self.bar is not None:
-            from rich.progress import Progress
-
-            assert isinstance(self.bar, Progress)
-            self.bar.stop()
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)

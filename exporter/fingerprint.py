@@ -31,6 +31,11 @@ def job_fingerprint(source_sha256: str, writer: str, options: dict[str, object],
         "options": options,
         "styles": [tree_digest(root.resolve(), "*") for root in styles_roots],
         # The version alone misses edits between releases; the code's own hash does not.
-        "exporter": [__version__, tree_digest(_PACKAGE, "*.py")],
+        "exporter": [__version__, code_digest()],
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def code_digest() -> str:
+    """sha256 over the exporter's own code (every module of the package)."""
+    return tree_digest(_PACKAGE, "*.py")

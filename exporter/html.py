@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from html import escape
 from pathlib import Path
+from typing import ClassVar
 
+from exporter.links import Kind, link_target
 from exporter.locale import FALLBACK, Messages, messages
 from exporter.model import (
     Block,
@@ -114,6 +116,8 @@ class Markup:
     the first marker of each note gets the id its note's back link returns to.
     """
 
+    #: where a link to another page of the collection leads (exporter.links): its HTML file
+    links: ClassVar[Kind] = "html"
     outline: Outline
     #: where "#id" points: "#id" in one page, "chapter-2.xhtml#id" in a split EPUB
     anchor: Callable[[str], str] = _same_page
@@ -193,7 +197,10 @@ class Markup:
     def link(self, node: Link) -> str:
         """A link; one whose text is its address is marked ``class="address"`` (print shows the
         address after other links' text, never twice)."""
-        href = self.anchor(node.href[1:]) if node.href.startswith("#") else node.href
+        href = self.anchor(node.href[1:]) if node.href.startswith("#") else \
+            link_target(node, self.links)
+        if not href:  # another page with no published address (exporter.links)
+            return self.inlines(node.children)
         cls = ' class="address"' if is_address(node) else ""
         return f'<a href="{attr(href)}"{cls}>{self.inlines(node.children)}</a>'
 

@@ -1,38 +1,37 @@
-"""Runs writers over one document: plans jobs, runs them (in parallel), publishes, records."""
+"""One writer over one page: plans jobs, knows when they are up to date, writes and publishes.
+
+A whole export (many pages, run in parallel or on Celery workers) is exporter.batch's.
+"""
 
 from __future__ import annotations
 
+import errno
 import hashlib
-import os
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from exporter import __version__, registry
 from exporter.fingerprint import job_fingerprint
 from exporter.model import Document
-from exporter.options import Options, OptionsError, check, defaults
+from exporter.options import Options, OptionsError, check
 from exporter.output import (
-    MANIFEST,
     build_time,
-    publish,
-    read_manifest,
+    folder_problem,
+    os_error_in,
+    publish_job,
     sha256_file,
     staging,
-    write_manifest,
+    write_problem,
 )
-from exporter.reader import ReadOptions, parse, read_bytes
-from exporter.styles import Styles, load_styles
-from exporter.writers.base import Job, WriterError
+from exporter.styles import Styles
+from exporter.writers.base import Job, Writer, WriterError
 
 #: Writers' intermediate results, beside the output folder (output/ holds only what is published).
 CACHE_DIR = ".exporter-cache"
-
-if TYPE_CHECKING:
-    from concurrent.futures import Future
 
 
 @dataclass(frozen=True)
@@ -53,6 +52,7 @@ class JobResult:
     skipped: bool = False  #: already up to date: nothing was rebuilt
     seconds: float = 0.0
     detail: str = field(default="", repr=False)  #: traceback of an unexpected failure
+    page: str = ""  #: the page's name (its source's stem)
 
     @property
     def ok(self) -> bool:
@@ -71,18 +71,42 @@ def plan(writers: Sequence[str], sizes: Sequence[int], options: Options) -> list
     return specs
 
 
-def fingerprint(spec: JobSpec, source_sha256: str, styles: Styles) -> str:
-    """The content hash a job's manifest entries carry."""
+def content_key(doc: Document) -> str:
+    """What a page's files depend on besides styles, options and code: its source's bytes,
+    and what print shows of the pages it links to (titles, addresses)."""
+    from exporter.collection import links_key
+
+    links = links_key(doc)
+    if not links:
+        return doc.source_sha256
+    return hashlib.sha256(f"{doc.source_sha256}:{links}".encode()).hexdigest()
+
+
+def fingerprint(spec: JobSpec, content: str, styles: Styles) -> str:
+    """The content hash a job's manifest entries carry (``content``: content_key)."""
     cls = registry.get(spec.writer)
-    return job_fingerprint(source_sha256, spec.writer,
-                           spec.options.subset(cls.option_names), styles.roots)
+    return job_fingerprint(content, spec.writer, spec.options.subset(cls.option_names),
+                           styles.roots)
+
+
+#: The manifest's entries by fingerprint and format, to find a job's earlier files quickly.
+Earlier = Mapping[tuple[str, str], Sequence[Mapping[str, Any]]]
+
+
+def earlier(manifest: Sequence[Any]) -> dict[tuple[str, str], list[Mapping[str, Any]]]:
+    """The manifest's entries indexed for up_to_date."""
+    index: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    for e in manifest:
+        if isinstance(e, dict):
+            index.setdefault((str(e.get("fingerprint")), str(e.get("format"))), []).append(e)
+    return index
 
 
 def up_to_date(spec: JobSpec, key: str, out_dir: Path,
-               manifest: Sequence[Any]) -> tuple[dict[str, Any], ...]:
+               manifest: Sequence[Any] | Earlier) -> tuple[dict[str, Any], ...]:
     """The previous entries of this job if its inputs and files are unchanged, else ()."""
-    old = tuple(e for e in manifest if isinstance(e, dict) and e.get("fingerprint") == key
-                and e.get("format") == spec.writer)
+    index = manifest if isinstance(manifest, Mapping) else earlier(manifest)
+    old = tuple(dict(e) for e in index.get((key, spec.writer), ()))
     for e in old:
         path = out_dir / str(e.get("file"))
         if not path.is_file() or path.stat().st_size != e.get("bytes") or \
@@ -91,68 +115,152 @@ def up_to_date(spec: JobSpec, key: str, out_dir: Path,
     return old
 
 
-def run_job(spec: JobSpec, doc: Document, styles: Styles, out_dir: Path, stem: str) -> JobResult:
-    """Run one writer into a staging folder and publish its files only if all went well."""
+def document_fields(doc: Document, name: str = "") -> dict[str, Any]:
+    """The manifest's record of a page (and of the tool that made its files)."""
+    meta = doc.meta
+    fields: dict[str, Any] = {
+        "generator": f"hsct-exporter {__version__}",
+        "name": name or Path(doc.source_path).stem,
+        "source": doc.source_path,
+        "source_sha256": doc.source_sha256,
+        "title": meta.title,
+        "language": meta.language,
+    }
+    if meta.subject:
+        fields["subject"] = meta.subject
+    if meta.summary:
+        fields["summary"] = meta.summary
+    return fields
+
+
+def run_job(spec: JobSpec, doc: Document, styles: Styles, out_dir: Path, stem: str,
+            *, manifest: bool = True) -> JobResult:
+    """Run one writer into a staging folder and publish its files only if all went well.
+
+    With ``manifest`` the files are recorded in out_dir's manifest as they are published
+    (see output.publish_job); without, the caller records them.
+    """
+    start = time.perf_counter()
+    try:
+        with staging(out_dir, spec.writer) as dest:
+            result = write_job(spec, doc, styles, dest, stem, cache_root(out_dir),
+                               out_dir=out_dir)
+            if not result.ok:
+                return result
+            try:
+                publish_job(out_dir, [dest / str(e["file"]) for e in result.entries],
+                            result.entries, document_fields(doc, stem) if manifest else None)
+            except Exception as exc:
+                # Judged while the staging folder still holds what filled the disk.
+                error, detail = failure(exc, out_dir)
+                return JobResult(spec, error=error, seconds=time.perf_counter() - start,
+                                 detail=detail, page=stem)
+        return result
+    except Exception as exc:  # a bug in a writer must not stop the other formats
+        error, detail = failure(exc, out_dir)
+        return JobResult(spec, error=error, seconds=time.perf_counter() - start, detail=detail,
+                         page=stem)
+
+
+def cache_root(out_dir: Path) -> Path:
+    """Where writers keep reusable intermediate results: beside the output folder."""
+    return out_dir.resolve().parent / CACHE_DIR
+
+
+def write_job(spec: JobSpec, doc: Document, styles: Styles, dest: Path, stem: str,
+              cache: Path | None, *, out_dir: Path | None = None) -> JobResult:
+    """Run one writer into ``dest`` (a private folder); its files stay there, described by
+    the result's manifest entries, for the caller to publish. Never raises.
+
+    ``out_dir``, the folder the files are for, names them in messages (a full disk ...).
+    """
     start = time.perf_counter()
     try:
         cls = registry.get(spec.writer)
         check(spec.options, styles, cls.option_names)
-        key = fingerprint(spec, doc.source_sha256, styles)
-        with staging(out_dir, spec.writer) as dest:
-            cache = out_dir.resolve().parent / CACHE_DIR / spec.writer
-            produced = cls().write(Job(doc, styles, spec.options, dest, stem, cache))
-            missing = [p.name for p in produced if not (dest / p.name).is_file()]
-            if missing or not produced:
-                raise WriterError(f"writer '{spec.writer}' reported files it did not write: "
-                                  f"{missing or 'none'}")
-            built = build_time().isoformat().replace("+00:00", "Z")
-            entries = []
-            for p in produced:
-                path = dest / p.name
-                entries.append({
-                    "file": p.name,
-                    "format": spec.writer,
-                    "options": spec.options.subset(cls.option_names),
-                    "bytes": path.stat().st_size,
-                    "sha256": sha256_file(path),
-                    "source": doc.source_path,
-                    "source_sha256": doc.source_sha256,
-                    "built": built,
-                    "facts": dict(p.facts),
-                    "fingerprint": key,
-                })
-            for p in produced:
-                publish(dest / p.name, out_dir)
-        return JobResult(spec, tuple(entries), seconds=time.perf_counter() - start)
-    except (WriterError, OptionsError) as exc:
-        return JobResult(spec, error=str(exc), seconds=time.perf_counter() - start)
+        key = fingerprint(spec, content_key(doc), styles)
+        dest.mkdir(parents=True, exist_ok=True)
+        entries = _write(cls, spec, doc, styles, dest, stem, key,
+                         cache / spec.writer if cache is not None else None)
     except Exception as exc:  # a bug in a writer must not stop the other formats
-        return JobResult(spec, error=f"{type(exc).__name__}: {exc}",
-                         seconds=time.perf_counter() - start, detail=traceback.format_exc())
+        # Judged while the folder still holds what filled the disk.
+        error, detail = failure(exc, out_dir or dest)
+        return JobResult(spec, error=error, seconds=time.perf_counter() - start, detail=detail,
+                         page=stem)
+    return JobResult(spec, tuple(entries), seconds=time.perf_counter() - start, page=stem)
 
 
-def run_jobs(specs: Sequence[JobSpec], doc: Document, styles: Styles, out_dir: Path,
-             stem: str) -> list[JobResult]:
-    """Several jobs one after another in one process (a worker's share of the work)."""
-    return [run_job(spec, doc, styles, out_dir, stem) for spec in specs]
+def _write(cls: type[Writer], spec: JobSpec, doc: Document, styles: Styles, dest: Path,
+           stem: str, key: str, cache: Path | None) -> list[dict[str, Any]]:
+    """Run the writer into dest; the manifest entries of what it made."""
+    produced = cls().write(Job(doc, styles, spec.options, dest, stem, cache))
+    missing = [p.name for p in produced if not (dest / p.name).is_file()]
+    if missing or not produced:
+        raise WriterError(f"writer '{spec.writer}' reported files it did not write: "
+                          f"{missing or 'none'}")
+    return [entry(spec, cls, doc, p.name, dest / p.name, dict(p.facts), key, stem)
+            for p in produced]
 
 
-def schedule(specs: Sequence[JobSpec], todo: Sequence[int], workers: int) -> list[list[int]]:
-    """Group job indexes into tasks for worker processes, the costliest first.
+def entry(spec: JobSpec, cls: type[Writer], doc: Document, name: str, path: Path,
+          facts: Mapping[str, Any], key: str, stem: str) -> dict[str, Any]:
+    """The manifest entry of one file a job made."""
+    return {
+        "file": name,
+        "format": spec.writer,
+        "options": spec.options.subset(cls.option_names),
+        "bytes": path.stat().st_size,
+        "sha256": sha256_file(path),
+        "page": stem,
+        "source": doc.source_path,
+        "source_sha256": doc.source_sha256,
+        "built": build_time().isoformat().replace("+00:00", "Z"),
+        "facts": dict(facts),
+        "fingerprint": key,
+    }
 
-    With at least as many writers as workers, each writer's jobs share one process, so a
-    heavy library (WeasyPrint: ~0.35 s to import) loads once rather than in every worker;
-    with fewer, jobs spread singly so that one writer's sizes still use every core.
+
+#: Causes that are the disk's or the folder's, never a writer's: named with their file.
+_DISK_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT,
+                          errno.EFBIG, errno.EIO})
+
+
+def failure(exc: Exception, out_dir: Path) -> tuple[str, str]:
+    """What to tell the user about a failed job, and a traceback only for a writer's bug.
+
+    A full disk or a read-only folder shows up in many disguises (an OSError deep inside a
+    library, a writer's time-out, a truncated file): the real cause is named with its file.
     """
-    by_writer: dict[str, list[int]] = {}
-    for i in todo:
-        by_writer.setdefault(specs[i].writer, []).append(i)
-    tasks = list(by_writer.values()) if len(by_writer) >= workers else [[i] for i in todo]
+    os_error = os_error_in(exc)
+    if os_error is not None and (os_error.errno in _DISK_ERRNOS
+                                 or not isinstance(exc, WriterError | OptionsError)):
+        return write_problem(os_error, out_dir), ""
+    expected = isinstance(exc, WriterError | OptionsError)
+    message = str(exc) if expected else f"{type(exc).__name__}: {exc}"
+    cause = folder_problem(out_dir)
+    if cause is not None:
+        return f"{message} ({cause})", ""
+    return message, "" if expected else traceback.format_exc()
 
-    def cost(task: list[int]) -> int:
-        return sum(registry.get(specs[i].writer).cost for i in task)
 
-    return sorted(tasks, key=cost, reverse=True)
+def schedule(units: Sequence[tuple[str, str]], costs: Sequence[int],
+             workers: int) -> list[list[int]]:
+    """Group jobs, given as (page, writer), into tasks for worker processes, costliest first.
+
+    A worker process imports each library once and keeps it: with at least as many pages as
+    workers, each page's jobs share a task (the page travels to one process once); with
+    fewer, each writer's jobs share one (a heavy library, WeasyPrint ~0.35 s to import, loads
+    once rather than in every worker); with fewer writers still, jobs spread singly so that
+    one writer's sizes still use every core.
+    """
+    pages = {page for page, _ in units}
+    by_page = len(pages) >= workers
+    by_writer = not by_page and len(set(units)) >= workers
+    groups: dict[object, list[int]] = {}
+    for i, unit in enumerate(units):
+        key = unit[0] if by_page else unit if by_writer else i
+        groups.setdefault(key, []).append(i)
+    return sorted(groups.values(), key=lambda task: sum(costs[i] for i in task), reverse=True)
 
 
 def export(
@@ -170,71 +278,20 @@ def export(
     on_warning: Callable[[str], None] | None = None,
     strict: bool = False,
 ) -> list[JobResult]:
-    """Read, check and write every format. Raises SourceError before anything is written.
+    """Read, check and write every format of one page. Raises SourceError before anything is
+    written. (A collection of pages, each kept apart from the others' failures, is
+    exporter.batch.build's.)
 
     The source's style warnings go to ``on_warning``; ``strict`` refuses them as errors.
     """
-    data = read_bytes(source)
-    source_sha256 = hashlib.sha256(data).hexdigest()
-    styles = styles or load_styles()
-    options = options or defaults(styles)
-    specs = plan(writers, sizes, options)
-    done: dict[int, JobResult] = {}
-    previous = [] if force else read_manifest(out_dir)["files"]
-    todo: list[int] = []
-    for i, spec in enumerate(specs):
-        kept = up_to_date(spec, fingerprint(spec, source_sha256, styles), out_dir, previous)
-        if kept:
-            done[i] = JobResult(spec, kept, skipped=True)
-        else:
-            todo.append(i)
-    # A source whose bytes produced every current file was checked then: parse only for work
-    # (or to refuse its warnings, when strict).
-    doc = parse(data, str(source), ReadOptions.from_settings(styles.settings, strict=strict)) \
-        if todo or strict else None
-    if doc is not None and on_warning is not None:
-        for warning in doc.warnings:
-            on_warning(warning)
-    if on_start:
-        on_start(specs)
-    if on_done:
-        for result in done.values():
-            on_done(result)
-    if doc is None:
-        return [done[i] for i in range(len(specs))]
-    stem = source.stem
-    tasks = schedule(specs, todo, jobs or os.cpu_count() or 1)
-    workers = min(len(tasks), jobs or os.cpu_count() or 1)
-    # Starting worker processes costs more than a couple of quick writers take to run.
-    light = sum(registry.get(specs[i].writer).cost for i in todo) <= 2
-    if workers <= 1 or (light and jobs is None):
-        for i in todo:
-            done[i] = run_job(specs[i], doc, styles, out_dir, stem)
-            if on_done:
-                on_done(done[i])
-    else:
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+    from exporter.batch import build
+    from exporter.reader import SourceError
 
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures: dict[Future[list[JobResult]], list[int]] = {
-                pool.submit(run_jobs, [specs[i] for i in task], doc, styles, out_dir, stem): task
-                for task in tasks
-            }
-            for fut in as_completed(futures):
-                for i, result in zip(futures[fut], fut.result(), strict=True):
-                    done[i] = result
-                    if on_done:
-                        on_done(result)
-    results = [done[i] for i in range(len(specs))]
-    if all(r.skipped for r in results) and (out_dir / MANIFEST).is_file():
-        return results  # a no-op build leaves every file, the manifest included, untouched
-    entries = [e for r in results for e in r.entries]
-    write_manifest(out_dir, entries, {
-        "generator": f"hsct-exporter {__version__}",
-        "source": doc.source_path,
-        "source_sha256": doc.source_sha256,
-        "title": doc.meta.title,
-        "language": doc.meta.language,
-    })
-    return results
-
+    summary = build([source], out_dir, writers, sizes=sizes, options=options, styles=styles,
+                    jobs=jobs, force=force, strict=strict,
+                    on_start=(lambda work: on_start([s for _, s in work])) if on_start else None,
+                    on_done=on_done, on_warning=on_warning)
+    (page,) = summary.pages
+    if page.problems:
+        raise SourceError(page.problems)
+    return list(page.results)

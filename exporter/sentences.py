@@ -24,7 +24,7 @@ from exporter.model import (
 
 _SPLIT = re.compile(r"(?<=[.?!])\s+(?=\S)")
 _SPACE = re.compile(r"\s+")
-_SOFT = re.compile("[\u00ad\u200b\u200c\u200d\u2060]")  # soft hyphen, zero-width characters
+_SOFT = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")  # soft hyphen, zero-width characters
 
 
 def normalise(text: str) -> str:

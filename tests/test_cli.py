@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,83 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     shown = b"".join(chunks).decode("utf-8", "replace")
     assert "Exporting" in shown  # rich's progress bar, only on a terminal
     assert "html: hsct.html" in shown
+
+
+# ---------------------------------------------------------------- output folder faults
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path]:
+    """A real file system (tmpfs) of 96 KiB, or the size a test marks with
+    ``@pytest.mark.disk_size("4m")``, unmounted afterwards; skipped where mounting is
+    impossible. Tests run as root, which ignores permission bits: only a real read-only or
+    full file system (or another user) shows what users see."""
+    mnt = tmp_path / "disk"
+    mnt.mkdir()
+    marked = request.node.get_closest_marker("disk_size")
+    size = marked.args[0] if marked else "96k"
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs",
+                           str(mnt)], capture_output=True, text=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a small file system here: {made.stderr.strip()}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def _one_line_per_writer(run: subprocess.CompletedProcess[str], cause: str,
+                         writers: int | None) -> None:
+    assert run.returncode == 1, run.stderr
+    assert "Traceback" not in run.stderr, run.stderr
+    failed = [line for line in run.stderr.splitlines() if " failed: " in line]
+    assert len(failed) == writers if writers is not None else failed, run.stderr
+    for line in failed:
+        assert cause in line, line
+
+
+@pytest.mark.disk_size("8m")  # room for the first export: only read-only may stop the second
+def test_read_only_output_folder_names_the_cause_per_writer(small_disk: Path) -> None:
+    out = small_disk / "out"
+    first = cli("export", str(SOURCE), "--to", "html,docx", "-o", str(out))
+    assert first.returncode == 0, first.stderr
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    run = cli("export", str(SOURCE), "--to", "html,docx", "--size", "20", "--force",
+              "-o", str(out))
+    _one_line_per_writer(run, f"cannot write {out}: the file system is read-only", 2)
+
+
+def test_folder_without_write_permission_names_the_cause(tmp_path: Path) -> None:
+    import os
+    import shutil
+    import tempfile
+
+    home = Path(tempfile.mkdtemp(prefix="exporter-nobody-"))  # tmp_path's parents are 0700
+    home.chmod(0o755)
+    out = home / "locked"
+    out.mkdir(mode=0o555)
+    if os.getuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to run the export as another user")
+    # As root permission bits do not apply: run the export as 'nobody'.
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    run = subprocess.run([*nobody, sys.executable, "-m", "exporter", "export", str(SOURCE),
+                          "--to", "html,docx", "-o", str(out)], capture_output=True, text=True,
+                         cwd=ROOT, timeout=300,
+                         env={"PATH": "/usr/bin:/bin", "HOME": str(home)})
+    shutil.rmtree(home)
+    _one_line_per_writer(run, f"cannot write {out}: permission denied", 2)
+    assert f"cannot write {out}/index.html: permission denied" in run.stderr
+
+
+def test_full_disk_names_the_cause_and_the_manifest_stays_true(small_disk: Path) -> None:
+    import hashlib
+    import json
+
+    out = small_disk / "out"
+    run = cli("export", str(SOURCE), "--to", "html,docx,epub", "-o", str(out))
+    # 96 KiB hold one or two of the files (the HTML 10 kB, Word 24 kB, EPUB 68 kB), not all.
+    _one_line_per_writer(run, "no space left on the device", None)
+    manifest = json.loads((out / "manifest.json").read_text())
+    for e in manifest["files"]:
+        assert hashlib.sha256((out / e["file"]).read_bytes()).hexdigest() == e["sha256"]
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]

@@ -84,3 +84,16 @@ def test_changed_source_or_damaged_output_rebuilds(out_dir: Path, tmp_path: Path
 def test_force_rebuilds(out_dir: Path) -> None:
     export(SOURCE, out_dir, ["html"], jobs=1)
     assert not export(SOURCE, out_dir, ["html"], jobs=1, force=True)[0].skipped
+
+
+def test_even_a_no_op_export_removes_a_killed_runs_leftovers(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert all(r.ok for r in export(SOURCE, out, ["html"]))
+    manifest = (out / "manifest.json").read_bytes()
+    (out / ".staging-html-killed").mkdir()
+    (out / ".staging-html-killed" / "hsct.html").write_text("half")
+    (out / ".manifest.json.x1y2z3.tmp").write_text("{")
+    results = export(SOURCE, out, ["html"])
+    assert all(r.skipped for r in results)
+    assert sorted(p.name for p in out.iterdir()) == ["hsct.html", "manifest.json"]
+    assert (out / "manifest.json").read_bytes() == manifest

@@ -43,6 +43,9 @@ GENUINE = {
     "no title": r"the page has no title|text comes before the title heading",
     "a link to a heading that does not exist": r"link to '#.*', but no heading has that id",
     "a link with a scheme that is not a web address": r"link address '.*' is not allowed",
+    "a link to a page that does not exist": r"link to the page '.*', but ",
+    "a link to a section another page does not have": r"link to '.*', but the page '.*' has no "
+                                                      r"section",
 }
 PROBLEM = re.compile(r"^(?P<file>.+?):(?P<line>\d+): (?P<message>.+?)\. Fix: (?P<fix>.+)$")
 SUMMARY = re.compile(r"^exporter: \d+ problems? in the source; nothing was written\.$")

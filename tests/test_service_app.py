@@ -196,11 +196,42 @@ def test_a_changed_source_gets_a_new_variant(site: Path, tmp_path: Path) -> None
 
 
 def test_old_variants_are_evicted(site: Path, tmp_path: Path) -> None:
-    app = create_app(site, SOURCE, tmp_path / "cache", writers=["html", "epub"], max_variants=1)
+    app = create_app(site, SOURCE, tmp_path / "cache", writers=["html", "epub"], max_variants=1,
+                     keep_recent=0)
     first = get(app, "/api/variant", params={"format": "html"}).json()
     get(app, "/api/variant", params={"format": "epub"})
     assert get(app, first["page"]).status_code == 404
     assert len([p for p in (tmp_path / "cache").iterdir() if p.is_dir()]) == 1
+
+
+def test_a_variant_just_made_is_never_evicted_before_its_files_are_fetched(
+        site: Path, tmp_path: Path) -> None:
+    # One variant allowed: a second request must not take the first one's files away from
+    # the client that was just told where they are.
+    app = create_app(site, SOURCE, tmp_path / "cache", writers=["html", "epub"], max_variants=1)
+    first = get(app, "/api/variant", params={"format": "html"}).json()
+    second = get(app, "/api/variant", params={"format": "epub"}).json()
+    for made in (first, second):
+        assert get(app, made["page"]).status_code == 200
+        for f in made["files"]:
+            r = get(app, f["url"])
+            assert r.status_code == 200 and sha(r.content) == f["sha256"]
+
+
+def test_variant_locks_leave_no_files_and_build_times_are_bounded(site: Path,
+                                                                   tmp_path: Path) -> None:
+    from exporter.service.variants import BUILD_TIMES_KEPT, Stats
+
+    app = create_app(site, SOURCE, tmp_path / "cache", writers=["html"])
+    for size in ("16", "20"):
+        assert get(app, "/api/variant", params={"format": "html", "size": size}).status_code \
+            == 200
+    assert [p.name for p in (tmp_path / "cache").iterdir() if not p.is_dir()] == []
+    stats = Stats()
+    for i in range(BUILD_TIMES_KEPT * 3):
+        stats.build_seconds.append(float(i % 7))
+    assert len(stats.build_seconds) == BUILD_TIMES_KEPT
+    assert stats.as_dict()["build_seconds_median"] == 3.0
 
 
 def _image_source(tmp_path: Path) -> Path:

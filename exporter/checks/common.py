@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from exporter import sentences as sent
+from exporter.links import reference_patterns
 from exporter.model import Document
 from exporter.outline import Outline, TreeNode
 
@@ -245,6 +246,7 @@ def missing_sentences(ctx: Context, text: str, ignore: re.Pattern[str] | None = 
     part, a notes section, the table it read back) calls ``missing_note_sentences`` or
     ``missing_table_headings`` with that part's text.
     """
+    text = without_references(ctx, text)
     problems = _missing("sentences", ctx.sentences, text, ignore)
     if notes:
         problems += missing_note_sentences(ctx, text, ignore)
@@ -256,7 +258,17 @@ def missing_sentences(ctx: Context, text: str, ignore: re.Pattern[str] | None = 
 def missing_note_sentences(ctx: Context, text: str,
                            ignore: re.Pattern[str] | None = None) -> list[str]:
     """Problems for footnote sentences not found in ``text`` in note order ([] without notes)."""
-    return _missing("note sentences", ctx.notes, text, ignore) if ctx.notes else []
+    if not ctx.notes:
+        return []
+    return _missing("note sentences", ctx.notes, without_references(ctx, text), ignore)
+
+
+def without_references(ctx: Context, text: str) -> str:
+    """``text`` without what print adds after a link to another page, "(see: Title, https://
+    …)" (exporter.links): the source's sentences do not have it."""
+    for pattern in reference_patterns(ctx.doc):
+        text = pattern.sub("", text)
+    return text
 
 
 def missing_table_headings(ctx: Context, text: str,

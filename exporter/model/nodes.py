@@ -29,11 +29,34 @@ class Strong:
 
 
 @dataclass(frozen=True)
+class PageTarget:
+    """Another page of the collection a link leads to: ``[text](other-page.md#section)``.
+
+    The reader fills in ``path``, ``fragment`` and ``line``; the collection step
+    (exporter.collection) checks that the page and its section exist and fills in the rest.
+    """
+
+    path: str  #: the page's source, relative to the linking page's folder, e.g. "b/other.md"
+    fragment: str = ""  #: the section's heading id ("" for the top of the page)
+    line: int = 0  #: where the link is in the linking page, for messages
+    name: str = ""  #: the page's output name (its file stem); "" until resolved
+    title: str = ""  #: the page's title; "" until resolved
+    address: str = ""  #: its published address (base_url + name.html#fragment); "" if unknown
+
+    @property
+    def file(self) -> str:
+        """The page's HTML file and section, relative to another page of the collection."""
+        return f"{self.name}.html" + (f"#{self.fragment}" if self.fragment else "")
+
+
+@dataclass(frozen=True)
 class Link:
-    """A hyperlink: http(s), mailto, tel, or ``#id`` to a heading in this document."""
+    """A hyperlink: http(s), mailto, tel, ``#id`` to a heading in this document, or (with
+    ``page``) a link to another page of the collection."""
 
     href: str
     children: tuple[Inline, ...]
+    page: PageTarget | None = None  #: the other page, for a link to one
 
 
 @dataclass(frozen=True)

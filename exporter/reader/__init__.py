@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from exporter.reader.anchors import github_id_map, relink
 from exporter.reader.blocks import MAX_DEPTH, BlockReader
 from exporter.reader.inlines import InlineReader
 from exporter.reader.problems import Problem, Problems, SourceError
-from exporter.reader.source import MAX_SOURCE_BYTES, decode, read_bytes
+from exporter.reader.source import MAX_SOURCE_BYTES, NONCHARACTERS, decode, read_bytes
 from exporter.reader.structure import arrange
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ __all__ = ["MAX_SOURCE_BYTES", "Problem", "ReadOptions", "SourceError", "parse",
 
 _CONTROL = "".join(chr(c) for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F,
                                     *range(0x80, 0xA0)))
+_FORBIDDEN = re.compile("[" + re.escape(_CONTROL.replace("\t", "") + NONCHARACTERS) + "]")
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ def parse(data: bytes, path: str = "<source>", options: ReadOptions | None = Non
     text = decode(data, path, opts.max_bytes)
     problems = Problems(path)
     _control_characters(text, problems)
+    text = _separators(text, problems)
+    _stacked_marks(text, problems)
     fm = frontmatter.split(text, problems)
     if fm is None:
         raise SourceError(problems.found)
@@ -127,13 +131,52 @@ def _parse_markdown(body: str) -> list[SyntaxTreeNode]:
 
 
 def _control_characters(text: str, problems: Problems) -> None:
-    if not any(c in text for c in _CONTROL):  # the common case, checked at C speed
+    if not _FORBIDDEN.search(text):  # the common case, checked at C speed
         return
     for number, line in enumerate(text.split("\n"), 1):
-        for col, ch in enumerate(line, 1):
-            if ch in _CONTROL and ch != "\t":
-                problems.error(number, f"control character U+{ord(ch):04X} at column {col}",
-                               "delete it (it is invisible in most editors)")
+        for m in _FORBIDDEN.finditer(line):
+            ch = m.group()
+            if ch in NONCHARACTERS:
+                problems.error(number, f"the noncharacter U+{ord(ch):04X} at column "
+                               f"{m.start() + 1}", "delete it (it is not text, and Word and "
+                               "EPUB files cannot hold it)")
+            else:
+                problems.error(number, f"control character U+{ord(ch):04X} at column "
+                               f"{m.start() + 1}", "delete it (it is invisible in most editors)")
+
+
+#: U+2028 LINE SEPARATOR and U+2029 PARAGRAPH SEPARATOR: pasted from web pages and scripts,
+#: invisible in most editors, and read differently by every format (a break in one, nothing
+#: in another): read as the space they look like, with a warning.
+_SEPARATORS = re.compile("[\u2028\u2029]")
+#: A letter carrying more combining marks than any language needs ("Zalgo" text): it spills
+#: over the lines around it and no reader or format can show it faithfully.
+MAX_MARKS = 8
+_STACKED = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+                      f"{{{MAX_MARKS + 1},}}")
+
+
+def _separators(text: str, problems: Problems) -> str:
+    if not _SEPARATORS.search(text):
+        return text
+    for number, line in enumerate(text.split("\n"), 1):
+        for m in _SEPARATORS.finditer(line):
+            name = "line" if m.group() == "\u2028" else "paragraph"
+            problems.warning(number, f"the invisible {name} separator U+{ord(m.group()):04X} at "
+                             f"column {m.start() + 1} is read as a space",
+                             "use an empty line for a new paragraph, or end the line with '\\' "
+                             "for a line break")
+    return _SEPARATORS.sub(" ", text)
+
+
+def _stacked_marks(text: str, problems: Problems) -> None:
+    if not _STACKED.search(text):
+        return
+    for number, line in enumerate(text.split("\n"), 1):
+        for m in _STACKED.finditer(line):
+            problems.error(number, f"{len(m.group())} accents (combining marks) stacked on one "
+                           f"letter at column {m.start()}", f"keep at most {MAX_MARKS}; "
+                           "remove the rest")
 
 
 def _check_ids(headings: tuple[Heading, ...], entries: tuple[Entry, ...],

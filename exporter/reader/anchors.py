@@ -13,6 +13,8 @@ from exporter.model import (
     DefinitionList,
     Emphasis,
     Entry,
+    Figure,
+    Heading,
     Inline,
     Link,
     ListBlock,
@@ -89,6 +91,10 @@ def map_inlines(blocks: tuple[Block, ...],
             return replace(b, items=tuple(
                 DefinitionItem(runs(i.term), tuple(map_inlines(d, fn) for d in i.definitions))
                 for i in b.items))
-        return b  # headings keep their text; figures, code and breaks hold no links
+        if isinstance(b, Heading):
+            return replace(b, children=runs(b.children))
+        if isinstance(b, Figure):
+            return replace(b, caption=runs(b.caption))
+        return b  # code and breaks hold no links
 
     return tuple(block(b) for b in blocks)

@@ -155,8 +155,9 @@ class BlockReader:
         start = int(str(node.attrs.get("start", 1))) if ordered else 1
         items = []
         for item in node.children:
+            refused = len(self.rejected)
             blocks = self.blocks(item.children, depth=depth + 1)
-            if not blocks:
+            if not blocks and len(self.rejected) == refused:  # else the refusal says why
                 self.problems.error(self.line_of(item), "an empty list item",
                                     "write the item's text or remove it")
             items.append(ListItem(blocks))
@@ -167,7 +168,11 @@ class BlockReader:
         inl = first.children[0] if first is not None and first.type == "paragraph" else None
         text = inl.children[0] if inl is not None and inl.children else None
         m = _CALLOUT_MARK.match(text.content) if text is not None and text.type == "text" else None
+        refused = len(self.rejected)
         blocks = list(self.blocks(node.children, depth=depth + 1))
+        if not blocks and len(self.rejected) > refused:
+            self.rejected.append(line)
+            return None  # only what was refused inside (nested too deep): that error says why
         if m is None:
             return self._quotation(blocks, line)
         kind = m.group(1).lower()

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from exporter.reader.problems import Problems, shown
+from exporter.reader.source import NONCHARACTERS
 
 REQUIRED_FIELDS = ("title", "language")
 TEXT_FIELDS = ("title", "language", "publisher", "helpline", "summary", "subject", "base_url")
@@ -21,8 +22,9 @@ MAX_DEPTH = 4
 MAX_NODES = 1000
 MAX_VALUE_CHARS = 2000
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
-#: C0 and C1 controls: what "\0", "\x1b", "\n" escapes in double quotes produce.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: C0 and C1 controls: what "\0", "\x1b", "\n" escapes in double quotes produce; and
+#: noncharacters ("\uFFFE"), which no XML format can hold.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029" + re.escape(NONCHARACTERS) + "]")
 #: Text direction overrides and isolates: invisible, they reorder what a title shows.
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
@@ -54,7 +56,7 @@ def split(text: str, problems: Problems) -> FrontMatter | None:
         return None
     try:
         node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(yaml_text) if node is not None else {}
+        data = _construct(node, problems) if node is not None else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = 2 + (mark.line if mark is not None else 0)
@@ -64,7 +66,7 @@ def split(text: str, problems: Problems) -> FrontMatter | None:
                        "special character)")
         return None
     if data is None:
-        return fm
+        return None if problems.errors else fm
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         problems.error(2, "the front matter is not a set of 'field: value' lines",
                        "write one 'field: value' per line")
@@ -79,6 +81,35 @@ def split(text: str, problems: Problems) -> FrontMatter | None:
         fm.lines[name] = 2 + key.start_mark.line
     fm.values = {str(k): v for k, v in data.items()}
     return fm
+
+
+def _construct(node: yaml.Node, problems: Problems) -> Any:
+    """Python values from the composed YAML; a value that cannot be built (such as the date
+    2024-02-30, which PyYAML fails on with a bare ValueError) is named with its line."""
+    loader = yaml.SafeLoader("")
+    try:
+        if not isinstance(node, yaml.MappingNode):
+            return loader.construct_document(node)
+        data: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            try:
+                data[key] = loader.construct_object(value_node, deep=True)
+            except (ValueError, TypeError, OverflowError, yaml.YAMLError) as exc:
+                name = shown(str(key), 40)
+                why = " ".join(str(getattr(exc, "problem", None) or exc).split())[:120]
+                problems.error(2 + value_node.start_mark.line,
+                               f"the value of {name} cannot be read: {why}",
+                               "write a valid value (a date as YYYY-MM-DD, text in quotes)")
+                return None
+        return data
+    except (ValueError, TypeError, OverflowError) as exc:
+        why = " ".join(str(exc).split())[:120]
+        problems.error(2 + node.start_mark.line, f"malformed front matter: {why}",
+                       "correct the YAML")
+        return None
+    finally:
+        loader.dispose()
 
 
 def _bounded(yaml_text: str, problems: Problems) -> bool:

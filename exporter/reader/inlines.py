@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from exporter.model import (
     LineBreak,
     Link,
     NoteRef,
+    PageTarget,
     Strong,
     Text,
     plain_text,
@@ -128,6 +130,14 @@ class InlineReader:
                                 "use a full https:// address, mailto:, tel:, #heading-id or a "
                                 "relative address with base_url set")
             return list(children)
+        target = page_target(href, line)
+        if target is not None:
+            if target.path.startswith("/"):
+                self.problems.error(line, f"link to the page {shown(href, 60)}: write its file "
+                                    "name relative to this page", "e.g. other-page.md or "
+                                    "../topic/other-page.md#section")
+                return list(children)
+            return [Link(href, children, target)]
         if self.base_url:
             return [Link(urljoin(self.base_url, href), children)]
         self.problems.warning(line, f"relative link {shown(href, 60)} has no base address; "
@@ -153,6 +163,17 @@ class InlineReader:
         if found is None:
             return Image(src, alt)
         return Image(src, alt, str(found.path), found.media_type, found.width, found.height)
+
+
+def page_target(href: str, line: int) -> PageTarget | None:
+    """The other page a relative link names by its source file (``other-page.md#section``),
+    or None for any other address. The path is kept relative and normalised, with '/'."""
+    parts = urlsplit(href)
+    path = unquote(parts.path)
+    if parts.scheme or parts.netloc or parts.query or not path.lower().endswith(".md"):
+        return None
+    normal = path if path.startswith("/") else posixpath.normpath(path)
+    return PageTarget(normal, unquote(parts.fragment), line)
 
 
 def _one_fragment(href: str) -> str:

@@ -10,6 +10,10 @@ from exporter.reader.problems import Problem, SourceError
 
 #: Larger sources are refused before parsing (markdown-it is slow on pathological input).
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
+#: Noncharacters: never text; U+FFFE and U+FFFF cannot even be stored in XML (Word, EPUB).
+NONCHARACTERS = "".join(chr(c) for c in (*range(0xFDD0, 0xFDF0),
+                                         *(p * 0x10000 + e for p in range(17)
+                                           for e in (0xFFFE, 0xFFFF))))
 
 
 def read_bytes(path: Path, *, max_bytes: int = MAX_SOURCE_BYTES) -> bytes:

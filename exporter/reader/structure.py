@@ -55,6 +55,11 @@ def arrange(blocks: Sequence[Block], title: str, problems: Problems,
     return tuple(fixed)
 
 
+#: Longer is not a heading: it fills pages of large print, and every contents list, bookmark,
+#: Navigation pane and audio chapter repeats it.
+MAX_HEADING_CHARS = 300
+
+
 def _check_headings(blocks: Sequence[Block], problems: Problems, rejected: Sequence[int]) -> None:
     for i, block in enumerate(blocks):
         if not isinstance(block, Heading):
@@ -63,6 +68,11 @@ def _check_headings(blocks: Sequence[Block], problems: Problems, rejected: Seque
         if not title:
             problems.error(block.line, "an empty heading (no visible text)",
                            "write the heading's text")
+            continue
+        if len(title) > MAX_HEADING_CHARS:
+            problems.error(block.line, f"a heading {len(title):,} characters long",
+                           f"keep headings under {MAX_HEADING_CHARS} characters: put the rest "
+                           "in a paragraph under it")
             continue
         following = blocks[i + 1] if i + 1 < len(blocks) else None
         end = _line(following) if following is not None else 1 << 30

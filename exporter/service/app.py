@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -17,9 +17,11 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from exporter import __version__
 from exporter import options as opts
-from exporter.output import read_manifest
+from exporter.output import manifest_pages, page_name, read_manifest
+from exporter.reader import ReadOptions
 from exporter.service import formats as known
 from exporter.service import pages
+from exporter.service.catalogue import QUERY
 from exporter.service.choices import Choices
 from exporter.service.files import Entry
 from exporter.service.formats import Format, format_of
@@ -33,7 +35,15 @@ from exporter.service.http import (
     page_response,
 )
 from exporter.service.models import ErrorBody, FileInfo, FileList, Formats, Problem, VariantInfo
-from exporter.service.variants import KEY_LENGTH, Variant, VariantCache, VariantError, make_key
+from exporter.service.sources import Sources
+from exporter.service.variants import (
+    KEEP_RECENT_SECONDS,
+    KEY_LENGTH,
+    Variant,
+    VariantCache,
+    VariantError,
+    make_key,
+)
 from exporter.styles import Styles, load_styles
 
 __all__ = ["LOOPBACK_NAMES", "create_app", "run"]
@@ -41,6 +51,8 @@ __all__ = ["LOOPBACK_NAMES", "create_app", "run"]
 log = logging.getLogger("exporter.service.app")
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
+#: The field naming the page a file is made of, in a collection.
+PAGE = "page"
 MACHINE_LINKS = (("/api/files", "List of every file, with its address and SHA-256 (JSON)"),
                  ("/api/formats", "Formats and options that can be asked for (JSON)"),
                  ("/openapi.json", "Description of this service (OpenAPI)"))
@@ -57,16 +69,52 @@ class Service:
     choices: Choices  #: what can be made on request
     cache: VariantCache
     hashes: Hashes
+    #: the download page as last rendered, by what it was made from (a collection's page of
+    #: hundreds of pages takes a few tenths of a second to make)
+    rendered: dict[tuple[object, ...], str] = field(default_factory=dict)
 
     def page(self, request: Request, form: RequestForm | None = None,
              status: int = 200) -> Response:
-        """The download page with the request form (filled in again after a bad request)."""
+        """The download page with the request form (filled in again after a bad request); a
+        collection's page lists only the pages matching ``?q=`` when it is given."""
         links = pages.Links(file=lambda name: f"/files/{quote(name)}", machine=MACHINE_LINKS,
                             home="/")
-        html = pages.render_index(
-            self.out_dir, styles=self.styles, css=self.css, links=links, formats=self.formats,
-            form=form or RequestForm(list(self.choices.formats.values())))
+        query = request.query_params.get(QUERY, "")[:200]
+        key = (_signature(self.out_dir / "manifest.json"), _signature(self.out_dir), query)
+        html = self.rendered.get(key) if form is None else None
+        if html is None:
+            html = pages.render_index(
+                self.out_dir, styles=self.styles, css=self.css, links=links,
+                formats=self.formats, query=query,
+                form=form or RequestForm(list(self.choices.formats.values()),
+                                         pages=self.pages()))
+            if form is None:
+                if len(self.rendered) >= 32:
+                    self.rendered.clear()
+                self.rendered[key] = html
         return page_response(request, html, status)
+
+    def pages(self) -> list[tuple[str, str, str]]:
+        """The pages a file can be made of, (name, title, subject), when there are several."""
+        names = self.cache.sources.pages()
+        if len(names) <= 1:
+            return []
+        records = manifest_pages(read_manifest(self.out_dir))
+        return [(n, str(records.get(n, {}).get("title") or n),
+                 str(records.get(n, {}).get("subject") or "")) for n in names]
+
+    def page_of(self, items: Sequence[tuple[str, str]]) -> tuple[str, Problem | None]:
+        """The page asked for ("" when there is one page), or the problem with the request."""
+        names = list(self.cache.sources.pages())
+        if len(names) <= 1:
+            return "", None
+        sent = [v.strip() for k, v in items if k == PAGE]
+        if len(sent) != 1 or sent[0] not in names:
+            why = "Choose a page" if not sent else ("The page was given more than once"
+                                                    if len(sent) > 1 else
+                                                    f"There is no page called {sent[0][:60]!r}")
+            return "", Problem(field=PAGE, message=f"{why}.", allowed=names[:50])
+        return sent[0], None
 
     def problem(self, request: Request, status: int, heading: str, message: str,
                 headers: Mapping[str, str] | None = None) -> Response:
@@ -77,7 +125,7 @@ class Service:
     def file_info(self, entry: Entry, url: str) -> FileInfo:
         """One file for the JSON lists; its content type is the one it is served with."""
         name, writer = str(entry["file"]), str(entry.get("format", ""))
-        return FileInfo(file=name, url=url, format=writer,
+        return FileInfo(file=name, url=url, format=writer, page=page_name(entry) or None,
                         options=dict(entry.get("options") or {}), bytes=int(entry.get("bytes", 0)),
                         sha256=str(entry.get("sha256", "")), built=entry.get("built"),
                         content_type=format_of(self.formats, writer).kind_of(name).media_type,
@@ -99,12 +147,22 @@ class Service:
     async def make(self, items: Sequence[tuple[str, str]]) -> tuple[str, Variant] | list[Problem]:
         """The variant asked for (made now or found), or the problems with the request."""
         parsed = self.choices.parse(items)
-        if isinstance(parsed, list):
-            return parsed
+        page, problem = self.page_of(items)
+        if isinstance(parsed, list) or problem is not None:
+            return [*([problem] if problem else []), *(parsed if isinstance(parsed, list) else [])]
         writer, options = parsed
-        key = make_key(self.cache.current_source_hash(), writer,
-                       self.choices.formats[writer].option_names, options)
+        key = make_key(self.cache.current_source_hash(page or None), writer,
+                       self.choices.formats[writer].option_names, options, page)
         return writer, await self.cache.get(key, options)
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    """What changes when a file or folder does: its inode, modification time and size."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 def _is_key(key: str) -> bool:
@@ -158,8 +216,9 @@ def add_page_routes(app: FastAPI, svc: Service) -> None:
             return svc.problem(request, exc.status, heading, f"Sorry: {exc}.", _retry(exc))
         if isinstance(made, list):
             form = RequestForm(list(svc.choices.formats.values()),
-                               values={k: v for k, v in items if k in svc.choices.fields},
-                               errors={p.field: p.message for p in made})
+                               values={k: v for k, v in items
+                                       if k in svc.choices.fields or k == PAGE},
+                               errors={p.field: p.message for p in made}, pages=svc.pages())
             return svc.page(request, form, status=400)
         variant = made[1]
         return RedirectResponse(f"/variants/{variant.key_id}", status_code=303,
@@ -267,17 +326,22 @@ def _retry(exc: VariantError) -> dict[str, str]:
 # ---------------------------------------------------------------- the app
 
 
-def create_app(out_dir: Path, source: Path, cache_dir: Path, *,
+def create_app(out_dir: Path, source: Path | Sequence[Path] | None, cache_dir: Path, *,
                writers: Sequence[str] | None = None, styles: Styles | None = None,
                build_timeout: float = 180.0, max_builds: int = 2, max_waiting: int = 8,
-               max_variants: int = 500, allowed_hosts: Sequence[str] | None = None) -> FastAPI:
+               max_variants: int = 500, keep_recent: float = KEEP_RECENT_SECONDS,
+               allowed_hosts: Sequence[str] | None = None,
+               broker: str | None = None) -> FastAPI:
     """The service: download page, files from out_dir, variants built on demand into cache_dir.
 
-    ``writers`` limits which installed writers are offered (default: all that load);
-    ``allowed_hosts`` refuses other Host headers (a web page elsewhere cannot then reach a
-    service on loopback through DNS rebinding).
+    ``source``: the page(s) files are made of on request (default: every page out_dir's
+    manifest lists, from the source it records). ``writers`` limits which installed writers
+    are offered (default: all that load); ``allowed_hosts`` refuses other Host headers (a
+    web page elsewhere cannot then reach a service on loopback through DNS rebinding);
+    ``broker`` builds on Celery workers instead of child processes here.
     """
     styles = styles or load_styles()
+    sources = Sources(source, out_dir, ReadOptions.from_settings(styles.settings))
     formats = known.load()
     offered: dict[str, Format] = {}
     for name, f in formats.items():
@@ -288,8 +352,9 @@ def create_app(out_dir: Path, source: Path, cache_dir: Path, *,
         else:
             offered[name] = f
     svc = Service(out_dir, styles, styles.text(pages.CSS_FILE), formats, Choices(offered, styles),
-                  VariantCache(cache_dir, source, timeout=build_timeout, max_builds=max_builds,
-                               max_waiting=max_waiting, max_entries=max_variants),
+                  VariantCache(cache_dir, sources, timeout=build_timeout, max_builds=max_builds,
+                               max_waiting=max_waiting, max_entries=max_variants,
+                               keep_recent=keep_recent, broker=broker),
                   Hashes())
     app = FastAPI(
         title="HSCT accessible formats",
@@ -311,19 +376,22 @@ def create_app(out_dir: Path, source: Path, cache_dir: Path, *,
 
 
 def run(host: str = "127.0.0.1", port: int = 8000, *, out_dir: Path = Path("output"),
-        source: Path = Path("source/hsct.md"), cache_dir: Path | None = None,
+        sources: Sequence[Path] | None = None, cache_dir: Path | None = None,
         build_timeout: float = 180.0, allowed_hosts: Sequence[str] | None = None,
-        log_level: str = "info") -> None:
+        log_level: str = "info", broker: str | None = None) -> None:
     """Start the service with uvicorn (loopback by default: put a proxy in front to publish it).
 
     On loopback only loopback Host names are accepted unless ``allowed_hosts`` says otherwise.
+    Idle and slow clients are timed out and displaced (see service.server).
     """
-    import uvicorn
+    from exporter.service.server import serve
 
     if allowed_hosts is None and host in LOOPBACK_NAMES:
         allowed_hosts = LOOPBACK_NAMES
-    app = create_app(out_dir, source, cache_dir or Path(".variant-cache"),
-                     build_timeout=build_timeout, allowed_hosts=allowed_hosts)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False,
-                proxy_headers=False, limit_concurrency=100, timeout_keep_alive=5,
-                h11_max_incomplete_event_size=16 * 1024)
+    if broker:
+        from exporter.executors.celery import ensure_reachable, make_app
+
+        ensure_reachable(make_app(broker), broker)  # one clear line now, not a 503 later
+    app = create_app(out_dir, sources, cache_dir or Path(".variant-cache"),
+                     build_timeout=build_timeout, allowed_hosts=allowed_hosts, broker=broker)
+    serve(app, host, port, log_level=log_level)

@@ -41,10 +41,14 @@ def group_files(entries: Iterable[Entry],
     return [(f, sorted(groups[f.name], key=_entry_order)) for f in found]
 
 
+#: Every option's name, in the order files are sorted by.
+_OPTION_NAMES = tuple(f.name for f in fields(Options))
+
+
 def _entry_order(e: Entry) -> tuple[Any, ...]:
     """Whole files before tracks, tracks by number, then by each option, shorter names first."""
     chosen = e.get("options") or {}
-    values = tuple(_sortable(chosen.get(f.name)) for f in fields(Options))
+    values = tuple(_sortable(chosen.get(name)) for name in _OPTION_NAMES)
     return (is_track(e), track_number(e), *values, len(e["file"]), e["file"])
 
 

@@ -21,6 +21,8 @@ class RequestForm:
     action: str = "/request"
     values: Mapping[str, str] = field(default_factory=dict)  #: as sent, to fill the form again
     errors: Mapping[str, str] = field(default_factory=dict)  #: field name -> message
+    #: a collection's pages to choose from, (name, title, subject); none for a single page
+    pages: Sequence[tuple[str, str, str]] = ()
 
 
 def field_id(form: RequestForm, styles: Styles, name: str) -> str:
@@ -92,7 +94,7 @@ def render_form(form: RequestForm, styles: Styles) -> str:
         for i, x in enumerate(spacing.presets)
     ]
     return f"""<form method="post" action="{attr(form.action)}" class="request">
-<fieldset{_described(form, "format")}>
+{_page_choice(form)}<fieldset{_described(form, "format")}>
 <legend>Format</legend>
 {_error(form, "format")}
 {chr(10).join(formats)}
@@ -118,6 +120,28 @@ usually 18 point or more; giant print 24 point or more.</p>
 wait until it is ready.</p>
 <button type="submit" aria-describedby="submit-hint">Make my file</button>
 </form>"""
+
+
+def _page_choice(form: RequestForm) -> str:
+    """A collection's pages as a list to choose from, grouped by subject."""
+    if not form.pages:
+        return ""
+    chosen = form.values.get("page", "")
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for name, title, subject in form.pages:
+        groups.setdefault(subject or "Other pages", []).append((name, title))
+    order = sorted((g for g in groups if g != "Other pages"), key=str.casefold) + \
+        (["Other pages"] if "Other pages" in groups else [])
+    options = ['<option value="">Choose a page</option>']
+    for group in order:
+        items = "".join(f'<option value="{attr(n)}"{" selected" if n == chosen else ""}>'
+                        f"{t(title)}</option>"
+                        for n, title in sorted(groups[group], key=lambda x: x[1].casefold()))
+        options.append(f'<optgroup label="{attr(group)}">{items}</optgroup>')
+    return (f'<div class="field">\n<label for="page">Page</label>\n'
+            f'<p class="hint" id="page-hint">The page to make the file of.</p>\n'
+            f'{_error(form, "page")}\n<select id="page" name="page" required'
+            f'{_described(form, "page", "page-hint")}>{"".join(options)}</select>\n</div>\n')
 
 
 def swatch_css(styles: Styles) -> str:

@@ -26,8 +26,8 @@ MAX_QUERY_BYTES = 1024
 MAX_PATH_BYTES = 512
 MAX_FORM_FIELDS = 16
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
-PAGE_CSP = ("default-src 'none'; style-src {style}; img-src 'self'; form-action 'self'; "
-            "base-uri 'none'; frame-ancestors 'none'")
+PAGE_CSP = ("default-src 'none'; style-src {style}; script-src {script}; img-src 'self'; "
+            "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 #: Served files are never allowed to run anything, even an HTML page a writer produced.
 FILE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; sandbox"
 
@@ -206,12 +206,17 @@ async def file_response(request: Request, path: Path, hashes: Hashes, cache_cont
 
 
 def csp_for(page: str) -> str:
-    """The page's policy: nothing may load or run but its own style sheets, named by hash."""
-    hashes = [
-        "'sha256-" + base64.b64encode(hashlib.sha256(m.encode()).digest()).decode() + "'"
-        for m in re.findall(r"<style>(.*?)</style>", page, flags=re.DOTALL)
-    ]
-    return PAGE_CSP.format(style=" ".join(hashes) or "'none'")
+    """The page's policy: nothing may load or run but its own style sheets and scripts, each
+    named by its hash."""
+
+    def hashes(tag: str) -> str:
+        found = [
+            "'sha256-" + base64.b64encode(hashlib.sha256(m.encode()).digest()).decode() + "'"
+            for m in re.findall(rf"<{tag}>(.*?)</{tag}>", page, flags=re.DOTALL)
+        ]
+        return " ".join(found) or "'none'"
+
+    return PAGE_CSP.format(style=hashes("style"), script=hashes("script"))
 
 
 def page_response(request: Request, page: str, status: int = 200,

@@ -13,6 +13,7 @@ class FileInfo(BaseModel):
     file: str
     url: str
     format: str
+    page: str | None = None  #: the page it was made of (its source's name)
     options: dict[str, Any]
     bytes: int
     sha256: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,8 +10,16 @@ from typing import Any
 from urllib.parse import quote
 
 from exporter import __version__
-from exporter.output import INDEX, MANIFEST, atomic_write, read_manifest
+from exporter.output import (
+    INDEX,
+    MANIFEST,
+    atomic_write,
+    folder_lock,
+    manifest_pages,
+    read_manifest,
+)
 from exporter.service import formats as known
+from exporter.service.catalogue import FILTER_SCRIPT, PageRecord, records, render_collection
 from exporter.service.files import Entry, group_files, render_group
 from exporter.service.formats import Format
 from exporter.service.forms import RequestForm, render_error_summary, render_form, swatch_css
@@ -33,8 +42,10 @@ class Links:
     home: str = INDEX
 
 
-def shell(title: str, body: str, css: str, *, doc_title: str = "", language: str = "en") -> str:
-    """The page around a body: language, viewport, skip link, main landmark, footer."""
+def shell(title: str, body: str, css: str, *, doc_title: str = "", language: str = "en",
+          script: str = "") -> str:
+    """The page around a body: language, viewport, skip link, main landmark, footer; an inline
+    ``script`` last (the service's policy names it by its hash)."""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -54,7 +65,7 @@ def shell(title: str, body: str, css: str, *, doc_title: str = "", language: str
 <footer>
 <p>Made by hsct-exporter {__version__}{_doc_line(doc_title, language)}</p>
 </footer>
-</body>
+{f"<script>{script}</script>" + chr(10) if script else ""}</body>
 </html>
 """
 
@@ -83,9 +94,11 @@ def render_files(entries: Sequence[Entry], formats: Mapping[str, Format] | None,
 def render_index(out_dir: Path, *, styles: Styles | None = None, css: str | None = None,
                  links: Links | None = None, form: RequestForm | None = None,
                  formats: Mapping[str, Format] | None = None,
-                 title: str | None = None, language: str | None = None) -> str:
+                 title: str | None = None, language: str | None = None,
+                 query: str = "") -> str:
     """The download page: every file in out_dir's manifest, the request form when there is a
-    service behind it, and how to automate downloads.
+    service behind it, and how to automate downloads. A collection's page lists its pages by
+    subject, with a filter (``query``: what the service was asked to find, without JavaScript).
 
     ``formats`` names and describes the files (default: every installed writer).
     """
@@ -93,10 +106,18 @@ def render_index(out_dir: Path, *, styles: Styles | None = None, css: str | None
     css = css if css is not None else styles.text(CSS_FILE)
     links = links or Links()
     manifest = read_manifest(out_dir)
+    try:  # one listing, not a look-up per file: a collection lists thousands
+        present = set(os.listdir(out_dir))
+    except OSError:
+        present = set()
     entries = [e for e in manifest["files"] if isinstance(e, dict)
-               and (out_dir / str(e.get("file", ""))).is_file()]
-    doc_title = title or str(manifest.get("title") or "")
-    lang = language or str(manifest.get("language") or "en")
+               and str(e.get("file", "")) in present]
+    pages = records(manifest_pages(manifest), entries)
+    if len(pages) > 1:
+        return _render_collection(pages, manifest, styles, css, links, form, formats, query)
+    only = pages[0] if len(pages) == 1 else None
+    doc_title = title or str(manifest.get("title") or (only.title if only else ""))
+    lang = language or str(manifest.get("language") or (only.language if only else "") or "en")
     heading = f"{_title_span(doc_title, lang)}: formats to download" if doc_title \
         else "Formats to download"
     page_title = (f"{doc_title}: formats to download" if doc_title else "Formats to download")
@@ -129,6 +150,40 @@ def render_index(out_dir: Path, *, styles: Styles | None = None, css: str | None
         css = f"{css}\n{swatch_css(styles)}"
     return shell(page_title, "\n".join(b for b in body if b), css, doc_title=doc_title,
                  language=lang)
+
+
+def _render_collection(pages: list[PageRecord], manifest: Mapping[str, Any], styles: Styles,
+                       css: str, links: Links, form: RequestForm | None,
+                       formats: Mapping[str, Format] | None, query: str) -> str:
+    """The download page of a collection of pages."""
+    formats = known.load() if formats is None else formats
+    title = "Accessible formats to download"
+    listing, subjects = render_collection(pages, formats, links.file, styles, query=query,
+                                          server=form is not None)
+    page_title = f"Error: {title}" if form and form.errors else title
+    intro = (f"<p>{len(pages)} pages, each in every format made for it. Open a page’s "
+             "list of files to download one.</p>")
+    if form is not None:
+        intro += ("\n<p>If you need a different print size, colour scheme or line spacing, "
+                  '<a href="#request">make a file with your own settings</a>.</p>')
+    nav = subjects
+    if form is not None:
+        nav += '\n<li><a href="#request">Make a file with your own settings</a></li>'
+    nav += '\n<li><a href="#automation">For print services</a></li>'
+    body = [
+        f"<h1>{title}</h1>",
+        render_error_summary(form, styles) if form else "",
+        intro,
+        '<nav aria-labelledby="on-this-page"><h2 id="on-this-page">On this page</h2>\n'
+        f"<ul>\n{nav}\n</ul>\n</nav>",
+        listing,
+    ]
+    if form is not None:
+        body.append('<section aria-labelledby="request">\n<h2 id="request">Make a file with your '
+                    f"own settings</h2>\n{render_form(form, styles)}\n</section>")
+        css = f"{css}\n{swatch_css(styles)}"
+    body.append(_automation(links, manifest))
+    return shell(page_title, "\n".join(b for b in body if b), css, script=FILTER_SCRIPT)
 
 
 def _automation(links: Links, manifest: Mapping[str, Any]) -> str:
@@ -172,5 +227,6 @@ def write_index(out_dir: Path, *, styles: Styles | None = None,
     target = out_dir / INDEX
     # An unchanged page is left alone, so a no-op export touches nothing.
     if not (target.is_file() and target.read_bytes() == data):
-        atomic_write(target, data)
+        with folder_lock(out_dir):  # its temporary file exists only under the lock
+            atomic_write(target, data)
     return target

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import contextlib
 import dataclasses
 import errno
@@ -22,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from exporter.options import Options
-from exporter.output import atomic_write, sha256_file
+from exporter.output import atomic_write, fsync_folder
+from exporter.service.sources import Sources
 
 #: Written last into a finished cache folder: its presence means the folder is complete.
 RECORD = "variant.json"
@@ -33,6 +35,12 @@ KEY_LENGTH = 24
 FAILURE_MEMORY_SECONDS = 30.0
 #: Longest message kept from a build's error output.
 MAX_ERROR_CHARS = 2000
+#: A variant used (built, listed or served) this recently is never evicted: whoever was just
+#: given its page or JSON is about to ask for its files. While every variant is that recent
+#: the cache may hold more than max_entries (at most what can be built in this time).
+KEEP_RECENT_SECONDS = 300.0
+#: Build times kept for the median in /api/stats (the most recent ones).
+BUILD_TIMES_KEPT = 1000
 
 
 class VariantError(Exception):
@@ -50,14 +58,16 @@ class VariantError(Exception):
 class VariantKey:
     """What identifies a variant: the source's bytes, the writer and the options it uses."""
 
-    source_sha256: str
+    source_sha256: str  #: the page's key (service.sources): its source and its links' pages
     writer: str
     options: tuple[tuple[str, object], ...]  #: only the options the writer honours, sorted
+    page: str = ""  #: the page's name (its source's stem)
 
     @property
     def id(self) -> str:
         """A short, stable folder name for the variant."""
-        text = json.dumps([self.source_sha256, self.writer, list(self.options)], sort_keys=True)
+        parts: list[object] = [self.source_sha256, self.writer, list(self.options)]
+        text = json.dumps(parts + ([self.page] if self.page else []), sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:KEY_LENGTH]
 
 
@@ -86,7 +96,8 @@ class Stats:
     failures: int = 0
     timeouts: int = 0
     refused_busy: int = 0
-    build_seconds: list[float] = field(default_factory=list)
+    build_seconds: collections.deque[float] = field(
+        default_factory=lambda: collections.deque(maxlen=BUILD_TIMES_KEPT))
 
     def as_dict(self) -> dict[str, Any]:
         served = self.hits + self.builds + self.shared
@@ -100,28 +111,33 @@ class Stats:
         }
 
 
-def source_sha256(source: Path) -> str:
-    """The sha256 of the source file's bytes (the same value the reader records)."""
-    return sha256_file(source)
-
-
 def make_key(source_hash: str, writer: str, option_names: frozenset[str],
-             options: Options) -> VariantKey:
+             options: Options, page: str = "") -> VariantKey:
     """The key of a variant; options the writer ignores do not change it."""
-    return VariantKey(source_hash, writer, tuple(sorted(options.subset(option_names).items())))
+    return VariantKey(source_hash, writer, tuple(sorted(options.subset(option_names).items())),
+                      page)
 
 
 class VariantCache:
     """Builds variants in a separate process with a time limit, once per key, and keeps them."""
 
-    def __init__(self, cache_dir: Path, source: Path, *, timeout: float = 180.0,
-                 max_builds: int = 2, max_waiting: int = 8, max_entries: int = 500) -> None:
+    def __init__(self, cache_dir: Path, sources: Sources | Path, *, timeout: float = 180.0,
+                 max_builds: int = 2, max_waiting: int = 8, max_entries: int = 500,
+                 keep_recent: float = KEEP_RECENT_SECONDS, broker: str | None = None) -> None:
         """``max_builds`` run at once; at most ``max_waiting`` distinct variants are being made
-        or queued (more are refused with 503); ``max_entries`` variants are kept."""
+        or queued (more are refused with 503); ``max_entries`` variants are kept, the least
+        recently used evicted first, never one used in the last ``keep_recent`` seconds.
+        With ``broker``, builds run on Celery workers rather than in child processes here."""
+        from exporter.reader import ReadOptions
+        from exporter.styles import load_styles
+
         self.cache_dir = cache_dir
-        self.source = source
+        self.sources = sources if isinstance(sources, Sources) else Sources(
+            sources, cache_dir, ReadOptions.from_settings(load_styles().settings))
+        self.broker = broker
         self.timeout = timeout
         self.max_entries = max_entries
+        self.keep_recent = keep_recent
         self.max_waiting = max_waiting
         self.stats = Stats()
         self._builds = asyncio.Semaphore(max_builds)
@@ -131,27 +147,32 @@ class VariantCache:
 
     # ------------------------------------------------------------ lookup
 
-    def current_source_hash(self) -> str:
-        """The source's sha256, recomputed only when its size or modification time changes."""
+    def current_source_hash(self, page: str | None = None) -> str:
+        """The page's key (its source and the pages it links to), recomputed only when one of
+        those files changes; ``page`` may be left out when there is one page."""
+        name = page or self.sources.only()
+        if name is None or self.sources.path(name) is None:
+            raise VariantError(f"no page called {page!r} here", status=404)
         try:
-            st = self.source.stat()
+            return self.sources.key(name)
         except OSError as exc:
-            raise VariantError(f"the source {self.source} cannot be read: {exc.strerror}",
-                               status=503) from exc
-        sig = (st.st_mtime_ns, st.st_size)
-        if self._source_hash is None or self._source_hash[0] != sig:
-            self._source_hash = (sig, source_sha256(self.source))
-        return self._source_hash[1]
+            raise VariantError(f"the source {self.sources.path(name)} cannot be read: "
+                               f"{exc.strerror or exc}", status=503) from exc
 
     def folder(self, key_id: str) -> Path:
         return self.cache_dir / key_id
 
     def load(self, key_id: str) -> Mapping[str, Any] | None:
-        """The record of a finished variant, or None."""
+        """The record of a finished variant, or None. Marks it used (see _evict)."""
+        record = self.folder(key_id) / RECORD
         try:
-            data = json.loads((self.folder(key_id) / RECORD).read_text(encoding="utf-8"))
+            data = json.loads(record.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
+        # The record's modification time is the variant's last use, for every process
+        # sharing the cache: eviction never takes a variant somebody has just been given.
+        with contextlib.suppress(OSError):
+            os.utime(record)
         return data if isinstance(data, dict) else None
 
     # ------------------------------------------------------------ building
@@ -196,42 +217,74 @@ class VariantCache:
 
     @contextlib.asynccontextmanager
     async def _file_lock(self, kid: str) -> AsyncIterator[None]:
-        """An flock on the key, so several service processes sharing a cache also build once."""
+        """An flock on the key, so several service processes sharing a cache also build once.
+
+        The lock file is removed by its holder when done; a waiter that then gets the lock
+        on the removed file sees that the name now points elsewhere (or nowhere) and tries
+        again, so no two holders ever hold different files of one name.
+        """
         self.cache_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.cache_dir / f".{kid}.lock", os.O_CREAT | os.O_RDWR, 0o600)
-        try:
-            deadline = time.monotonic() + self.timeout + 5
-            while True:
+        path = self.cache_dir / f".{kid}.lock"
+        deadline = time.monotonic() + self.timeout + 5
+        while True:
+            fd = os.open(path, os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+            try:
+                while True:
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except OSError as exc:
+                        if exc.errno not in (errno.EAGAIN, errno.EACCES) or \
+                                time.monotonic() > deadline:
+                            raise VariantError("timed out waiting for another build of this "
+                                               "file", status=503, retry_after=30) from exc
+                        await asyncio.sleep(0.05)
                 try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except OSError as exc:
-                    if exc.errno not in (errno.EAGAIN, errno.EACCES) or time.monotonic() > deadline:
-                        raise VariantError("timed out waiting for another build of this file",
-                                           status=503, retry_after=30) from exc
-                    await asyncio.sleep(0.05)
+                    current = os.stat(path).st_ino
+                except FileNotFoundError:
+                    current = -1
+            except BaseException:
+                os.close(fd)
+                raise
+            if current == os.fstat(fd).st_ino:
+                break
+            os.close(fd)  # the holder before removed this file: lock the new one
+        try:
             yield
         finally:
-            os.close(fd)  # closing releases the lock
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)  # while still holding it
+            os.close(fd)
 
     async def _build(self, key: VariantKey, options: Options) -> Mapping[str, Any]:
         kid = key.id
         work = Path(tempfile.mkdtemp(prefix=f"{BUILDING_PREFIX}{kid}-", dir=self.cache_dir))
         start = time.perf_counter()
         try:
-            result = await self._run_builder(key.writer, options, work)
+            source = self.sources.path(key.page or self.sources.only() or "")
+            if source is None:
+                raise VariantError(f"no page called {key.page!r} here", status=404)
+            if self.broker:
+                from exporter.service.remote import build_remotely
+
+                result = await build_remotely(self.broker, source, key.writer, options, work,
+                                              self.timeout)
+            else:
+                result = await self._run_builder(key.writer, options, work, source)
             if result.get("source_sha256") != key.source_sha256:
                 # The source changed between the request and the build: never file a build
                 # under a key whose bytes it was not made from.
                 raise VariantError("the source changed while this file was being made; "
                                    "ask again", status=503, retry_after=1)
             record = {"key": kid, "writer": key.writer, "options": dict(key.options),
-                      "source_sha256": key.source_sha256, "files": result["files"]}
+                      "source_sha256": key.source_sha256, "files": result["files"],
+                      **({"page": key.page} if key.page else {})}
             atomic_write(work / RECORD, (json.dumps(record, indent=2) + "\n").encode())
             target = self.folder(kid)
             if target.exists():  # a stale, unfinished folder from a killed process
                 shutil.rmtree(target)
             os.replace(work, target)
+            fsync_folder(self.cache_dir)
         except VariantError as exc:
             self.stats.failures += 1
             if exc.remember:
@@ -244,11 +297,12 @@ class VariantCache:
         self._evict(keep=kid)
         return record
 
-    async def _run_builder(self, writer: str, options: Options, work: Path) -> dict[str, Any]:
+    async def _run_builder(self, writer: str, options: Options, work: Path,
+                           source: Path) -> dict[str, Any]:
         """Run the writer in a child process (its own session, so a timeout kills everything)."""
-        args = [sys.executable, "-m", "exporter.service.variants", "--source", str(self.source),
+        args = [sys.executable, "-m", "exporter.service.variants", "--source", str(source),
                 "--writer", writer, "--options", json.dumps(dataclasses.asdict(options)),
-                "--dest", str(work)]
+                "--dest", str(work), "--parent", str(os.getpid())]
         proc = await asyncio.create_subprocess_exec(
             *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
             stdin=asyncio.subprocess.DEVNULL, start_new_session=True)
@@ -279,13 +333,23 @@ class VariantCache:
         return result
 
     def _evict(self, keep: str) -> None:
-        """Keep at most max_entries variants: drop the least recently built ones."""
-        records = sorted(
-            (p.stat().st_mtime, p.parent) for p in self.cache_dir.glob(f"*/{RECORD}")
-            if p.parent.name != keep
-        )
+        """Keep at most max_entries variants: drop the least recently used ones.
+
+        Never ``keep`` (just built, about to be listed) nor any variant used within
+        ``keep_recent`` seconds (its files may be asked for at any moment).
+        """
+        records = []
+        for p in self.cache_dir.glob(f"*/{RECORD}"):
+            if p.parent.name == keep:
+                continue
+            with contextlib.suppress(OSError):
+                records.append((p.stat().st_mtime, p.parent))
+        records.sort()
         excess = len(records) + 1 - self.max_entries
-        for _, folder in records[:max(excess, 0)]:
+        cutoff = time.time() - self.keep_recent
+        for used, folder in records[:max(excess, 0)]:
+            if used >= cutoff:
+                break  # sorted by last use: every later one is more recent still
             shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -293,22 +357,26 @@ class VariantCache:
 
 
 def build_into(source: Path, writer: str, options: Options, dest: Path) -> dict[str, Any]:
-    """Read the source and run one writer into dest; a JSON-ready result or error."""
+    """Read the page (its links to other pages resolved) and run one writer into dest; a
+    JSON-ready result or error. ``source_sha256`` is the page's key (service.sources)."""
+    from exporter.collection import page_key, read_page
     from exporter.pipeline import JobSpec, run_job
-    from exporter.reader import SourceError, read
+    from exporter.reader import ReadOptions, SourceError
     from exporter.styles import StylesError, load_styles
 
     try:
-        doc = read(source)
         styles = load_styles()
+        read = ReadOptions.from_settings(styles.settings)
+        key, _ = page_key(source, read)
+        doc = read_page(source, read)
     except SourceError as exc:
         return {"error": "the source has problems: " + "; ".join(str(p) for p in exc.problems)}
     except StylesError as exc:
         return {"error": str(exc)}
-    result = run_job(JobSpec(writer, options), doc, styles, dest, source.stem)
+    result = run_job(JobSpec(writer, options), doc, styles, dest, source.stem, manifest=False)
     if not result.ok:
         return {"error": result.error, "detail": result.detail}
-    return {"source_sha256": doc.source_sha256, "seconds": round(result.seconds, 3),
+    return {"source_sha256": key, "seconds": round(result.seconds, 3),
             "files": list(result.entries)}
 
 
@@ -319,7 +387,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--writer", required=True)
     p.add_argument("--options", type=json.loads, required=True, help="Options fields as JSON")
     p.add_argument("--dest", type=Path, required=True)
+    p.add_argument("--parent", type=int, default=0,
+                   help="the service's pid: this build dies with it (even after kill -9)")
     a = p.parse_args(argv)
+    from exporter import children
+
+    if a.parent:
+        children.die_with_parent(a.parent)
+    children.guard()  # and what the writer forks dies with this process
     opts = Options(**a.options)
     # Writers may print progress on stdout; the result must be the last line.
     result = build_into(a.source, a.writer, opts, a.dest)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from exporter.checks.common import Context, Finding, finding
+from exporter.links import reference_patterns
 from exporter.writers.base import WriterError
 from exporter.writers.braille import readback as rb
 from exporter.writers.braille.cells import BLANK, from_ascii
@@ -81,7 +82,7 @@ def check_brf(ctx: Context, entry: Mapping[str, Any],
     front = int(facts.get("front_pages", 0))
     lines = rb.text_lines(pages, s)
     body = [p for p in lines if p.page > front]
-    lost = rb.missing(ctx.sentences, body, braille)
+    lost = rb.missing(ctx.sentences, body, braille, reference_patterns(ctx.doc, rb.fold))
     problems = [f"{len(lost)} of {len(ctx.sentences)} sentences missing or out of order: "
                 + "; ".join(f"'{_short(t)}'" for t in lost[:3])
                 + (f" and {len(lost) - 3} more" if len(lost) > 3 else "")] if lost else []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from exporter.links import link_target, page_reference
+from exporter.locale import Messages
 from exporter.model import (
     Code,
     Emphasis,
@@ -24,7 +26,7 @@ SHOWN_ADDRESS = re.compile(r"\s*\(https?[^\s)]*\)")
 NOTE_MARK = re.compile(r"\[\d+\]")
 
 
-def segments(children: tuple[Inline, ...]) -> list[str]:
+def segments(children: tuple[Inline, ...], words: Messages | None = None) -> list[str]:
     """The text of some inlines, split where the source has a hard line break.
 
     Emphasis and strong text are print enhancements in these pages (large print shows both as
@@ -42,12 +44,14 @@ def segments(children: tuple[Inline, ...]) -> list[str]:
         elif isinstance(node, NoteRef):
             out[-1] += f"[{node.number}]"
         elif isinstance(node, Link):
-            inner = segments(node.children)
+            inner = segments(node.children, words)
             out[-1] += inner[0]
             out += inner[1:]
-            out[-1] += _address(node.href, plain_text(node.children))
+            reference = page_reference(node, words) if words is not None else ""
+            out[-1] += f" ({reference})" if reference else \
+                _address(link_target(node, "print"), plain_text(node.children))
         elif isinstance(node, Emphasis | Strong):
-            inner = segments(node.children)
+            inner = segments(node.children, words)
             out[-1] += inner[0]
             out += inner[1:]
     return [s for s in (" ".join(seg.split()) for seg in out) if s]

@@ -21,6 +21,7 @@ from exporter.model import (
     DefinitionList,
     Figure,
     Heading,
+    Inline,
     ListBlock,
     Note,
     Paragraph,
@@ -103,6 +104,10 @@ class Transcriber:
         self.flow: list[Line] = []
         self._keep_for = 0  #: text lines still to keep with the heading above them
 
+    def segments(self, children: tuple[Inline, ...]) -> list[str]:
+        """Inline content as braille text, links to other pages named in this language."""
+        return segments(children, self.words)
+
     # ------------------------------------------------------------ the flow
 
     def emit(self, cells: str, *, keep: bool = False, heading: int | None = None,
@@ -161,7 +166,7 @@ class Transcriber:
         self._keep_for = self.s.keep_after_heading
 
     def block_paragraph(self, p: Paragraph, depth: int = 0) -> None:
-        self.text(segments(p.children), self.s.paragraph, depth)
+        self.text(self.segments(p.children), self.s.paragraph, depth)
 
     def block_listblock(self, lst: ListBlock, depth: int = 0) -> None:
         if depth == 0:
@@ -173,10 +178,10 @@ class Transcriber:
                 (f"{self.s.bullet} " if self.s.bullet else "")
             for i, b in enumerate(item.blocks):
                 if i == 0 and isinstance(b, Paragraph):
-                    segs = segments(b.children)
+                    segs = self.segments(b.children)
                     self.text([marker + segs[0], *segs[1:]] if segs else [marker], item_indent)
                 elif isinstance(b, Paragraph):  # a later paragraph of the same item
-                    self.text(segments(b.children), Indent(item_indent.runover,
+                    self.text(self.segments(b.children), Indent(item_indent.runover,
                                                            item_indent.runover))
                 else:
                     self.block(b, depth + 1)
@@ -198,14 +203,14 @@ class Transcriber:
         """Linear format [BANA §11.17]: the caption, then each row as one entry, every cell
         after its column heading ("heading: entry"), cells separated by semicolons."""
         self.blank_line()
-        caption = " ".join(segments(t.caption))
+        caption = " ".join(self.segments(t.caption))
         title = f"{self.words('table')}: {caption}" if caption else self.words("table")
         self.text([title], Indent(1, 1 + self.s.list_step))
-        headings = [" ".join(segments(c.children)) for c in t.header]
+        headings = [" ".join(self.segments(c.children)) for c in t.header]
         for row in t.rows:
             parts = []
             for heading, cell in zip(headings, row, strict=False):
-                value = " ".join(segments(cell.children))
+                value = " ".join(self.segments(cell.children))
                 if value:
                     parts.append(f"{heading}: {value}" if heading else value)
             self.text([self.s.table_separator.join(parts)], self.s.table)
@@ -215,29 +220,29 @@ class Transcriber:
         """The picture described in a transcriber's note [UEB §3.27], then its caption."""
         self.note(f"{self.words('image')}: {f.image.alt}")
         if f.caption:
-            self.text(segments(f.caption), self.s.paragraph, depth)
+            self.text(self.segments(f.caption), self.s.paragraph, depth)
 
     def block_quote(self, q: Quote, depth: int = 0) -> None:
         """Displayed material: blocked in cell 3, a blank line before and after [UKAAF App. G]."""
         self.blank_line()
         for b in q.blocks:
             if isinstance(b, Paragraph):
-                self.text(segments(b.children), self.s.quote, depth)
+                self.text(self.segments(b.children), self.s.quote, depth)
             else:
                 self.block(b, depth + 1)
         if q.attribution:
-            self.text(segments(q.attribution), self.s.quote, depth + self.s.list_step)
+            self.text(self.segments(q.attribution), self.s.quote, depth + self.s.list_step)
         self.blank_line()
 
     def block_definitionlist(self, d: DefinitionList, depth: int = 0) -> None:
         """Each term in cell 1, its definitions blocked in cell 3."""
         self.blank_line()
         for item in d.items:
-            self.text(segments(item.term), self.s.list, depth)
+            self.text(self.segments(item.term), self.s.list, depth)
             for definition in item.definitions:
                 for b in definition:
                     if isinstance(b, Paragraph):
-                        self.text(segments(b.children), self.s.quote, depth)
+                        self.text(self.segments(b.children), self.s.quote, depth)
                     else:
                         self.block(b, depth + 1)
         self.blank_line()
@@ -269,7 +274,7 @@ class Transcriber:
         for note in notes:
             for i, b in enumerate(note.blocks):
                 if i == 0 and isinstance(b, Paragraph):
-                    segs = segments(b.children) or [""]
+                    segs = self.segments(b.children) or [""]
                     self.text([f"[{note.number}] {segs[0]}", *segs[1:]], self.s.list)
                 else:
                     self.block(b, 1)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from exporter import sentences as sent
+from exporter.links import reference_patterns
 from exporter.locale import messages
 from exporter.model import Document
 from exporter.writers.braille.book import contents_entries, contents_entry
@@ -30,9 +31,18 @@ _FOLD = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "′": "'", "`": "'", 
 _ENTRY_END = re.compile("(.*?)\u2800\u2810{2,}\u2800(\u283c[⠁⠃⠉⠙⠑⠋⠛⠓⠊⠚]+)$")
 
 
-def plain(text: str) -> str:
-    """Text as compared between source and braille (see _FOLD; shown web addresses removed)."""
-    return sent.normalise(NOTE_MARK.sub("", SHOWN_ADDRESS.sub("", text)).translate(_FOLD))
+def plain(text: str, added: Sequence[re.Pattern[str]] = ()) -> str:
+    """Text as compared between source and braille (see _FOLD; shown web addresses removed,
+    and what braille adds after a link to another page, ``added``: exporter.links)."""
+    text = text.translate(_FOLD)
+    for pattern in added:  # made with fold() applied to their words
+        text = pattern.sub("", text)
+    return sent.normalise(NOTE_MARK.sub("", SHOWN_ADDRESS.sub("", text)))
+
+
+def fold(text: str) -> str:
+    """``text`` with the print characters braille does not tell apart folded together."""
+    return text.translate(_FOLD)
 
 
 @dataclass(frozen=True)
@@ -77,7 +87,8 @@ def joined(lines: Sequence[Placed]) -> str:
     return BLANK.join(parts)
 
 
-def missing(wanted: Sequence[str], body: Sequence[Placed], braille: Braille) -> list[str]:
+def missing(wanted: Sequence[str], body: Sequence[Placed], braille: Braille,
+            added: Sequence[re.Pattern[str]] = ()) -> list[str]:
     """Source sentences not found, in order, in the back-translated body.
 
     Some tables read back lossily (liblouis' Welsh tables return "heddiw4" for "heddiw."): a
@@ -85,7 +96,7 @@ def missing(wanted: Sequence[str], body: Sequence[Placed], braille: Braille) -> 
     translated through the same table. A sentence that is in neither is missing.
     """
     cells = joined(body)
-    text = plain(braille.back(cells))
+    text = plain(braille.back(cells), added)
     pos_text, pos_cells, lost = 0, 0, []
     for s in wanted:
         target = plain(s)
@@ -186,7 +197,8 @@ def verify(pages: Sequence[Sequence[str]], front_pages: int, doc: Document, sett
     front = [p for p in lines if p.page <= front_pages]
     body = [p for p in lines if p.page > front_pages]
     problems = []
-    lost = missing([*sent.of_blocks(doc.blocks), *sent.of_notes(doc)], body, braille)
+    lost = missing([*sent.of_blocks(doc.blocks), *sent.of_notes(doc)], body, braille,
+                   reference_patterns(doc, fold))
     if lost:
         problems.append(f"{len(lost)} sentences missing or changed, first: '{lost[0]}'")
     headings, found = find_headings(doc, body, settings, braille)

@@ -85,6 +85,7 @@ class BrailleWriter(Writer):
 
 def _texts(job: Job) -> list[str]:
     """Every piece of text the braille will carry: metadata, headings, all inline runs, notes."""
+    from exporter.links import page_references
     from exporter.model import Link, inline_runs, iter_inlines, plain_text
 
     meta = job.doc.meta
@@ -92,4 +93,5 @@ def _texts(job: Job) -> list[str]:
     texts = [meta.title, meta.publisher, meta.helpline]
     texts += [run if isinstance(run, str) else plain_text(run) for run in inline_runs(blocks)]
     texts += [n.href for n in iter_inlines(blocks) if isinstance(n, Link)]
+    texts += page_references(job.doc)  # the titles of the pages it links to
     return texts

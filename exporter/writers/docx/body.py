@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from exporter.links import link_target, page_reference
 from exporter.locale import Messages
 from exporter.model import (
     Block,
@@ -363,10 +364,13 @@ class Body:
             elif isinstance(node, LineBreak):
                 parent.append(line_break())
             elif isinstance(node, Link):
-                target = parent if link else self._link(node.href)
+                href = link_target(node, "print")
+                target = parent if link or not href else self._link(href)
                 if target is not parent:
                     parent.append(target)
-                self.inlines(node.children, target, bold=bold, link=True)
+                self.inlines(node.children, target, bold=bold, link=link or bool(href))
+                if reference := page_reference(node, self.words):  # another page, named
+                    parent.append(run(f" ({reference})", bold=bold, link=link))
             elif isinstance(node, NoteRef):
                 self.notes.reference(node, parent)
             else:

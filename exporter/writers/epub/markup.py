@@ -4,8 +4,10 @@ the text that first refers to it, pictures as files inside the package."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import ClassVar
 
 from exporter.html import Markup
+from exporter.links import Kind
 from exporter.model import Document, Image, Note, NoteRef, iter_inlines
 from exporter.outline import Chunk
 from exporter.writers.base import WriterError
@@ -17,6 +19,8 @@ _EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg"}
 class EpubMarkup(Markup):
     """Markup with EPUB 3 structural semantics beside the ARIA roles (reading systems such as
     Apple Books, Kobo and Thorium show a noteref's note in a pop-up)."""
+
+    links: ClassVar[Kind] = "ebook"  #: another page by its published address, not a file
 
     def semantic(self, kind: str) -> str:
         return f' epub:type="{kind}"'

@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from exporter.links import page_reference
+from exporter.locale import messages
 from exporter.model import Block, Document, Link, iter_inlines
 from exporter.sentences import normalise
 from exporter.writers.pdf.check_tree import BREAK
@@ -47,7 +49,9 @@ def pattern(words: str) -> str:
 
 def addresses(doc: Document) -> list[str]:
     """Every address print shows after a link's text, longest first (one may contain another)."""
-    found = {printed_address(n) for n in iter_inlines(_all_blocks(doc)) if isinstance(n, Link)}
+    words = messages(doc.meta.language)
+    found = {page_reference(n, words) or printed_address(n)
+             for n in iter_inlines(_all_blocks(doc)) if isinstance(n, Link)}
     return sorted((a for a in found if a), key=len, reverse=True)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from exporter.html import Markup
 from exporter.html import is_address as _text_is_address
+from exporter.links import link_target, page_reference
 from exporter.model import (
     Callout,
     DefinitionList,
@@ -75,8 +76,12 @@ class PdfMarkup(Markup):
     # ------------------------------------------------------------ inlines
 
     def link(self, node: Link) -> str:
-        href = self.anchor(node.href[1:]) if node.href.startswith("#") else node.href
-        shown = printed_address(node)
+        href = self.anchor(node.href[1:]) if node.href.startswith("#") else \
+            link_target(node, "print")
+        shown = page_reference(node, self.words) or printed_address(node)
+        if not href:  # another page with no published address: named, not linked
+            return self.inlines(node.children) + (f" ({escape(shown, quote=False)})" if shown
+                                                  else "")
         extra = f' data-print="{_attr(shown)}"' if shown else (
             ' class="address"' if is_address(node) else "")
         return f'<a href="{_attr(href)}"{extra}>{self.inlines(node.children)}</a>'
