@@ -201,6 +201,8 @@ def test_rendered_at_12pt(tmp_path: Path, hsct_doc: Document, styles: Styles) ->
     ("p, li { text-align: justify !important; }", "pdf.alignment", "justified"),
     ("p, li { color: #999999 !important; }", "pdf.contrast", "#999999 on #FFFFFF"),
     ("@page { @bottom-left { content: none } }", "pdf.page-numbers", "no page number"),
+    ("p, li { orphans: 1 !important; widows: 1 !important; }", "pdf.page-fill",
+     "last line alone at the head of page 3: 'HSCT.'"),
 ])
 def test_styles_broken(tmp_path: Path, hsct_doc: Document, css: str, check: str,
                        words: str) -> None:

@@ -10,8 +10,9 @@ from typing import Any
 from exporter.checks.common import Context, Finding, compare_flat, compare_tree, finding
 from exporter.checks.numbering import flatten, numbering
 from exporter.locale import Messages, messages
-from exporter.model import Document, Figure, Quote, Table
+from exporter.model import Document, Figure, Paragraph, Quote, Table, block_text, walk_blocks
 from exporter.page import footer
+from exporter.sentences import normalise
 from exporter.styles import MIN_CONTRAST, Styles, load_styles
 from exporter.writers.pdf import check_content as cc
 from exporter.writers.pdf import check_print as pr
@@ -52,6 +53,8 @@ def check_file(ctx: Context, path: Path, size: float,
     with pikepdf.open(path) as pdf:
         tagged = read_tree(pdf, marked_text(pages))
         bookmarks = st.bookmarks(pdf)
+        marks = st.blocks_of(pdf)
+        kinds = {key: block.kind for key, block in marks.items()}
         headings = [NOTE_MARKER.sub("", label) for _, label in pr.tagged_headings(tree, pages)]
         entries = contents_labels(tagged, words("contents_page"))
         found = [
@@ -106,7 +109,7 @@ def check_file(ctx: Context, path: Path, size: float,
                 "every glyph inside the page: nothing clipped"),
         finding("large-print", "pdf.sans-serif", name, pr.serif(pages), "sans-serif faces only"),
         finding("large-print", "pdf.italic", name, pr.italic(pages), "no italic or slanted text"),
-        finding("large-print", "pdf.alignment", name, pr.alignment(pages),
+        finding("large-print", "pdf.alignment", name, pr.alignment(pages, kinds),
                 "body text left-aligned, ragged right"),
         finding("large-print", "pdf.contrast", name, pr.contrast(pages),
                 f"text contrast at least {MIN_CONTRAST}:1"),
@@ -115,9 +118,10 @@ def check_file(ctx: Context, path: Path, size: float,
         finding("large-print", "pdf.page-fill", name,
                 pr.page_fill(pages, kept_whole(styles, size, record),
                              contents_pattern(words("contents_page")))
-                + pr.colophon_alone(pages, colophon(doc, words)),
+                + pr.colophon_alone(pages, colophon(doc, words))
+                + pr.stranded(pages, marks, paragraphs(doc)),
                 "no page left emptier than what must stay together needs; the last page "
-                "holds more than the closing lines"),
+                "holds more than the closing lines; no line alone at a page break"),
     ]
     return found
 
@@ -151,6 +155,14 @@ def kept_whole(styles: Styles, size: float, record: Mapping[str, Any]) -> float:
     scale = [float(s) for s in styles.settings.get("print", {}).get("heading_scale", [1.4])]
     heading = scale[min(1, len(scale) - 1)] * size
     return 2 * heading * 1.25 + 1.5 * heading + 3 * options.line_spacing * size
+
+
+def paragraphs(doc: Document) -> list[str]:
+    """The text of every paragraph, in lists, callouts and notes too, normalised: where a
+    page break may fall between two lines."""
+    found = [b for b in walk_blocks(doc.blocks)]
+    found += [b for note in doc.notes for b in walk_blocks(note.blocks)]
+    return [normalise(block_text(b)) for b in found if isinstance(b, Paragraph)]
 
 
 def colophon(doc: Document, words: Messages) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -256,8 +257,15 @@ def _slant(c: Char) -> bool:
     return abs(cc) / scale > MAX_SLANT and abs(b) < 1e-6
 
 
-def alignment(pages: Sequence[Page]) -> list[str]:
-    """Left-aligned and ragged right: no centred or right-set lines, no justified paragraphs."""
+def alignment(pages: Sequence[Page], kinds: Mapping[tuple[int, int], str] | None = None
+              ) -> list[str]:
+    """Left-aligned and ragged right: no centred or right-set lines, no justified paragraphs.
+
+    Justification is judged on the body's running text only: a long heading's lines (or a
+    caption's, a table cell's) are broken before the margin too, and end near it by chance.
+    ``kinds`` gives the structure type of the block holding each marked text (page number,
+    MCID); without it every line counts.
+    """
     problems = []
     lines = [line for p in pages for line in p.lines(body=True)]
     if not lines:
@@ -273,12 +281,23 @@ def alignment(pages: Sequence[Page]) -> list[str]:
         if alone and (centred or flush_right):
             how = "centred" if centred else "set flush right"
             problems.append(f"page {line.page}: line '{line.text[:40]}' is {how}")
-    full = [line for line in lines if line.text.count(" ") >= 3 and not _leader(line)]
+    full = [line for line in lines if line.text.count(" ") >= 3 and not _leader(line)
+            and (kinds is None or kinds.get((line.page, mcid(line))) in RUNNING_TEXT)]
     flush = [line for line in full if right - line.x1 <= 0.5]
     if len(full) >= 5 and len(flush) / len(full) >= JUSTIFIED_SHARE:
         problems.insert(0, f"text is justified: {len(flush)} of {len(full)} lines end flush "
                         f"right (first: page {flush[0].page}, '{flush[0].text[:40]}')")
     return problems
+
+
+#: The blocks whose lines are running text: paragraphs and list items' bodies.
+RUNNING_TEXT = frozenset({"P", "LBody", "LI", "BlockQuote", "Div"})
+
+
+def mcid(line: Line) -> int:
+    """The marked-content id of a line's last tagged glyph (-1 when none is tagged): its
+    running text, where the first may be a list item's bullet, tagged apart (Lbl)."""
+    return next((int(c["mcid"]) for c in reversed(line.ink) if c.get("mcid") is not None), -1)
 
 
 def _leader(line: Line) -> bool:
@@ -395,16 +414,20 @@ def page_fill(pages: Sequence[Page], allowance: float, contents: re.Pattern[str]
               share: float = 0.25) -> list[str]:
     """No page but the last, and the contents page (which ends by design), is left emptier
     than ``share`` of its text area or ``allowance`` points, whichever is more: what the
-    layout keeps together by necessity (a heading with the lines that must follow it). A
-    picture cannot be split either: a page is also left alone when the next page, from its
-    top down to the foot of its first picture, is taller than the space left."""
+    layout keeps together by necessity (a heading with the lines that must follow it).
+
+    What opens the next page may be taller than that: a heading of many lines (never split)
+    with the two lines that must follow it, or a picture (never split either). A page is also
+    left alone when that, measured on the next page, is taller than the space left."""
     problems = []
     measured = fills(pages)
+    sizes = [round(float(c["size"]), 1) for p in pages for c in p.body]
+    body = max(set(sizes), key=sizes.count) if sizes else 0.0
     for fill, page, after in list(zip(measured, pages, pages[1:], strict=False)):
         lines = page.lines(body=True)
         if lines and contents.search(lines[-1].text.strip()):
             continue
-        if after.pictures and after.pictures[0][1] - fill.top > fill.gap:
+        if _kept_opening(after, body) - fill.top > fill.gap:
             continue
         limit = max(share * fill.height, allowance)
         if fill.gap > limit + 1:
@@ -414,14 +437,38 @@ def page_fill(pages: Sequence[Page], allowance: float, contents: re.Pattern[str]
     return problems
 
 
+def _kept_opening(page: Page, body: float) -> float:
+    """Where what opens a page and cannot be split ends, points from the top of the page: its
+    first picture, or a heading there (lines larger than the body text) with the two lines
+    that must follow it; 0 when the page opens with running text."""
+    lines = page.lines(body=True)
+    count = 0
+    while count < len(lines) and max(float(c["size"]) for c in lines[count].ink) \
+            > body + SIZE_TOLERANCE:
+        count += 1
+    end = 0.0
+    # A picture counts when nothing but a heading comes before it on the page.
+    text = lines[count].top if count < len(lines) else page.height
+    if page.pictures and page.pictures[0][0] < text:
+        end = page.pictures[0][1]
+    elif count:
+        following = lines[count:count + 2]
+        last = following[-1] if following else lines[count - 1]
+        end = max(end, max(float(c["bottom"]) for c in last.ink))
+    return end
+
+
 def colophon_alone(pages: Sequence[Page], colophon: Sequence[str]) -> list[str]:
-    """The last page holds more than the closing lines ("Published by ...")."""
+    """The last page holds more than the closing lines ("Published by ...", "We last updated
+    this page on ..."), or some of them: they go with the end of the text."""
     if not pages or not colophon:
         return []
     text = " ".join(line.text for line in pages[-1].lines(body=True))
     shown = re.sub(r"\s+", "", text)
-    if shown and shown == re.sub(r"\s+", "", "".join(colophon)):
-        return [f"page {pages[-1].number}, the last, holds only '{' '.join(colophon)}'"]
+    for start in range(len(colophon)):
+        closing = colophon[start:]
+        if shown and shown == re.sub(r"\s+", "", "".join(closing)):
+            return [f"page {pages[-1].number}, the last, holds only '{' '.join(closing)}'"]
     return []
 
 
@@ -444,3 +491,48 @@ def running_head(pages: Sequence[Page], phrase: str = DEFAULT_PHRASE) -> list[st
     if len(heads) > 1:
         problems.append(f"the running head changes between pages: {sorted(heads)}")
     return problems
+
+
+def stranded(pages: Sequence[Page], blocks: Mapping[tuple[int, int], Any],
+             paragraphs: Sequence[str]) -> list[str]:
+    """No line stranded by a page break: a paragraph or list item split across two pages
+    leaves at least two of its lines on each (its first line alone at the foot of a page, or
+    its last alone at the head of the next, reads as a stray line).
+
+    ``blocks`` gives the block element holding each marked text (page number, MCID).
+    WeasyPrint tags a block split by a page break as two elements, one a page, so the split
+    is found in the text: the words either side of the break run on in one of the source's
+    ``paragraphs`` (normalised, one space per gap)."""
+    problems = []
+    for before, after in itertools.pairwise(pages):
+        above, below = before.lines(body=True), after.lines(body=True)
+        if not above or not below:
+            continue
+        first = blocks.get((before.number, mcid(above[-1])))
+        second = blocks.get((after.number, mcid(below[0])))
+        if first is None or second is None:
+            continue
+        foot = [ln for ln in above if blocks.get((before.number, mcid(ln))) == first]
+        head = [ln for ln in below if blocks.get((after.number, mcid(ln))) == second]
+        if min(len(foot), len(head)) >= 2 or not _runs_on(foot, head, paragraphs):
+            continue
+        where = (f"its first line alone at the foot of page {before.number}" if len(foot) < 2
+                 else f"its last line alone at the head of page {after.number}")
+        text = (foot[-1] if len(foot) < 2 else head[0]).text.strip()[:40]
+        problems.append(f"a paragraph split over pages {before.number}-{after.number} leaves "
+                        f"{where}: '{text}'")
+    return problems
+
+
+#: A note's marker as printed ("[1]"): not in the source paragraph's plain text.
+_MARKER = re.compile(r"\s*\[\d+\]")
+
+
+def _runs_on(foot: Sequence[Line], head: Sequence[Line], paragraphs: Sequence[str]) -> bool:
+    """The last words above a page break and the first below it are one run of a paragraph."""
+    above = _MARKER.sub("", " ".join(ln.text for ln in foot)).split()[-4:]
+    below = _MARKER.sub("", " ".join(ln.text for ln in head)).split()[:4]
+    if not above or not below:
+        return False
+    joined = " ".join(above + below)
+    return any(joined in text for text in paragraphs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from exporter.checks.common import Context
@@ -173,3 +174,42 @@ def _objrs(elem: Any) -> list[Any]:
     kids = elem.get("/K")
     kids = list(kids) if isinstance(kids, pikepdf.Array) else ([] if kids is None else [kids])
     return [k for k in kids if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR"]
+
+
+@dataclass(frozen=True)
+class Block:
+    """The block a piece of marked text belongs to: the nearest tagged ancestor that is not an
+    inline (a P, an LBody, a heading, a table cell ...)."""
+
+    ref: tuple[int, int]  #: the structure element's object number and generation
+    kind: str  #: its structure type without the slash: "P", "H2", "LBody" ...
+
+
+#: Structure types that sit inside a block's line: their text belongs to the block around.
+_INLINE = {"/Span", "/Link", "/NonStruct", "/Lbl", "/Reference", "/Note", "/Code", "/Quote"}
+
+
+def blocks_of(pdf: Any) -> dict[tuple[int, int], Block]:
+    """(page number, MCID) -> the block its text belongs to, from the structure tree's
+    ParentTree."""
+    import pikepdf
+
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None or "/ParentTree" not in root:
+        return {}
+    nums = root.ParentTree.get("/Nums", [])
+    by_key = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    out: dict[tuple[int, int], Block] = {}
+    for number, page in enumerate(pdf.pages, 1):
+        key = page.obj.get("/StructParents")
+        elems = by_key.get(int(key)) if key is not None else None
+        if not isinstance(elems, pikepdf.Array):
+            continue
+        for mcid, elem in enumerate(elems):
+            while isinstance(elem, pikepdf.Dictionary) and str(elem.get("/S")) in _INLINE \
+                    and "/P" in elem:
+                elem = elem.P
+            if isinstance(elem, pikepdf.Dictionary):
+                out[(number, mcid)] = Block((int(elem.objgen[0]), int(elem.objgen[1])),
+                                            str(elem.get("/S", "")).lstrip("/"))
+    return out

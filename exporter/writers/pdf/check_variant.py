@@ -14,7 +14,8 @@ from exporter.contrast import parse_hex
 from exporter.fonts import family_of
 from exporter.options import Options, recorded
 from exporter.styles import Styles, load_styles
-from exporter.writers.pdf.check_print import Char, Page, _rgb
+from exporter.writers.pdf.check_print import Char, Page, _rgb, mcid
+from exporter.writers.pdf.check_structure import Block, blocks_of
 
 T = TypeVar("T")
 
@@ -141,36 +142,8 @@ def _page_colour(page: Page) -> tuple[float, ...] | None:
     return (255.0, 255.0, 255.0)  # nothing drawn: the paper itself
 
 
-def blocks_of(pdf: Any) -> dict[tuple[int, int], tuple[int, int]]:
-    """(page number, MCID) -> the block its text belongs to (the nearest tagged ancestor that
-    is not an inline: a P, an LI's body, a heading ...), from the structure tree."""
-    import pikepdf
-
-    root = pdf.Root.get("/StructTreeRoot")
-    if root is None or "/ParentTree" not in root:
-        return {}
-    nums = root.ParentTree.get("/Nums", [])
-    by_key = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
-    out: dict[tuple[int, int], tuple[int, int]] = {}
-    for number, page in enumerate(pdf.pages, 1):
-        key = page.obj.get("/StructParents")
-        elems = by_key.get(int(key)) if key is not None else None
-        if not isinstance(elems, pikepdf.Array):
-            continue
-        for mcid, elem in enumerate(elems):
-            while isinstance(elem, pikepdf.Dictionary) and str(elem.get("/S")) in _INLINE \
-                    and "/P" in elem:
-                elem = elem.P
-            if isinstance(elem, pikepdf.Dictionary):
-                out[(number, mcid)] = (int(elem.objgen[0]), int(elem.objgen[1]))
-    return out
-
-
-_INLINE = {"/Span", "/Link", "/NonStruct", "/Lbl"}
-
-
 def _spacing(pages: Sequence[Page], size: float, want: Options,
-             blocks: Mapping[tuple[int, int], tuple[int, int]], own: set[str]) -> list[str]:
+             blocks: Mapping[tuple[int, int], Block], own: set[str]) -> list[str]:
     """Line pitch, letter and word spacing at the body size, measured where glyphs are drawn.
 
     Letter spacing: the gap between neighbouring letters of a word (advance widths are the
@@ -200,8 +173,8 @@ def _spacing(pages: Sequence[Page], size: float, want: Options,
         for upper, lower in itertools.pairwise(lines):
             # Two lines of one paragraph (one block in the tags): nothing between them but
             # the line spacing.
-            first, second = (blocks.get((page.number, _mcid(ln))) for ln in (upper, lower))
-            if first is not None and first == second:
+            first, second = (blocks.get((page.number, mcid(ln))) for ln in (upper, lower))
+            if first is not None and second is not None and first.ref == second.ref:
                 pitches.append(round(_baseline(lower) - _baseline(upper), 1))
     problems = []
     if letters:
@@ -222,10 +195,6 @@ def _spacing(pages: Sequence[Page], size: float, want: Options,
             problems.append(f"lines are {pitch:.2f} times the text size apart, asked for "
                             f"{want.line_spacing:g}")
     return problems
-
-
-def _mcid(line: Any) -> int:
-    return next((int(c["mcid"]) for c in line.ink if c.get("mcid") is not None), -1)
 
 
 def _same_face(a: Char, b: Char) -> bool:

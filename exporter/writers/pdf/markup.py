@@ -100,17 +100,20 @@ class PdfMarkup(Markup):
 
     def list_block(self, node: ListBlock) -> str:
         """A list whose first and last items, when short, stay with their neighbours: no one-
-        or two-line item alone at the foot or the head of a page (pdf.css, layout.py)."""
+        or two-line item alone at the foot or the head of a page (pdf.css, layout.py). The
+        list also stays with the block before it, which usually introduces it (WeasyPrint's
+        own stylesheet: ``ul, ol { break-before: avoid }``)."""
         last = len(node.items) - 1
-        items, kept = [], False
+        kept = self.layout.kept(node)
+        items = []
         for i, item in enumerate(node.items):
             keep = [k for k, on in (("keep-next", i == 0 < last), ("keep-previous", i == last > 0))
-                    if on and self.layout.is_short(item) and self.layout.kept(node)]
-            kept = kept or bool(keep)
+                    if on and self.layout.is_short(item) and kept]
             cls = f' class="{" ".join(keep)}"' if keep else ""
             items.append(f"<li{cls}>{self.tight(item.blocks)}</li>")
-        # Named, so that a keep which leaves a page too empty can be let go (fill.py).
-        key = f' {KEEP_ATTRIBUTE}="{keep_key(node)}"' if kept else ""
+        # Named, so that its keeps can be let go when they leave a page too empty (fill.py):
+        # then it may also start a page of its own after its introduction (pdf.css).
+        key = f' {KEEP_ATTRIBUTE}="{keep_key(node)}"' if kept else ' data-loose="loose"'
         if node.ordered:
             start = f' start="{node.start}"' if node.start != 1 else ""
             return f"<ol{start}{key}>\n" + "\n".join(items) + "\n</ol>"
