@@ -16,6 +16,7 @@ from exporter.model import Document
 from exporter.reader import read
 from exporter.styles import Styles
 from exporter.writers.base import Options
+from exporter.writers.pdf import check_paper as paper
 from exporter.writers.pdf import check_print as pr
 from exporter.writers.pdf.check import colophon, contents_pattern, kept_whole, paragraphs
 from exporter.writers.pdf.check_structure import blocks_of, links
@@ -70,7 +71,7 @@ def corpus(request: pytest.FixtureRequest, styles: Styles,
 def test_no_page_holds_only_closing_lines(corpus: Corpus) -> None:
     closing = colophon(corpus.doc, corpus.words)
     for pdf in corpus.printed:
-        assert pr.colophon_alone(pdf.pages, closing) == [], pdf.size
+        assert paper.colophon_alone(pdf.pages, closing) == [], pdf.size
 
 
 def test_no_line_alone_at_a_page_break(corpus: Corpus) -> None:
@@ -79,7 +80,7 @@ def test_no_line_alone_at_a_page_break(corpus: Corpus) -> None:
     for pdf in corpus.printed:
         with pikepdf.open(pdf.path) as doc:
             blocks = blocks_of(doc)
-        assert pr.stranded(pdf.pages, blocks, paragraphs(corpus.doc)) == [], pdf.size
+        assert paper.stranded(pdf.pages, blocks, paragraphs(corpus.doc)) == [], pdf.size
         lone = [p.number for p in pdf.pages if len(p.lines(body=True)) == 1]
         assert lone == [], (pdf.size, lone)
 
@@ -100,12 +101,12 @@ def test_no_page_left_emptier_than_what_must_stay_together_needs(corpus: Corpus,
     contents = contents_pattern(corpus.words("contents_page"))
     for pdf in corpus.printed:
         allowance = kept_whole(styles, pdf.size, {"options": {"size": pdf.size}})
-        assert pr.page_fill(pdf.pages, allowance, contents) == [], pdf.size
+        assert paper.page_fill(pdf.pages, allowance, contents) == [], pdf.size
 
 
 def test_running_head_on_one_line(corpus: Corpus) -> None:
     for pdf in corpus.printed:
-        assert pr.running_head(pdf.pages, corpus.words("page_of")) == [], pdf.size
+        assert paper.running_head(pdf.pages, corpus.words("page_of")) == [], pdf.size
         heads = [ln for ln in pdf.pages[0].lines() if ln.top < 0.15 * pdf.pages[0].height
                  and all(c.get("tag") == "Artifact" for c in ln.ink)]
         assert heads, pdf.size

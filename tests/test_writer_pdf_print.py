@@ -23,6 +23,7 @@ from exporter.pipeline import JobSpec, run_job
 from exporter.reader import read
 from exporter.styles import Styles
 from exporter.writers.base import Options
+from exporter.writers.pdf import check_paper as paper
 from exporter.writers.pdf import check_print as pr
 from exporter.writers.pdf.check_structure import links
 from tests.conftest import FIXTURES
@@ -145,7 +146,7 @@ def test_no_page_holds_only_the_colophon(printed: dict[int, Printed]) -> None:
         last = " ".join(line.text for line in pdf.pages[-1].lines(body=True))
         assert "Published by MS Society." in last, size
         assert re.sub(r"\s", "", last) != "PublishedbyMSSociety.", size
-        assert pr.colophon_alone(pdf.pages, ["Published by MS Society."]) == []
+        assert paper.colophon_alone(pdf.pages, ["Published by MS Society."]) == []
 
 
 def test_no_page_left_more_than_a_quarter_empty(printed: dict[int, Printed]) -> None:
@@ -154,8 +155,8 @@ def test_no_page_left_more_than_a_quarter_empty(printed: dict[int, Printed]) -> 
     The contents page (which ends by design) and the last page aside."""
     for size, pdf in printed.items():
         contents = re.compile(r"–\s*page\s*\d+$")
-        assert pr.page_fill(pdf.pages, 0.0, contents, share=0.25) == [], size
-        fills = pr.fills(pdf.pages)
+        assert paper.page_fill(pdf.pages, 0.0, contents, share=0.25) == [], size
+        fills = paper.fills(pdf.pages)
         assert max(f.gap for f in fills[1:-1]) < 0.25 * fills[0].height
 
 
@@ -212,7 +213,7 @@ def test_no_short_list_item_alone_at_a_page_break(printed: dict[int, Printed]) -
 def test_running_head_is_one_line_of_the_titles_own_words(printed: dict[int, Printed],
                                                           hsct_doc: Document) -> None:
     for size, pdf in printed.items():
-        assert pr.running_head(pdf.pages) == [], size
+        assert paper.running_head(pdf.pages) == [], size
         head = next(" ".join(ln.text.split()) for ln in pdf.pages[0].lines()
                     if ln.top < 80 and all(c.get("tag") == "Artifact" for c in ln.ink))
         if size == 24:  # the whole title would take two lines: its short form, before "("

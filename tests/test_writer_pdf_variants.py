@@ -13,7 +13,7 @@ import pytest
 from exporter.model import Document
 from exporter.options import Options
 from exporter.styles import Styles
-from exporter.writers.pdf import check_print as pr
+from exporter.writers.pdf import check_paper as paper
 from exporter.writers.pdf.check_tree import BREAK, marked_text, read_tree
 from exporter.writers.pdf.check_variant import embedded_families, variant
 from exporter.writers.pdf.css import running_head
@@ -133,5 +133,5 @@ def test_page_fill_holds_at_giant_print(made: dict[str, Path], styles: Styles) -
 
     pages = read_pages(made["giant"])
     allowance = kept_whole(styles, 36, {"options": _options(GIANT)})
-    assert pr.page_fill(pages, allowance, contents_pattern("– page {page}")) == []
-    assert pr.running_head(pages) == []
+    assert paper.page_fill(pages, allowance, contents_pattern("– page {page}")) == []
+    assert paper.running_head(pages) == []

@@ -15,6 +15,7 @@ from exporter.page import footer
 from exporter.sentences import normalise
 from exporter.styles import MIN_CONTRAST, Styles, load_styles
 from exporter.writers.pdf import check_content as cc
+from exporter.writers.pdf import check_paper as paper
 from exporter.writers.pdf import check_print as pr
 from exporter.writers.pdf import check_structure as st
 from exporter.writers.pdf.check_text import addresses, clean
@@ -113,13 +114,13 @@ def check_file(ctx: Context, path: Path, size: float,
                 "body text left-aligned, ragged right"),
         finding("large-print", "pdf.contrast", name, pr.contrast(pages),
                 f"text contrast at least {MIN_CONTRAST}:1"),
-        finding("large-print", "pdf.running-head", name, pr.running_head(pages, phrase),
+        finding("large-print", "pdf.running-head", name, paper.running_head(pages, phrase),
                 "the running head on one line, the same on every page"),
         finding("large-print", "pdf.page-fill", name,
-                pr.page_fill(pages, kept_whole(styles, size, record),
+                paper.page_fill(pages, kept_whole(styles, size, record),
                              contents_pattern(words("contents_page")))
-                + pr.colophon_alone(pages, colophon(doc, words))
-                + pr.stranded(pages, marks, paragraphs(doc)),
+                + paper.colophon_alone(pages, colophon(doc, words))
+                + paper.stranded(pages, marks, paragraphs(doc)),
                 "no page left emptier than what must stay together needs; the last page "
                 "holds more than the closing lines; no line alone at a page break"),
     ]
