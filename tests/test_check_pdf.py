@@ -150,7 +150,11 @@ def test_font_not_embedded(out: Path) -> None:
                 del desc[key]
 
     pdf_edit(out, unembed)
-    assert "not embedded" in only(out, "pdf.fonts")
+    # The variant check cannot read the face either: it names the missing weight.
+    failures = {f.check: f.detail for f in only_failures(out, SOURCE,
+                                                         {"pdf.fonts", "pdf.variant"})}
+    assert "not embedded" in failures["pdf.fonts"]
+    assert "no embedded face of weight 700" in failures["pdf.variant"]
 
 
 def test_page_furniture_not_artifact(out: Path) -> None:
@@ -185,7 +189,10 @@ def test_rendered_at_12pt(tmp_path: Path, hsct_doc: Document, styles: Styles) ->
     [name] = build(out, "pdf", hsct_doc, dataclasses.replace(styles, min_size=12),
                    Options(size=12))
     claim(out, name, NAME, size=18)
-    detail = only(out, "pdf.text-size")
+    failures = {f.check: f.detail for f in only_failures(out, SOURCE,
+                                                         {"pdf.text-size", "pdf.variant"})}
+    assert "body text is 12pt, asked for 18pt" in failures["pdf.variant"]
+    detail = failures["pdf.text-size"]
     assert detail.startswith(f"{NAME}: smallest body glyph 12.0pt < 18pt")
     assert "page number 12.0pt < 18pt" in detail
 
@@ -194,12 +201,18 @@ def test_rendered_at_12pt(tmp_path: Path, hsct_doc: Document, styles: Styles) ->
     ("p, li { text-align: justify !important; }", "pdf.alignment", "justified"),
     ("p, li { color: #999999 !important; }", "pdf.contrast", "#999999 on #FFFFFF"),
     ("@page { @bottom-left { content: none } }", "pdf.page-numbers", "no page number"),
+    ("p, li { orphans: 1 !important; widows: 1 !important; }", "pdf.page-fill",
+     "last line alone at the head of page 3: 'HSCT.'"),
 ])
 def test_styles_broken(tmp_path: Path, hsct_doc: Document, css: str, check: str,
                        words: str) -> None:
     out = tmp_path / "output"
     build(out, "pdf", hsct_doc, css_styles(tmp_path, css), Options(size=18))
-    assert words in only(out, check)
+    # Justified lines widen the word spaces and grey text is not the scheme's colour: the
+    # file is also not the variant asked for.
+    also = {"pdf.variant"} if check in ("pdf.alignment", "pdf.contrast") else set()
+    failures = {f.check: f.detail for f in only_failures(out, SOURCE, {check} | also)}
+    assert words in failures[check]
 
 
 # ------------------------------------------------------------------ the new structures
@@ -438,3 +451,67 @@ def test_notes_in_headings_and_cells_tables_in_lists_pass(tmp_path: Path, styles
         build(out, "pdf", read(source), styles, Options(size=size))
     report, names = failed(out, source)
     assert not names, "\n".join(f"{f.check}: {f.detail}" for f in report.failures)
+
+
+# ------------------------------------------------------------------ links, paper, variants
+
+
+def test_link_read_twice_fails(out: Path) -> None:
+    """WeasyPrint's own fault, put back: a second annotation for a contents entry, held by a
+    Link tag inside the entry's Link tag."""
+    import pikepdf
+
+    def nest(pdf: Any) -> None:
+        link = _first(pdf, "/Link")
+        objr = next(k for k in link.K if isinstance(k, pikepdf.Dictionary))
+        copy = pdf.make_indirect(pikepdf.Dictionary(dict(objr.Obj.items())))
+        pdf.pages[0].obj.Annots.append(copy)
+        inner = pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.StructElem, S=pikepdf.Name.Link, P=link, Pg=link.Pg,
+            K=pikepdf.Array([pikepdf.Dictionary(Type=pikepdf.Name.OBJR, Obj=copy,
+                                                Pg=link.Pg)])))
+        link.K = pikepdf.Array([*link.K, inner])
+
+    pdf_edit(out, nest)
+    detail = only(out, "pdf.links")
+    assert "a Link tag inside a Link tag ('who-can-hsct-work-for')" in detail
+    assert "one link has 2 annotations" not in detail  # the inner one is its own tag's
+
+
+def test_link_annotation_outside_the_tree_fails(out: Path) -> None:
+    import pikepdf
+
+    def orphan(pdf: Any) -> None:
+        annot = pdf.pages[1].obj.Annots[0]
+        pdf.pages[1].obj.Annots.append(pdf.make_indirect(pikepdf.Dictionary(
+            dict(annot.items()))))
+
+    pdf_edit(out, orphan)
+    assert "a link annotation held by 0 tags" in only(out, "pdf.links")
+
+
+@pytest.mark.parametrize(("css", "words"), [
+    ("footer { break-before: page !important; }",
+     "the last, holds only 'Published by MS Society.'"),
+    ("h2, h3 { break-before: page !important; }", "mm empty at the foot"),
+])
+def test_paper_wasted_fails(tmp_path: Path, hsct_doc: Document, css: str, words: str) -> None:
+    out = tmp_path / "output"
+    build(out, "pdf", hsct_doc, css_styles(tmp_path, css), Options(size=18))
+    assert words in only(out, "pdf.page-fill")
+
+
+def test_running_head_on_two_lines_fails(tmp_path: Path, hsct_doc: Document) -> None:
+    head = "HSCT (haematopoietic stem cell transplantation) for people with MS in the UK"
+    out = tmp_path / "output"
+    build(out, "pdf", hsct_doc, css_styles(
+        tmp_path, f'@page {{ @top-left {{ content: "{head}" !important; }} }}'),
+        Options(size=18))
+    assert "the running head takes 2 lines" in only(out, "pdf.running-head")
+
+
+def test_file_claimed_as_another_variant_fails(out: Path) -> None:
+    claim(out, NAME, "hsct-large-print-18pt-lexend.pdf", font="lexend", letter_spacing=0.12)
+    detail = only(out, "pdf.variant")
+    assert "the text is set in 'Atkinson Hyperlegible', asked for Lexend" in detail
+    assert "asked for 0.12em" in detail

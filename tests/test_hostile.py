@@ -204,11 +204,6 @@ KNOWN_LIMITS: dict[str, tuple[Callable[[Outcome], bool], str]] = {
                                        "writer ended abruptly" in o.stderr),
         "the Word writer relates each link with python-docx's relate_to, which scans every "
         "relationship: 10,000 links take ~29 s (quadratic)"),
-    "generated-heading-300-characters": (
-        lambda o: o.check_status == 1 and "pdf.alignment" in o.check_output
-        and o.check_output.count("FAIL ") == 1,
-        "the PDF check takes a long heading's wrapped lines, ending near the right margin, "
-        "for justified text"),
 }
 
 

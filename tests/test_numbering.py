@@ -20,7 +20,7 @@ from exporter.reader import ReadOptions, read
 from exporter.styles import Styles, StylesError, load_styles
 from tests.conftest import SOURCE
 
-FORMATS = ["html", "epub", "docx"]
+FORMATS = ["html", "epub", "docx", "pdf"]
 X = "{http://www.w3.org/1999/xhtml}"
 NCX = "{http://www.daisy.org/z3986/2005/ncx/}"
 
@@ -82,7 +82,30 @@ def shown(out: Path) -> dict[str, list[str]]:
     d = docx.Document(str(out / "hsct-large-print-18pt.docx"))
     labels["word headings"] = [p.text for p in d.paragraphs
                                if style(p).startswith("Heading") and style(p) != "Heading 1"]
+    labels.update(pdf_labels(out / "hsct-large-print-18pt.pdf"))
     return labels
+
+
+def pdf_labels(path: Path) -> dict[str, list[str]]:
+    """The PDF's heading tags, bookmarks and contents entries (without their page numbers)."""
+    import pdfplumber
+    import pikepdf
+
+    from exporter.checks.numbering import flatten
+    from exporter.writers.pdf import check_print as pr
+    from exporter.writers.pdf.check import contents_labels
+    from exporter.writers.pdf.check_structure import bookmarks
+    from exporter.writers.pdf.check_tree import marked_text, read_tree
+
+    with pdfplumber.open(path) as plumb:
+        pages = [pr.read_page(p) for p in plumb.pages]
+        tree = plumb.structure_tree
+    with pikepdf.open(path) as pdf:
+        tagged = read_tree(pdf, marked_text(pages))
+        marks = flatten(bookmarks(pdf))[1:]  # the title's bookmark, then the sections
+    headings = [" ".join(t.split()) for level, t in pr.tagged_headings(tree, pages) if level > 1]
+    return {"pdf headings": headings, "pdf bookmarks": marks,
+            "pdf contents": contents_labels(tagged, "– page {page}")}
 
 
 def test_numbering_on_every_format_shows_the_same_numbers(numbered: Path,
@@ -117,7 +140,7 @@ def test_check_passes_each_setting_on_its_own_files(
     report = run_checks(out, SOURCE, reuse=False)
     assert report.ok, [f.detail for f in report.failures]
     assert {f.check for f in report.findings} >= {"html.numbering", "epub.numbering",
-                                                  "docx.numbering"}
+                                                  "docx.numbering", "pdf.numbering"}
 
 
 def test_check_fails_numbers_shown_while_numbering_is_off(
@@ -126,7 +149,8 @@ def test_check_fails_numbers_shown_while_numbering_is_off(
     monkeypatch.chdir(tmp_path)
     report = run_checks(numbered, SOURCE, reuse=False)
     failed = {f.check: f.detail for f in report.failures}
-    assert set(failed) == {"html.numbering", "epub.numbering", "docx.numbering"}, failed
+    assert set(failed) == {"html.numbering", "epub.numbering", "docx.numbering",
+                           "pdf.numbering"}, failed
     for detail in failed.values():
         assert "heading '1 Who can HSCT work for?' shows the number 1: numbering is off" \
             in detail
@@ -138,8 +162,11 @@ def test_check_fails_headings_without_numbers_while_numbering_is_on(
     monkeypatch.chdir(tmp_path)  # no styles/ here: the shipped default, numbering on
     report = run_checks(out, SOURCE, reuse=False)
     failed = {f.check: f.detail for f in report.failures}
-    assert set(failed) == {"html.numbering", "epub.numbering", "docx.numbering"}, failed
+    assert set(failed) == {"html.numbering", "epub.numbering", "docx.numbering",
+                           "pdf.numbering"}, failed
     assert "contents entry 'Relapsing MS' has no section number" in failed["html.numbering"]
+    assert "bookmark 'Relapsing MS' has no section number" in failed["pdf.numbering"]
+    assert "contents entry 'Relapsing MS' has no section number" in failed["pdf.numbering"]
     assert "nav entry 'Relapsing MS' has no section number" in failed["epub.numbering"]
     assert "NCX entry 'Relapsing MS' has no section number" in failed["epub.numbering"]
     assert "contents entry 'Relapsing MS' has no section number" in failed["docx.numbering"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from exporter.model import CodeBlock, walk_blocks
 from exporter.writers.talking.pages import locate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,3 +80,20 @@ def test_a_page_that_begins_inside_a_reflowed_table_begins_at_its_row(tmp_path: 
     texts = dict(sentence_stream(job))
     starts = {b.label: texts[b.key][b.offset:] for b in page_map(job).breaks}
     assert starts["4"] == "Gentle yoga" and starts["5"] == "Circuit training", starts
+
+
+def test_a_page_that_begins_in_a_code_block_is_marked_before_its_line() -> None:
+    """A print page may open with a code block (a text message to send): its marker goes
+    before the line, with and without sentence spans."""
+    from exporter.reader import read
+    from exporter.writers.talking.spans import EpubSentenceMarkup, PageBreak
+
+    doc = read(ROOT / "tests" / "fixtures" / "pages" / "code-break-bare-addresses-comment.md")
+    code = next(b for b in walk_blocks(doc.blocks) if isinstance(b, CodeBlock))
+    first = code.text.splitlines()[0]
+    breaks = {(id(code), 0): (PageBreak((id(code), 0), 0, "3"),)}
+    for spans in (True, False):
+        body = EpubSentenceMarkup(doc.outline, breaks=breaks, spans=spans).blocks(doc.blocks)
+        marker = body.index('id="page-3" role="doc-pagebreak"')
+        assert body.count('role="doc-pagebreak"') == 1
+        assert marker < body.index(first) and body.rfind("<pre", 0, marker) >= 0, spans

@@ -17,10 +17,12 @@ def postprocess(src: Path, dst: Path, link_labels: Mapping[str, str] | None = No
                 table_pages: Sequence[Sequence[int]] = ()) -> int:
     """Copy ``src`` to ``dst`` with the structure fixed and the furniture marked; return how
     many marked-content sequences became artifacts."""
+    from exporter.writers.pdf.links import join_links
     from exporter.writers.pdf.names import stable_image_names
     from exporter.writers.pdf.structure import fix_structure
 
     with pikepdf.open(src) as pdf:
+        join_links(pdf)
         describe_internal_links(pdf, link_labels or {})
         fix_structure(pdf, table_pages)
         total = mark_furniture(pdf)

@@ -34,6 +34,8 @@ class Page:
     every: tuple[Char, ...]  #: every glyph, spaces included (for lines as read)
     marked: dict[int, str]  #: text of each marked-content id, spaces included
     rects: tuple[Mapping[str, Any], ...]
+    #: pictures drawn, (top, bottom) in points from the top of the page
+    pictures: tuple[tuple[float, float], ...] = ()
 
     @property
     def body(self) -> list[Char]:
@@ -88,8 +90,9 @@ def read_page(page: Any) -> Page:
             by_mcid.setdefault(int(c["mcid"]), []).append((str(c["text"]), float(c["bottom"])))
     marked = {mcid: logical(glyphs) for mcid, glyphs in by_mcid.items()}
     rects = tuple(r for r in page.rects if r.get("fill"))
+    pictures = tuple(sorted((float(i["top"]), float(i["bottom"])) for i in page.images))
     return Page(page.page_number, float(page.width), float(page.height), chars,
-                tuple(page.chars), marked, rects)
+                tuple(page.chars), marked, rects, pictures)
 
 
 def _lines(page: int, chars: Sequence[Char]) -> list[Line]:
@@ -255,8 +258,15 @@ def _slant(c: Char) -> bool:
     return abs(cc) / scale > MAX_SLANT and abs(b) < 1e-6
 
 
-def alignment(pages: Sequence[Page]) -> list[str]:
-    """Left-aligned and ragged right: no centred or right-set lines, no justified paragraphs."""
+def alignment(pages: Sequence[Page], kinds: Mapping[tuple[int, int], str] | None = None
+              ) -> list[str]:
+    """Left-aligned and ragged right: no centred or right-set lines, no justified paragraphs.
+
+    Justification is judged on the body's running text only: a long heading's lines (or a
+    caption's, a table cell's) are broken before the margin too, and end near it by chance.
+    ``kinds`` gives the structure type of the block holding each marked text (page number,
+    MCID); without it every line counts.
+    """
     problems = []
     lines = [line for p in pages for line in p.lines(body=True)]
     if not lines:
@@ -272,12 +282,23 @@ def alignment(pages: Sequence[Page]) -> list[str]:
         if alone and (centred or flush_right):
             how = "centred" if centred else "set flush right"
             problems.append(f"page {line.page}: line '{line.text[:40]}' is {how}")
-    full = [line for line in lines if line.text.count(" ") >= 3 and not _leader(line)]
+    full = [line for line in lines if line.text.count(" ") >= 3 and not _leader(line)
+            and (kinds is None or kinds.get((line.page, mcid(line))) in RUNNING_TEXT)]
     flush = [line for line in full if right - line.x1 <= 0.5]
     if len(full) >= 5 and len(flush) / len(full) >= JUSTIFIED_SHARE:
         problems.insert(0, f"text is justified: {len(flush)} of {len(full)} lines end flush "
                         f"right (first: page {flush[0].page}, '{flush[0].text[:40]}')")
     return problems
+
+
+#: The blocks whose lines are running text: paragraphs and list items' bodies.
+RUNNING_TEXT = frozenset({"P", "LBody", "LI", "BlockQuote", "Div"})
+
+
+def mcid(line: Line) -> int:
+    """The marked-content id of a line's last tagged glyph (-1 when none is tagged): its
+    running text, where the first may be a list item's bullet, tagged apart (Lbl)."""
+    return next((int(c["mcid"]) for c in reversed(line.ink) if c.get("mcid") is not None), -1)
 
 
 def _leader(line: Line) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from exporter.checks.common import Context
@@ -89,3 +90,126 @@ def _fonts_in(resources: Any, where: str, seen: set[tuple[int, int]]) -> Iterato
         yield from _fonts_in(xobject.get("/Resources"), where, seen)
 
 
+
+def links(pdf: Any) -> list[str]:
+    """One link, one Link tag, one annotation per page it is on (PDF/UA-1 7.18.1, 7.18.5):
+    no Link tag inside another, no link annotation held by another tag or by none, and a link
+    broken over lines is one Link tag, not several in a row."""
+    import pikepdf
+
+    pages = {p.obj.objgen: n for n, p in enumerate(pdf.pages, 1)}
+    annots: dict[tuple[int, int], int] = {}
+    for number, page in enumerate(pdf.pages, 1):
+        for annot in page.obj.get("/Annots", []):
+            if annot.get("/Subtype") == "/Link":
+                annots[_key(annot)] = number
+    held: dict[tuple[int, int], int] = {}
+    problems: list[str] = []
+
+    def target(annot: Any) -> str:
+        action = annot.get("/A")
+        uri = action.get("/URI") if isinstance(action, pikepdf.Dictionary) else None
+        return str(annot.get("/Dest") or uri or "")
+
+    def walk(elem: Any, in_link: bool) -> None:
+        kids = elem.get("/K")
+        kids = list(kids) if isinstance(kids, pikepdf.Array) else ([] if kids is None else [kids])
+        tag = str(elem.get("/S", ""))
+        page = pages.get(elem.Pg.objgen, 0) if "/Pg" in elem else 0
+        own = [k.Obj for k in kids if isinstance(k, pikepdf.Dictionary)
+               and k.get("/Type") == "/OBJR" and _key(k.Obj) in annots]
+        for annot in own:
+            held[_key(annot)] = held.get(_key(annot), 0) + 1
+            if tag != "/Link":
+                problems.append(f"page {annots[_key(annot)]}: the link to "
+                                f"'{target(annot)}' is held by a {tag[1:]} tag, not a Link tag")
+        if tag == "/Link":
+            if in_link:
+                problems.append(f"page {page}: a Link tag inside a Link tag "
+                                f"('{', '.join(target(a) for a in own)}')")
+            per_page: dict[int, int] = {}
+            for annot in own:
+                where = annots[_key(annot)]
+                per_page[where] = per_page.get(where, 0) + 1
+            for where, count in per_page.items():
+                if count > 1:
+                    problems.append(f"page {where}: one link has {count} annotations "
+                                    f"('{target(own[0])}'): a screen reader may announce it "
+                                    f"{count} times")
+        before: str | None = None
+        for kid in kids:
+            if not (isinstance(kid, pikepdf.Dictionary) and "/S" in kid):
+                before = None
+                continue
+            walk(kid, in_link or tag == "/Link")
+            if str(kid.get("/S")) == "/Link":
+                goes = {target(k.Obj) for k in _objrs(kid)}
+                now = ",".join(sorted(goes))
+                if now and now == before:
+                    problems.append(f"page {page}: one link split into Link tags in a row "
+                                    f"('{now}')")
+                before = now
+            else:
+                before = None
+
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is not None:
+        walk(root, False)
+    for objgen, number in annots.items():
+        count = held.get(objgen, 0)
+        if count != 1:
+            problems.append(f"page {number}: a link annotation held by {count} tags (PDF/UA-1 "
+                            "7.18.1: each is in exactly one Link tag)")
+    return sorted(set(problems))
+
+
+def _key(obj: Any) -> tuple[int, int]:
+    number, generation = obj.objgen
+    return int(number), int(generation)
+
+
+def _objrs(elem: Any) -> list[Any]:
+    import pikepdf
+
+    kids = elem.get("/K")
+    kids = list(kids) if isinstance(kids, pikepdf.Array) else ([] if kids is None else [kids])
+    return [k for k in kids if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR"]
+
+
+@dataclass(frozen=True)
+class Block:
+    """The block a piece of marked text belongs to: the nearest tagged ancestor that is not an
+    inline (a P, an LBody, a heading, a table cell ...)."""
+
+    ref: tuple[int, int]  #: the structure element's object number and generation
+    kind: str  #: its structure type without the slash: "P", "H2", "LBody" ...
+
+
+#: Structure types that sit inside a block's line: their text belongs to the block around.
+_INLINE = {"/Span", "/Link", "/NonStruct", "/Lbl", "/Reference", "/Note", "/Code", "/Quote"}
+
+
+def blocks_of(pdf: Any) -> dict[tuple[int, int], Block]:
+    """(page number, MCID) -> the block its text belongs to, from the structure tree's
+    ParentTree."""
+    import pikepdf
+
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None or "/ParentTree" not in root:
+        return {}
+    nums = root.ParentTree.get("/Nums", [])
+    by_key = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    out: dict[tuple[int, int], Block] = {}
+    for number, page in enumerate(pdf.pages, 1):
+        key = page.obj.get("/StructParents")
+        elems = by_key.get(int(key)) if key is not None else None
+        if not isinstance(elems, pikepdf.Array):
+            continue
+        for mcid, elem in enumerate(elems):
+            while isinstance(elem, pikepdf.Dictionary) and str(elem.get("/S")) in _INLINE \
+                    and "/P" in elem:
+                elem = elem.P
+            if isinstance(elem, pikepdf.Dictionary):
+                out[(number, mcid)] = Block((int(elem.objgen[0]), int(elem.objgen[1])),
+                                            str(elem.get("/S", "")).lstrip("/"))
+    return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -29,14 +29,17 @@ from exporter.model import (
     LineBreak,
     Link,
     ListBlock,
+    ListItem,
     Note,
     NoteRef,
+    Paragraph,
     Quote,
     Strong,
     Table,
     Text,
     inline_runs,
     iter_inlines,
+    plain_text,
 )
 
 # Geometry in em of the body size. The stylesheet's rules for these boxes are generated from
@@ -49,6 +52,11 @@ QUOTE_PADDING = 0.75  #: blockquote: between the rule and the text
 DEFINITION_INDENT = 1.5  #: a definition under its term
 CELL_PADDING = 0.4  #: table cells: left and right padding each
 CELL_BORDER = 0.08  #: table cell borders (collapsed: one per column boundary)
+#: A list item of at most this many lines is never left alone at a page break (kept with the
+#: item next to it): one or two lines alone at the foot or head of a page read as a stray
+#: line ("fertility problems"). A longer item stands on its own, like a paragraph; holding
+#: two long items together would leave gaps of half a page.
+SHORT_ITEM_LINES = 2
 #: Measured widths are without kerning; a little room keeps a table that only just fits from
 #: overflowing by rounding.
 SAFETY = 1.02
@@ -65,9 +73,15 @@ class Face:
 
     widths: Mapping[int, float]  #: code point -> advance in em
     fallback: float  #: for a character the face lacks (another face draws it)
+    tracking: float = 0.0  #: extra space after every character (letter spacing), in em
 
     def width(self, text: str) -> float:
-        return sum(self.widths.get(ord(ch), self.fallback) for ch in text)
+        return sum(self.widths.get(ord(ch), self.fallback) for ch in text) + \
+            self.tracking * len(text)
+
+    def tracked(self, tracking: float) -> Face:
+        """The same face set with ``tracking`` em of letter spacing."""
+        return self if tracking == self.tracking else replace(self, tracking=tracking)
 
 
 @cache
@@ -115,12 +129,32 @@ class Layout:
 
     reflow: frozenset[int] = frozenset()
     figures: Mapping[int, FigureSize] = field(default_factory=dict)
+    #: list items short enough to look stranded alone at a page break (SHORT_ITEM_LINES)
+    short: frozenset[int] = frozenset()
+    #: blocks whose keep was let go (fill.py), by their key (``keep_key``)
+    relaxed: frozenset[str] = frozenset()
 
     def reflowed(self, table: Table) -> bool:
         return id(table) in self.reflow
 
+    def is_short(self, item: ListItem) -> bool:
+        return id(item) in self.short
+
+    def kept(self, block: ListBlock | Callout | Table) -> bool:
+        """False once the block's keep was let go (it left a page too empty)."""
+        return keep_key(block) not in self.relaxed
+
+
     def figure_size(self, figure: Figure) -> FigureSize | None:
         return self.figures.get(id(figure))
+
+
+def keep_key(block: ListBlock | Callout | Table) -> str:
+    """A block's name in the page (``data-keep``): its kind and source line, which no two
+    lists, callouts or tables share."""
+    kind = "list" if isinstance(block, ListBlock) else (
+        "table" if isinstance(block, Table) else "callout")
+    return f"{kind}-{block.line}"
 
 
 @dataclass(frozen=True)
@@ -141,15 +175,41 @@ def plan(blocks: Iterable[Block], notes: Iterable[Note], page: Page,
     figures: dict[int, FigureSize] = {}
     placed = [*_placed(blocks, 0.0), *(p for n in notes for p in _placed(n.blocks, 0.0))]
     loaded: Faces | None = None
+    short: set[int] = set()
     for block, inset in placed:
         width = page.text_width - inset * page.size
-        if isinstance(block, Table):
+        if isinstance(block, ListBlock):
+            loaded = loaded or faces()
+            short |= {id(item) for item in block.items
+                      if item_lines(item, loaded, width / page.size) <= SHORT_ITEM_LINES}
+        elif isinstance(block, Table):
             loaded = loaded or faces()
             if table_min_width(block, loaded, page.size) > width:
                 reflow.add(id(block))
         elif isinstance(block, Figure):
             figures[id(block)] = figure_size(block.image, width, page)
-    return Layout(frozenset(reflow), figures)
+    return Layout(frozenset(reflow), figures, frozenset(short))
+
+
+def item_lines(item: ListItem, faces: Faces, width_em: float) -> int:
+    """About how many lines a list item prints in (words filled greedily in the regular
+    face); an item holding more than paragraphs (a nested list, a table) counts as long."""
+    if not all(isinstance(b, Paragraph) for b in item.blocks):
+        return SHORT_ITEM_LINES + 1
+    face = faces.regular
+    space = face.width(" ")
+    total = 0
+    for block in item.blocks:
+        assert isinstance(block, Paragraph)
+        lines, used = 1, 0.0
+        for word in _words(plain_text(block.children)):
+            wide = face.width(word)
+            if used and used + space + wide > width_em:
+                lines, used = lines + 1, wide
+            else:
+                used += (space if used else 0.0) + wide
+        total += lines
+    return total
 
 
 def missing_glyphs(text: str, face: Face) -> set[str]:
@@ -178,6 +238,7 @@ def _placed(blocks: Iterable[Block], inset: float) -> Iterator[tuple[Block, floa
         if isinstance(b, Table | Figure):
             yield b, inset
         elif isinstance(b, ListBlock):
+            yield b, inset + LIST_INDENT
             for item in b.items:
                 yield from _placed(item.blocks, inset + LIST_INDENT)
         elif isinstance(b, Callout):

@@ -17,10 +17,12 @@ from exporter.html import Markup
 from exporter.html import is_address as _text_is_address
 from exporter.links import link_target, page_reference
 from exporter.model import (
+    Callout,
     DefinitionList,
     Figure,
     Heading,
     Link,
+    ListBlock,
     Note,
     NoteRef,
     Paragraph,
@@ -28,7 +30,8 @@ from exporter.model import (
     Table,
     plain_text,
 )
-from exporter.writers.pdf.layout import Layout
+from exporter.writers.pdf.fill import KEEP_ATTRIBUTE
+from exporter.writers.pdf.layout import Layout, keep_key
 
 #: Schemes whose address print shows after a link's text (without the scheme for e-mail).
 _PRINTED = ("https://", "http://", "mailto:")
@@ -84,15 +87,46 @@ class PdfMarkup(Markup):
         return f'<a href="{_attr(href)}"{extra}>{self.inlines(node.children)}</a>'
 
     def heading(self, node: Heading, level: int | None = None) -> str:
-        """A heading; one with a note marker names its bookmark and running head without the
-        marker (``data-title``, used by pdf.css), so navigation stays the outline."""
+        """A heading; one with a note marker names its bookmark without the marker
+        (``data-title``, used by pdf.css), as the heading is shown: numbered when numbering is
+        on, so navigation stays the outline."""
         html = super().heading(node, level)
         if not any(isinstance(n, NoteRef) for n in node.children):
             return html
-        title = _attr(self.outline.of(node).title)
+        title = _attr(self.outline.of(node).label)
         return html.replace(">", f' data-title="{title}">', 1)
 
     # ------------------------------------------------------------ blocks
+
+    def list_block(self, node: ListBlock) -> str:
+        """A list whose first and last items, when short, stay with their neighbours: no one-
+        or two-line item alone at the foot or the head of a page (pdf.css, layout.py). The
+        list also stays with the block before it, which usually introduces it (WeasyPrint's
+        own stylesheet: ``ul, ol { break-before: avoid }``)."""
+        last = len(node.items) - 1
+        kept = self.layout.kept(node)
+        items = []
+        for i, item in enumerate(node.items):
+            keep = [k for k, on in (("keep-next", i == 0 < last), ("keep-previous", i == last > 0))
+                    if on and self.layout.is_short(item) and kept]
+            cls = f' class="{" ".join(keep)}"' if keep else ""
+            items.append(f"<li{cls}>{self.tight(item.blocks)}</li>")
+        # Named, so that its keeps can be let go when they leave a page too empty (fill.py):
+        # then it may also start a page of its own after its introduction (pdf.css).
+        key = f' {KEEP_ATTRIBUTE}="{keep_key(node)}"' if kept else ' data-loose="loose"'
+        if node.ordered:
+            start = f' start="{node.start}"' if node.start != 1 else ""
+            return f"<ol{start}{key}>\n" + "\n".join(items) + "\n</ol>"
+        return f"<ul{key}>\n" + "\n".join(items) + "\n</ul>"
+
+    def callout(self, node: Callout) -> str:
+        """The shared callout, kept in one box (pdf.css) unless that left a page too empty."""
+        html = super().callout(node)
+        if self.layout.kept(node):
+            extra = f' {KEEP_ATTRIBUTE}="{keep_key(node)}"'
+        else:
+            extra = ' data-loose="loose"'
+        return html.replace("<aside ", f"<aside{extra} ", 1)
 
     def table(self, node: Table) -> str:
         if self.layout.reflowed(node):
@@ -130,7 +164,15 @@ class PdfMarkup(Markup):
                 lines.append(f"<p>{value}</p>")
             rows.append("<li>\n" + "\n".join(lines) + "\n</li>")
         return (f'<div class="table-reflowed">\n<p class="table-label"><strong>{caption}'
-                f'</strong></p>\n<ol class="table-rows">\n' + "\n".join(rows) + "\n</ol>\n</div>")
+                f'</strong></p>\n<ol class="table-rows"{self._keep(node)}>\n'
+                + "\n".join(rows) + "\n</ol>\n</div>")
+
+    def _keep(self, node: Table) -> str:
+        """A re-flowed table's rows are each kept whole, unless that leaves a page too empty
+        (fill.py): then they break between their lines, each row's label kept with a line."""
+        if self.layout.kept(node):
+            return f' {KEEP_ATTRIBUTE}="{keep_key(node)}"'
+        return ' data-loose="loose"'
 
     def figure(self, node: Figure) -> str:
         """The picture at its measured size, read from the file the reader checked; the caption

@@ -80,7 +80,7 @@ def page_map(job: Job) -> PageMap:
     from exporter.writers.pdf.writer import PdfWriter, file_name
 
     options = defaults(job.styles).changed(size=edition_size(job))
-    name = file_name(job.stem, options, job.styles.default_scheme)
+    name = file_name(job.stem, options, job.styles)
     stream = sentence_stream(job)
     key = job_fingerprint(job.doc.source_sha256, "print-pages",
                           options.subset(PdfWriter.option_names), job.styles.roots)

@@ -119,17 +119,22 @@ class SentenceMarkup(Markup):
             self._depth[0] -= 1
 
     def code_block(self, node: CodeBlock) -> str:
+        """Each code line a sentence; a page that begins in a line begins before it (a wrapped
+        line is not cut)."""
         html = super().code_block(node)
-        if not self.spans:
-            return html
         lines = node.text.splitlines()
-        if not lines:
+        marked = any(self.breaks.get((id(node), i)) for i in range(len(lines)))
+        if not lines or not (self.spans or marked):
             return html
         spans = []
         for i, line in enumerate(lines):
+            marker = "".join(self._marker(b) for b in self.breaks.get((id(node), i), ()))
+            if not self.spans:
+                spans.append(marker + escape(line, quote=False))
+                continue
             sid = self.ids.setdefault((id(node), i), self._next_id())
             self.order.append(((id(node), i), line))
-            spans.append(f'<span id="{sid}">{escape(line, quote=False)}</span>')
+            spans.append(f'{marker}<span id="{sid}">{escape(line, quote=False)}</span>')
         body = escape(node.text, quote=False)
         new = "\n".join(spans) + ("\n" if node.text.endswith("\n") else "")
         if body not in html:
