@@ -84,7 +84,8 @@ def test_openapi_and_machine_readable_lists(app: FastAPI, site: Path) -> None:
     assert [f["name"] for f in formats["formats"]] == ["audio", "epub", "html", "pdf"]
     assert formats["size_min"] == 16 and formats["size_max"] == 36
     pdf = next(f for f in formats["formats"] if f["name"] == "pdf")
-    assert pdf["options"] == ["line_spacing", "scheme", "size"]
+    assert pdf["options"] == ["font", "letter_spacing", "line_spacing", "scheme", "size",
+                              "word_spacing"]
     assert pdf["label"] == registry.get("pdf").label == "Large print PDF"
     assert formats["line_spacings"] == [1.5, 1.75, 2.0]
     assert formats["line_spacing_default"] == 1.5 and formats["size_default"] == 18

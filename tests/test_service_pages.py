@@ -167,7 +167,7 @@ def test_static_page_says_pages_length_and_options_in_words(exported: Path, styl
     root = parse(write_index(exported, styles=styles).read_text(encoding="utf-8"))
     found = links(root)
     assert found["hsct-large-print-24pt.pdf"].startswith(
-        "Large print PDF, 24 point, black on white, line spacing 1.5 (PDF, ")
+        "Large print PDF, 24 point, black on white, line spacing 1.5, Atkinson Hyperlegible (PDF, ")
     manifest = json.loads((exported / "manifest.json").read_text(encoding="utf-8"))
     by_name = {e["file"]: e for e in manifest["files"]}
     pages = by_name["hsct-large-print-24pt.pdf"]["facts"]["pages"]
@@ -257,7 +257,8 @@ def test_form_groups_choices_and_labels_every_control(exported: Path, styles: St
         assert s.label in label.text
         assert all(sp.attrs.get("aria-hidden") == "true" for sp in label.find_all("span"))
     assert root.find_all("button")[0].text == "Make my file"
-    assert "Uses print size, colour scheme and line spacing." in root.text
+    assert ("Uses print size, colour scheme, font, line spacing, letter spacing and word "
+            "spacing.") in root.text
 
 
 def _group(root: Node, legend: str) -> Node:
@@ -401,7 +402,7 @@ def test_result_page_lists_the_variants_files(exported: Path, styles: Styles) ->
     check_structure(root)
     assert [n.text for n in root.find_all("h2")] == ["Large print PDF"]
     assert links(root)["/variants/k/hsct-large-print-24pt.pdf"].startswith(
-        "Large print PDF, 24 point, black on white, line spacing 1.5 (PDF, ")
+        "Large print PDF, 24 point, black on white, line spacing 1.5, Atkinson Hyperlegible (PDF, ")
     assert "Large print PDF, 24 point." in root.text
 
 
