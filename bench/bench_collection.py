@@ -57,7 +57,9 @@ def make_collection(folder: Path, pages: int) -> list[Path]:
 
 
 def _tree_rss(roots: Sequence[int]) -> int:
-    """Resident bytes of some processes and all their descendants, now."""
+    """Memory of some processes and all their descendants, now: the proportional set size
+    (each shared page divided among the processes sharing it, so forked pool processes and
+    shared libraries are counted once, not once per process), else the resident size."""
     parents: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -78,6 +80,13 @@ def _tree_rss(roots: Sequence[int]) -> int:
     total = 0
     page = os.sysconf("SC_PAGE_SIZE")
     for pid in wanted:
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            total += next(int(line.split()[1]) * 1024 for line in rollup.splitlines()
+                          if line.startswith("Pss:"))
+            continue
+        except (OSError, StopIteration, IndexError, ValueError):
+            pass
         try:
             total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page
         except (OSError, IndexError, ValueError):
@@ -348,7 +357,8 @@ def render(r: dict[str, Any]) -> str:
         row("Word + EPUB + HTML, one process (-j 1)", r["light_one_process"], True),
         row(f"pandoc, {n * 3} files one after another", r["pandoc_1"], True),
         row(f"pandoc, {n * 3} files two at a time", r["pandoc_2"], True),
-        "", "Peak memory is the resident memory of the exporter with all its processes "
+        "", "Peak memory is the proportional set size (PSS: a page shared by several "
+        "processes is counted once in all) of the exporter with all its processes "
         "(pool, PDF render children), and for Celery also the two workers (their pools) and "
         "redis-server, sampled every 0.2 s.", END]
     return "\n".join(lines) + "\n"
