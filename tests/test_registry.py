@@ -101,3 +101,11 @@ def test_a_plugin_declares_its_label_and_media_type_and_is_checked_by_its_own_ch
     again = _cli("check", str(out), "--source", str(SOURCE), "--force")
     assert again.returncode == 1
     assert "plaintext.sentences" in again.stdout
+
+
+def test_the_built_in_table_is_the_packages_declared_entry_points() -> None:
+    import tomllib
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "entry-points"][registry.GROUP]
+    assert declared == registry.BUILTIN
