@@ -54,7 +54,7 @@ class DaisyWriter(Writer):
     files: ClassVar[tuple[FileKind, ...]] = (
         FileKind(".zip", "application/zip", "DAISY 2.02 (zip)"),
     )
-    checker: ClassVar[str | None] = "exporter.writers.talking.check:check_daisy"
+    checker: ClassVar[str | None] = "exporter.writers.talking.check_daisy:check_daisy"
     order: ClassVar[int] = 44
     cost: ClassVar[int] = 6
     preload: ClassVar[tuple[str, ...]] = ("weasyprint",)  # its page layout

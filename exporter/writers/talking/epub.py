@@ -54,7 +54,7 @@ class TalkingEpubWriter(Writer):
     files: ClassVar[tuple[FileKind, ...]] = (
         FileKind(".epub", "application/epub+zip", "EPUB 3 with audio"),
     )
-    checker: ClassVar[str | None] = "exporter.writers.talking.check:check_epub"
+    checker: ClassVar[str | None] = "exporter.writers.talking.check_epub:check_epub"
     order: ClassVar[int] = 42
     cost: ClassVar[int] = 6
     preload: ClassVar[tuple[str, ...]] = ("weasyprint",)  # its page layout
