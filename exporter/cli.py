@@ -332,9 +332,9 @@ def _export(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace, sources: list[Path], names: list[str], sizes: list[int],
            options: Options, styles: Styles, executor: Executor | None) -> int:
     from exporter.batch import build
-    from exporter.output import os_error_in, write_problem
     from exporter.progress import Progress, report_failures, summary_lines
     from exporter.service.pages import write_index
+    from exporter.write_errors import os_error_in, write_problem
     from exporter.writers.base import WriterError
 
     progress = Progress()
@@ -390,7 +390,7 @@ def _build(args: argparse.Namespace, sources: list[Path], names: list[str], size
 def _stop_cleanly_on_signals(output: Path, progress: Progress) -> None:
     """Ctrl-C or SIGTERM during an export: one line, children stopped, exit 130 (or 143).
 
-    What is already published stays, and the manifest lists it truly (output.publish_job
+    What is already published stays, and the manifest lists it truly (manifest.publish_job
     keeps it true at every instant); this process's staging folders are removed, and the
     next export removes anything else left behind.
     """
@@ -400,7 +400,7 @@ def _stop_cleanly_on_signals(output: Path, progress: Progress) -> None:
 
     def stop(signum: int, frame: object) -> None:
         from exporter import children
-        from exporter.output import abandon_staging, remove_stale
+        from exporter.staging import abandon_staging, remove_stale
 
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)

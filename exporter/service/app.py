@@ -17,7 +17,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from exporter import __version__
 from exporter import options as opts
-from exporter.output import manifest_pages, page_name, read_manifest
+from exporter.manifest import manifest_pages, page_name, read_manifest
 from exporter.reader import ReadOptions
 from exporter.service import formats as known
 from exporter.service import pages
