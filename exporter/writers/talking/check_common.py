@@ -11,7 +11,7 @@ from typing import Any
 
 from exporter import sentences as sent
 from exporter.checks.common import Context
-from exporter.speech import whole_seconds
+from exporter.segments import whole_seconds
 from exporter.writers.audio.mp3 import Mp3Error, parse_mp3
 
 #: Leeway between times that should agree: clip ends and starts, durations (seconds).

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from exporter.checks.common import Context, Finding, compare_flat, finding
-from exporter.speech import whole_seconds
+from exporter.segments import whole_seconds
 from exporter.writers.talking.check_common import (
     TOLERANCE,
     XHTML,

@@ -22,7 +22,7 @@ from exporter.locale import Messages, messages
 from exporter.outline import Entry
 from exporter.output import atomic_write, build_time
 from exporter.page import footer
-from exporter.speech import Target, track_title, whole_seconds
+from exporter.segments import Target, track_title, whole_seconds
 from exporter.writers.audio import book
 from exporter.writers.base import FileKind, Job, Produced, Writer
 from exporter.writers.talking import announce, smil

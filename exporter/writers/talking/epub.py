@@ -21,7 +21,7 @@ from exporter.model import Document
 from exporter.outline import Chunk
 from exporter.output import atomic_write, build_time
 from exporter.page import footer
-from exporter.speech import Target
+from exporter.segments import Target
 from exporter.styles import StylesError
 from exporter.writers.audio import book
 from exporter.writers.base import FileKind, Job, Produced, Writer, WriterError
