@@ -37,14 +37,8 @@ from exporter.service.http import (
 from exporter.service.models import ErrorBody, FileInfo, FileList, Formats, Problem, VariantInfo
 from exporter.service.sources import Sources
 from exporter.service.static import StaticCache
-from exporter.service.variants import (
-    KEEP_RECENT_SECONDS,
-    KEY_LENGTH,
-    Variant,
-    VariantCache,
-    VariantError,
-    make_key,
-)
+from exporter.service.variant_types import KEY_LENGTH, Variant, VariantError, make_key
+from exporter.service.variants import KEEP_RECENT_SECONDS, VariantCache
 from exporter.styles import Styles, load_styles
 
 __all__ = ["LOOPBACK_NAMES", "create_app", "run"]
