@@ -16,15 +16,8 @@ from typing import Any
 from exporter import children
 from exporter.collection import Linker, Page, find_sources, load, parsed
 from exporter.executors import Executor, Task
+from exporter.manifest import Publication, publish_jobs, read_manifest
 from exporter.options import Options, defaults
-from exporter.output import (
-    Publication,
-    close_staging,
-    open_staging,
-    publish_jobs,
-    read_manifest,
-    remove_stale,
-)
 from exporter.pipeline import (
     JobResult,
     JobSpec,
@@ -37,6 +30,7 @@ from exporter.pipeline import (
     up_to_date,
 )
 from exporter.reader import ReadOptions
+from exporter.staging import close_staging, open_staging, remove_stale
 from exporter.styles import Styles, load_styles
 
 #: Finished jobs wait at most this long to be published together (one manifest write).

@@ -16,18 +16,13 @@ from typing import Any
 
 from exporter import __version__, registry
 from exporter.fingerprint import job_fingerprint
+from exporter.manifest import publish_job
 from exporter.model import Document
 from exporter.options import Options, OptionsError, check
-from exporter.output import (
-    build_time,
-    folder_problem,
-    os_error_in,
-    publish_job,
-    sha256_file,
-    staging,
-    write_problem,
-)
+from exporter.output import build_time, sha256_file
+from exporter.staging import staging
 from exporter.styles import Styles
+from exporter.write_errors import folder_problem, os_error_in, write_problem
 from exporter.writers.base import Job, Writer, WriterError
 
 #: Writers' intermediate results, beside the output folder (output/ holds only what is published).
@@ -138,7 +133,7 @@ def run_job(spec: JobSpec, doc: Document, styles: Styles, out_dir: Path, stem: s
     """Run one writer into a staging folder and publish its files only if all went well.
 
     With ``manifest`` the files are recorded in out_dir's manifest as they are published
-    (see output.publish_job); without, the caller records them.
+    (see manifest.publish_job); without, the caller records them.
     """
     start = time.perf_counter()
     try:

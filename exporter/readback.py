@@ -111,7 +111,7 @@ def _earlier_findings(out_dir: Path, key: str) -> list[Finding] | None:
 def _format_checks(pages: Sequence[tuple[str, Context]], only: bool) -> list[Finding]:
     """The read-back checks of each page's files, by format (``only``: the folder holds one
     page, whatever its files call it)."""
-    from exporter.output import page_name
+    from exporter.manifest import page_name
 
     work: dict[str, list[tuple[Context, list[Mapping[str, Any]]]]] = {}
     for page, ctx in pages:

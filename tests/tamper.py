@@ -6,8 +6,9 @@ import json
 import shutil
 from pathlib import Path
 
+from exporter.manifest import write_manifest
 from exporter.model import Document
-from exporter.output import MANIFEST, sha256_file, write_manifest
+from exporter.output import MANIFEST, sha256_file
 from exporter.readback import Finding, Report, run_checks
 from exporter.styles import Styles
 from exporter.writers.base import Options

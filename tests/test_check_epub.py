@@ -175,7 +175,7 @@ EVERY_NAME = "every-structure.epub"
 
 @pytest.fixture(scope="module")
 def built_every(tmp_path_factory: pytest.TempPathFactory, styles: Styles) -> Path:
-    from exporter.output import write_manifest
+    from exporter.manifest import write_manifest
     from exporter.pipeline import JobSpec, run_job
     from exporter.reader import read
 

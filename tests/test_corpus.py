@@ -16,6 +16,7 @@ import pytest
 
 from exporter import registry
 from exporter.locale import Messages, messages
+from exporter.manifest import read_manifest
 from exporter.model import (
     Document,
     Figure,
@@ -25,7 +26,6 @@ from exporter.model import (
     plain_text,
     walk_blocks,
 )
-from exporter.output import read_manifest
 from exporter.readback import Report, run_checks
 from exporter.reader import read
 from exporter.sentences import normalise

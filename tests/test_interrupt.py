@@ -189,13 +189,13 @@ def _the_next_export_cleans_up_and_passes_check(project: Path) -> None:
 
 
 def test_a_running_exports_staging_folder_is_not_removed(tmp_path: Path) -> None:
-    from exporter.output import remove_stale, staging
+    from exporter.staging import remove_stale, staging
 
     out = tmp_path / "out"
     (out / ".staging-html-dead").mkdir(parents=True)
     with staging(out, "html") as mine:
         # Another process (a concurrent export) looks for leftovers while this one writes.
-        code = ("import sys; from pathlib import Path; from exporter.output import "
+        code = ("import sys; from pathlib import Path; from exporter.staging import "
                 "remove_stale; print(remove_stale(Path(sys.argv[1])))")
         other = subprocess.run([sys.executable, "-c", code, str(out)], capture_output=True,
                                text=True, timeout=30,

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from exporter.output import atomic_write, build_time, publish, staging
+from exporter.manifest import publish
+from exporter.output import atomic_write, build_time
+from exporter.staging import staging
 
 
 def test_atomic_write_replaces_whole(tmp_path: Path) -> None:
@@ -85,7 +87,7 @@ def test_publish_job_never_lists_changed_bytes(tmp_path: Path,
     import hashlib
     import json
 
-    from exporter.output import publish_job
+    from exporter.manifest import publish_job
 
     def entry(name: str, data: bytes) -> dict[str, object]:
         return {"file": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
@@ -97,9 +99,9 @@ def test_publish_job_never_lists_changed_bytes(tmp_path: Path,
     (out / "manifest.json").write_text(json.dumps(
         {"files": [entry("a.txt", b"old"), entry("b.txt", b"same")]}))
     seen: list[list[str]] = []
-    import exporter.output as output
+    import exporter.manifest as manifest
 
-    real_publish = output.publish
+    real_publish = manifest.publish
 
     def spy(staged: Path, out_dir: Path, *, synced: bool = False) -> Path:
         seen.append([e["file"] for e in json.loads((out_dir / "manifest.json").read_text())
@@ -107,7 +109,7 @@ def test_publish_job_never_lists_changed_bytes(tmp_path: Path,
         return real_publish(staged, out_dir, synced=synced)
 
     # The real publish, watched: what the manifest says at the moment each file moves.
-    monkeypatch.setattr(output, "publish", spy)
+    monkeypatch.setattr(manifest, "publish", spy)
     with staging(out, "t") as dest:
         (dest / "a.txt").write_bytes(b"new")
         (dest / "b.txt").write_bytes(b"same")
@@ -126,7 +128,7 @@ def test_publishing_fsyncs_each_file_and_the_folder(tmp_path: Path,
     entry were both flushed: every fsync is watched (the real one still runs)."""
     import os
 
-    from exporter.output import publish_job
+    from exporter.manifest import publish_job
 
     synced: list[str] = []
     real_fsync = os.fsync

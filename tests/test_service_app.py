@@ -297,7 +297,7 @@ def test_a_variant_just_made_is_never_evicted_before_its_files_are_fetched(
 
 def test_variant_locks_leave_no_files_and_build_times_are_bounded(site: Path,
                                                                    tmp_path: Path) -> None:
-    from exporter.service.variants import BUILD_TIMES_KEPT, Stats
+    from exporter.service.variant_types import BUILD_TIMES_KEPT, Stats
 
     app = create_app(site, SOURCE, tmp_path / "cache", writers=["html"])
     for size in ("16", "20"):

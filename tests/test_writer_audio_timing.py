@@ -15,7 +15,7 @@ import pytest
 from exporter.pipeline import export
 from exporter.writers.audio import mp3
 from exporter.writers.audio.book import DECODER_DELAY
-from exporter.writers.talking.check import seconds
+from exporter.writers.talking.check_common import seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "hsct.md"

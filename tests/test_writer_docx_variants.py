@@ -235,7 +235,7 @@ def test_check_fails_a_file_that_is_not_what_was_asked_for(
 
 
 def test_check_passes_each_variant(dyslexia: Path, giant: Path, tmp_path: Path) -> None:
-    from exporter.output import write_manifest
+    from exporter.manifest import write_manifest
     from exporter.pipeline import JobSpec, run_job
     from exporter.readback import run_checks
     from exporter.reader import read

@@ -16,7 +16,7 @@ import pytest
 
 from exporter.pipeline import export
 from exporter.writers.audio.mp3 import parse_mp3
-from exporter.writers.talking.check import seconds
+from exporter.writers.talking.check_common import seconds
 from tests.tamper import fresh_copy, only_failures, rehash
 
 ROOT = Path(__file__).resolve().parent.parent

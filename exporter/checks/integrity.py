@@ -8,15 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from exporter.checks.common import Context, Finding, finding
-from exporter.output import (
-    INDEX,
-    MANIFEST,
-    REPORT_NAME,
-    STAGING_PREFIX,
-    manifest_pages,
-    page_name,
-    sha256_file,
-)
+from exporter.manifest import manifest_pages, page_name
+from exporter.output import INDEX, MANIFEST, REPORT_NAME, sha256_file
+from exporter.staging import STAGING_PREFIX
 
 #: Files the tools themselves keep in the output folder besides the manifest's: the manifest,
 #: this report, and the download page that export writes from the manifest.

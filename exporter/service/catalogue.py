@@ -84,7 +84,7 @@ class PageRecord:
 
 def records(pages: Mapping[str, Mapping[str, Any]], entries: Sequence[Entry]) -> list[PageRecord]:
     """The manifest's pages with their files, each page's files in manifest order."""
-    from exporter.output import page_name
+    from exporter.manifest import page_name
 
     files: dict[str, list[Entry]] = {}
     for e in entries:

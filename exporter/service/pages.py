@@ -10,14 +10,9 @@ from typing import Any
 from urllib.parse import quote
 
 from exporter import __version__
-from exporter.output import (
-    INDEX,
-    MANIFEST,
-    atomic_write,
-    folder_lock,
-    manifest_pages,
-    read_manifest,
-)
+from exporter.locks import folder_lock
+from exporter.manifest import manifest_pages, read_manifest
+from exporter.output import INDEX, MANIFEST, atomic_write
 from exporter.service import formats as known
 from exporter.service.catalogue import FILTER_SCRIPT, PageRecord, records, render_collection
 from exporter.service.files import Entry, group_files, render_group

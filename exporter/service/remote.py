@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from exporter.options import Options
-from exporter.service.variants import VariantError
+from exporter.service.variant_types import VariantError
 
 _executors: dict[str, Any] = {}
 _lock = threading.Lock()

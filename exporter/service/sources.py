@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from exporter.collection import page_key
-from exporter.output import MANIFEST, manifest_pages, read_manifest
+from exporter.manifest import manifest_pages, read_manifest
+from exporter.output import MANIFEST
 from exporter.reader import ReadOptions
 
 Signature = tuple[int, int, int]

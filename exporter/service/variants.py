@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import collections
 import contextlib
 import dataclasses
 import errno
 import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -17,20 +14,23 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from exporter.options import Options
 from exporter.output import atomic_write, fsync_folder
 from exporter.service.sources import Sources
+from exporter.service.variant_types import (
+    Stats,
+    Variant,
+    VariantError,
+    VariantKey,
+)
 
 #: Written last into a finished cache folder: its presence means the folder is complete.
 RECORD = "variant.json"
 BUILDING_PREFIX = ".building-"
-#: Folder names are this many hex digits of the key's sha256.
-KEY_LENGTH = 24
 #: A failed build is not retried for this long (a broken writer must not be hammered).
 FAILURE_MEMORY_SECONDS = 30.0
 #: Longest message kept from a build's error output.
@@ -39,83 +39,6 @@ MAX_ERROR_CHARS = 2000
 #: given its page or JSON is about to ask for its files. While every variant is that recent
 #: the cache may hold more than max_entries (at most what can be built in this time).
 KEEP_RECENT_SECONDS = 300.0
-#: Build times kept for the median in /api/stats (the most recent ones).
-BUILD_TIMES_KEPT = 1000
-
-
-class VariantError(Exception):
-    """A variant could not be built; ``status`` is the HTTP status the service should answer."""
-
-    def __init__(self, message: str, status: int = 500, retry_after: int | None = None,
-                 *, remember: bool = False) -> None:
-        super().__init__(message)
-        self.status = status
-        self.retry_after = retry_after
-        self.remember = remember  #: a build failure worth refusing again for a while
-
-
-@dataclass(frozen=True)
-class VariantKey:
-    """What identifies a variant: the source's bytes, the writer and the options it uses."""
-
-    source_sha256: str  #: the page's key (service.sources): its source and its links' pages
-    writer: str
-    options: tuple[tuple[str, object], ...]  #: only the options the writer honours, sorted
-    page: str = ""  #: the page's name (its source's stem)
-
-    @property
-    def id(self) -> str:
-        """A short, stable folder name for the variant."""
-        parts: list[object] = [self.source_sha256, self.writer, list(self.options)]
-        text = json.dumps(parts + ([self.page] if self.page else []), sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()[:KEY_LENGTH]
-
-
-@dataclass(frozen=True)
-class Variant:
-    """A finished variant in the cache."""
-
-    key_id: str
-    folder: Path
-    record: Mapping[str, Any]  #: the variant.json contents: writer, options, files
-    cache: str  #: "hit" (was cached), "built" (this request built it), "shared" (waited on another)
-
-    @property
-    def files(self) -> list[Mapping[str, Any]]:
-        files = self.record.get("files", [])
-        return list(files) if isinstance(files, list) else []
-
-
-@dataclass
-class Stats:
-    """Counters for the benchmark and /api/stats."""
-
-    hits: int = 0
-    builds: int = 0
-    shared: int = 0  #: requests that waited for a build another request started
-    failures: int = 0
-    timeouts: int = 0
-    refused_busy: int = 0
-    build_seconds: collections.deque[float] = field(
-        default_factory=lambda: collections.deque(maxlen=BUILD_TIMES_KEPT))
-
-    def as_dict(self) -> dict[str, Any]:
-        served = self.hits + self.builds + self.shared
-        times = sorted(self.build_seconds)
-        return {
-            "hits": self.hits, "builds": self.builds, "shared": self.shared,
-            "failures": self.failures, "timeouts": self.timeouts,
-            "refused_busy": self.refused_busy,
-            "hit_rate": round((self.hits + self.shared) / served, 4) if served else None,
-            "build_seconds_median": times[len(times) // 2] if times else None,
-        }
-
-
-def make_key(source_hash: str, writer: str, option_names: frozenset[str],
-             options: Options, page: str = "") -> VariantKey:
-    """The key of a variant; options the writer ignores do not change it."""
-    return VariantKey(source_hash, writer, tuple(sorted(options.subset(option_names).items())),
-                      page)
 
 
 class VariantCache:
@@ -304,7 +227,7 @@ class VariantCache:
     async def _run_builder(self, writer: str, options: Options, work: Path,
                            source: Path) -> dict[str, Any]:
         """Run the writer in a child process (its own session, so a timeout kills everything)."""
-        args = [sys.executable, "-m", "exporter.service.variants", "--source", str(source),
+        args = [sys.executable, "-m", "exporter.service.variant_build", "--source", str(source),
                 "--writer", writer, "--options", json.dumps(dataclasses.asdict(options)),
                 "--dest", str(work), "--parent", str(os.getpid())]
         if self.styles_root is not None:
@@ -357,63 +280,3 @@ class VariantCache:
             if used >= cutoff:
                 break  # sorted by last use: every later one is more recent still
             shutil.rmtree(folder, ignore_errors=True)
-
-
-# ---------------------------------------------------------------- the child process
-
-
-def build_into(source: Path, writer: str, options: Options, dest: Path,
-               styles_root: Path | None = None) -> dict[str, Any]:
-    """Read the page (its links to other pages resolved) and run one writer into dest; a
-    JSON-ready result or error. ``source_sha256`` is the page's key (service.sources)."""
-    from exporter.collection import page_key, read_page
-    from exporter.options import OptionsError, check
-    from exporter.pipeline import JobSpec, run_job
-    from exporter.reader import ReadOptions, SourceError
-    from exporter.styles import StylesError, load_styles
-
-    try:
-        styles = load_styles(styles_root)
-        # the same rules the form and the command line use: a request that reaches this
-        # process some other way is held to them too
-        check(options, styles)
-        read = ReadOptions.from_settings(styles.settings)
-        key, _ = page_key(source, read)
-        doc = read_page(source, read)
-    except SourceError as exc:
-        return {"error": "the source has problems: " + "; ".join(str(p) for p in exc.problems)}
-    except (StylesError, OptionsError) as exc:
-        return {"error": str(exc)}
-    result = run_job(JobSpec(writer, options), doc, styles, dest, source.stem, manifest=False)
-    if not result.ok:
-        return {"error": result.error, "detail": result.detail}
-    return {"source_sha256": key, "seconds": round(result.seconds, 3),
-            "files": list(result.entries)}
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the build process the service starts: prints one JSON line."""
-    p = argparse.ArgumentParser(prog="python -m exporter.service.variants")
-    p.add_argument("--source", type=Path, required=True)
-    p.add_argument("--writer", required=True)
-    p.add_argument("--options", type=json.loads, required=True, help="Options fields as JSON")
-    p.add_argument("--dest", type=Path, required=True)
-    p.add_argument("--styles", type=Path, default=None, help="the styles folder (load_styles)")
-    p.add_argument("--parent", type=int, default=0,
-                   help="the service's pid: this build dies with it (even after kill -9)")
-    a = p.parse_args(argv)
-    from exporter import children
-
-    if a.parent:
-        children.die_with_parent(a.parent)
-    children.guard()  # and what the writer forks dies with this process
-    opts = Options(**a.options)
-    # Writers may print progress on stdout; the result must be the last line.
-    result = build_into(a.source, a.writer, opts, a.dest, a.styles)
-    sys.stdout.flush()
-    print(json.dumps(result), flush=True)
-    return 0 if not result.get("error") else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -30,7 +30,7 @@ from exporter.model import (
     plain_text,
 )
 from exporter.outline import TreeNode
-from exporter.speech import whole_seconds
+from exporter.segments import whole_seconds
 
 #: Leeway between chapter times, track lengths and the file's length (seconds).
 TIME_TOLERANCE = 0.5

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from exporter.speech import whole_seconds
+from exporter.segments import whole_seconds
 
 #: More rounds than the slot can need: each round lengthens it to fit a sentence it has seen,
 #: and two or three suffice in practice (tested on pages from seconds to hours long).

@@ -15,8 +15,8 @@ from html import escape
 
 from exporter.html import attr
 from exporter.model import Document, Outline
+from exporter.segments import Segment
 from exporter.sentences import normalise
-from exporter.speech import Segment
 
 #: The segments' own target kinds for these announcements (see speech.Target).
 KINDS = ("opening", "contents", "closing")

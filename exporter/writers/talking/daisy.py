@@ -22,7 +22,7 @@ from exporter.locale import Messages, messages
 from exporter.outline import Entry
 from exporter.output import atomic_write, build_time
 from exporter.page import footer
-from exporter.speech import Target, track_title, whole_seconds
+from exporter.segments import Target, track_title, whole_seconds
 from exporter.writers.audio import book
 from exporter.writers.base import FileKind, Job, Produced, Writer
 from exporter.writers.talking import announce, smil
@@ -54,7 +54,7 @@ class DaisyWriter(Writer):
     files: ClassVar[tuple[FileKind, ...]] = (
         FileKind(".zip", "application/zip", "DAISY 2.02 (zip)"),
     )
-    checker: ClassVar[str | None] = "exporter.writers.talking.check:check_daisy"
+    checker: ClassVar[str | None] = "exporter.writers.talking.check_daisy:check_daisy"
     order: ClassVar[int] = 44
     cost: ClassVar[int] = 6
     preload: ClassVar[tuple[str, ...]] = ("weasyprint",)  # its page layout

@@ -21,7 +21,7 @@ from exporter.model import Document
 from exporter.outline import Chunk
 from exporter.output import atomic_write, build_time
 from exporter.page import footer
-from exporter.speech import Target
+from exporter.segments import Target
 from exporter.styles import StylesError
 from exporter.writers.audio import book
 from exporter.writers.base import FileKind, Job, Produced, Writer, WriterError
@@ -54,7 +54,7 @@ class TalkingEpubWriter(Writer):
     files: ClassVar[tuple[FileKind, ...]] = (
         FileKind(".epub", "application/epub+zip", "EPUB 3 with audio"),
     )
-    checker: ClassVar[str | None] = "exporter.writers.talking.check:check_epub"
+    checker: ClassVar[str | None] = "exporter.writers.talking.check_epub:check_epub"
     order: ClassVar[int] = 42
     cost: ClassVar[int] = 6
     preload: ClassVar[tuple[str, ...]] = ("weasyprint",)  # its page layout

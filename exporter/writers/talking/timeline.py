@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from exporter.speech import Target
+from exporter.segments import Target
 from exporter.writers.audio.book import Recorded
 from exporter.writers.base import WriterError
 
