@@ -47,6 +47,7 @@ from exporter.writers.docx.elements import (
     run,
 )
 from exporter.writers.docx.lists import Numbering
+from exporter.writers.docx.relations import Relations
 from exporter.writers.docx.settings import NBSP, UNKNOWN_PAGE, W_XMLNS, Element, Metrics
 
 
@@ -81,6 +82,7 @@ class Body:
         self.bookmarks = bookmark_names(outline)
         self.body = document.element.body
         self.part: Any = document.part  #: where relationships go: the document or the notes
+        self.relations = Relations()
         self.width = m.text_width  #: twips a picture may fill here (less inside a table cell)
         self.base_style: str | None = None  #: paragraph style where a block names none
         self._anchor: Element | None = self.body.sectPr  # new paragraphs go before the section
@@ -380,13 +382,11 @@ class Body:
                 parent.append(picture(self, node))
 
     def _link(self, href: str) -> Element:
-        from docx.opc.constants import RELATIONSHIP_TYPE as RT
-
         self.counts["links"] += 1
         if href.startswith("#"):
             name = self.bookmarks.get(href[1:])
             if name is None:
                 raise WriterError(f"docx: a link points to '{href}', but no heading has that id")
             return hyperlink(anchor=name)
-        rid = self.part.relate_to(href, RT.HYPERLINK, is_external=True)
+        rid = self.relations.link(self.part, href)
         return hyperlink(rid=rid)

@@ -31,7 +31,7 @@ def picture(body: Body, image: Image, *, title: str = "") -> Element:
     from docx.oxml.shape import CT_Inline
     from docx.shared import Emu
 
-    rid, found = body.part.get_or_add_image(image.path)
+    rid, found = body.relations.image(body.part, image.path)
     cx, cy = picture_size(found.px_width, found.px_height, body.m, body.width)
     body.shape_id += 1
     body.counts["images"] += 1
