@@ -70,6 +70,9 @@ class Styles:
                                   if s.get(w("type")) == "paragraph"
                                   and s.get(w("default")) in ("1", "true")), None)
         self.theme_fonts: dict[str, str] = {}
+        # A paragraph's own pPr, by paragraph: finding it scans the paragraph's children when
+        # it has none, and the checks ask once per run (10,000 links in one paragraph).
+        self._ppr: dict[Element, Element | None] = {}
         if theme is not None:
             for kind in ("major", "minor"):
                 latin = theme.find(f".//{{{A}}}{kind}Font/{{{A}}}latin")
@@ -85,8 +88,15 @@ class Styles:
             yield style
             style_id = _val(style.find(w("basedOn")))
 
+    def own_ppr(self, p: Element) -> Element | None:
+        """The paragraph's own properties (w:pPr), if it has any."""
+        if p not in self._ppr:
+            self._ppr[p] = p.find(w("pPr"))
+        return self._ppr[p]
+
     def para_style(self, p: Element) -> str | None:
-        return _val(p.find(f"{w('pPr')}/{w('pStyle')}")) or self.default_para
+        ppr = self.own_ppr(p)
+        return (_val(ppr.find(w("pStyle"))) if ppr is not None else None) or self.default_para
 
     def style_name(self, style_id: str | None) -> str:
         style = self.by_id.get(style_id or "")
@@ -108,8 +118,8 @@ class Styles:
 
     def para_props(self, p: Element) -> Iterator[Element]:
         """pPr elements that apply to a paragraph, nearest first."""
-        if p.find(w("pPr")) is not None:
-            yield p.find(w("pPr"))
+        if (own := self.own_ppr(p)) is not None:
+            yield own
         for style in self.chain(self.para_style(p)):
             if style.find(w("pPr")) is not None:
                 yield style.find(w("pPr"))
