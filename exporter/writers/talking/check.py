@@ -181,14 +181,14 @@ def _text(element: ET.Element) -> str:
 
 def check_epub(ctx: Context, entries: list[Mapping[str, Any]]) -> list[Finding]:
     """EPUBCheck (warnings too), the plain EPUB's structure checks, and the overlays."""
-    from exporter.writers.epub import check as plain
+    from exporter.writers.epub.book import open_book
 
     found: list[Finding] = []
     for entry in entries:
         path = ctx.path(entry)
         name = path.name
         found.append(_epubcheck(path))
-        book = plain.open_book(path)
+        book = open_book(path)
         with book.zip:
             found += _epub_structure(ctx, book, name)
             found += _overlay_findings(ctx, book, entry, name)
@@ -253,7 +253,7 @@ def _epubcheck(path: Path) -> Finding:
 
 def _overlay_findings(ctx: Context, book: Any, entry: Mapping[str, Any],
                       name: str) -> list[Finding]:
-    from exporter.writers.epub.check import NS
+    from exporter.writers.epub.book import NS
 
     by_id = {i: v for i, v in book.items.items()}
     meta = book.opf.find("opf:metadata", NS)
@@ -357,7 +357,8 @@ def _active_class(book: Any, metas: list[ET.Element]) -> list[str]:
 
 
 def _page_list(ctx: Context, book: Any, metas: list[ET.Element]) -> list[str]:
-    from exporter.writers.epub.check import NS, _targets
+    from exporter.writers.epub.book import NS
+    from exporter.writers.epub.check import _targets
 
     nav_path = book.item_with("nav")
     if nav_path is None:
