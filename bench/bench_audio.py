@@ -27,10 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from exporter import speech
-from exporter.writers.audio import mp3  # noqa: E402
 from exporter.pipeline import JobSpec, run_job  # noqa: E402
 from exporter.reader import read  # noqa: E402
 from exporter.styles import load_styles  # noqa: E402
+from exporter.writers.audio import mp3  # noqa: E402
 from exporter.writers.base import Options  # noqa: E402
 
 SOURCE = ROOT / "source" / "hsct.md"

@@ -57,7 +57,7 @@ def free_port() -> int:
 
 def prepare_output(out: Path) -> None:
     """A fresh export of the quick writers, so the bench does not depend on output/."""
-    from exporter.pipeline import export
+    from exporter.batch import export
 
     results = export(SOURCE, out, ["html", "pdf", "epub", "audio"], sizes=[18], jobs=2)
     failed = [r.error for r in results if not r.ok]

@@ -26,7 +26,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from exporter.pipeline import export  # noqa: E402
+from exporter.batch import export  # noqa: E402
 
 SOURCE = ROOT / "source" / "hsct.md"
 ALONE = ["audio"]

@@ -9,8 +9,8 @@ __version__ = "0.1.0"
 __all__ = ["Document", "__version__", "export", "read"]
 
 if TYPE_CHECKING:
+    from exporter.batch import export
     from exporter.model import Document
-    from exporter.pipeline import export
     from exporter.reader import read
 
 
@@ -21,7 +21,7 @@ def __getattr__(name: str) -> Any:
 
         return Document
     if name == "export":
-        from exporter.pipeline import export
+        from exporter.batch import export
 
         return export
     if name == "read":

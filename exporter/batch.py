@@ -241,3 +241,36 @@ def build(sources: Sequence[Path], out_dir: Path, writers: Sequence[str], *,
         outcomes.append(PageOutcome(page.name, str(page.path), title, results, page.problems,
                                     tuple(warnings)))
     return Summary(tuple(outcomes), time.perf_counter() - begun)
+
+
+def export(
+    source: Path,
+    out_dir: Path,
+    writers: Sequence[str],
+    *,
+    sizes: Sequence[int] = (),
+    options: Options | None = None,
+    styles: Styles | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    on_start: Callable[[Sequence[JobSpec]], None] | None = None,
+    on_done: Callable[[JobResult], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
+    strict: bool = False,
+) -> list[JobResult]:
+    """Read, check and write every format of one page. Raises SourceError before anything is
+    written. (A collection of pages, each kept apart from the others' failures, is
+    ``build``'s.)
+
+    The source's style warnings go to ``on_warning``; ``strict`` refuses them as errors.
+    """
+    from exporter.reader import SourceError
+
+    summary = build([source], out_dir, writers, sizes=sizes, options=options, styles=styles,
+                    jobs=jobs, force=force, strict=strict,
+                    on_start=(lambda work: on_start([s for _, s in work])) if on_start else None,
+                    on_done=on_done, on_warning=on_warning)
+    (page,) = summary.pages
+    if page.problems:
+        raise SourceError(page.problems)
+    return list(page.results)

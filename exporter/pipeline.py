@@ -9,7 +9,7 @@ import errno
 import hashlib
 import time
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -256,37 +256,3 @@ def schedule(units: Sequence[tuple[str, str]], costs: Sequence[int],
         key = unit[0] if by_page else unit if by_writer else i
         groups.setdefault(key, []).append(i)
     return sorted(groups.values(), key=lambda task: sum(costs[i] for i in task), reverse=True)
-
-
-def export(
-    source: Path,
-    out_dir: Path,
-    writers: Sequence[str],
-    *,
-    sizes: Sequence[int] = (),
-    options: Options | None = None,
-    styles: Styles | None = None,
-    jobs: int | None = None,
-    force: bool = False,
-    on_start: Callable[[Sequence[JobSpec]], None] | None = None,
-    on_done: Callable[[JobResult], None] | None = None,
-    on_warning: Callable[[str], None] | None = None,
-    strict: bool = False,
-) -> list[JobResult]:
-    """Read, check and write every format of one page. Raises SourceError before anything is
-    written. (A collection of pages, each kept apart from the others' failures, is
-    exporter.batch.build's.)
-
-    The source's style warnings go to ``on_warning``; ``strict`` refuses them as errors.
-    """
-    from exporter.batch import build
-    from exporter.reader import SourceError
-
-    summary = build([source], out_dir, writers, sizes=sizes, options=options, styles=styles,
-                    jobs=jobs, force=force, strict=strict,
-                    on_start=(lambda work: on_start([s for _, s in work])) if on_start else None,
-                    on_done=on_done, on_warning=on_warning)
-    (page,) = summary.pages
-    if page.problems:
-        raise SourceError(page.problems)
-    return list(page.results)

@@ -12,7 +12,7 @@ from urllib.parse import unquote
 import httpx
 from fastapi import FastAPI
 
-from exporter.pipeline import export
+from exporter.batch import export
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "hsct.md"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from exporter.batch import export
 from exporter.checks.common import (
     Context,
     compare_flat,
@@ -19,7 +20,6 @@ from exporter.checks.common import (
 )
 from exporter.model import Document
 from exporter.outline import Outline, TreeNode
-from exporter.pipeline import export
 from exporter.readback import REPORT_NAME, Finding, Report, print_report, run_checks, write_report
 from exporter.reader import parse, read
 from exporter.styles import Styles

@@ -197,13 +197,6 @@ def _cases() -> list[str]:
 #: Known limits of writers other engineers own, by case: the failure they cause, and why.
 #: A case is let off only when it fails exactly that way; fixed, it must pass.
 KNOWN_LIMITS: dict[str, tuple[Callable[[Outcome], bool], str]] = {
-    "generated-10000-links": (
-        # Killed by the wall-clock limit, or by the CPU-time limit in its worker process.
-        lambda o: o.status is None or (o.status == 1 and "Traceback" not in o.stderr
-                                       and "docx 18pt failed: the process running this "
-                                       "writer ended abruptly" in o.stderr),
-        "the Word writer relates each link with python-docx's relate_to, which scans every "
-        "relationship: 10,000 links take ~29 s (quadratic)"),
 }
 
 

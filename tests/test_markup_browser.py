@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
+from exporter.batch import export
 from exporter.model import Callout, Document, walk_blocks
-from exporter.pipeline import export
 from tests.conftest import SOURCE
 from tests.test_service_browser import CHROMIUM, FLAGS, require
 

@@ -11,10 +11,10 @@ from typing import Any
 import docx
 import pytest
 
+from exporter.batch import export
 from exporter.checks.numbering import numbering
 from exporter.model import Document
 from exporter.outline import numbering as numbering_setting
-from exporter.pipeline import export
 from exporter.readback import run_checks
 from exporter.reader import ReadOptions, read
 from exporter.styles import Styles, StylesError, load_styles

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from exporter.pipeline import export, plan
+from exporter.batch import export
+from exporter.pipeline import plan
 from exporter.writers.base import Options
 from tests.conftest import SOURCE
 

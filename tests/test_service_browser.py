@@ -21,8 +21,8 @@ from typing import Any
 import pdfplumber
 import pytest
 
+from exporter.batch import export
 from exporter.output import sha256_file
-from exporter.pipeline import export
 from exporter.service.app import LOOPBACK_NAMES, create_app
 from exporter.service.pages import write_index
 

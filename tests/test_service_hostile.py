@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from exporter.pipeline import export
+from exporter.batch import export
 from exporter.service.server import Guard, GuardedProtocol
 from tests.service_client import ROOT, SOURCE
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from exporter import registry
+from exporter.batch import export
 from exporter.output import sha256_file
-from exporter.pipeline import export
 from exporter.registry import Registered
 from exporter.service.formats import Format
 from exporter.service.forms import RequestForm

@@ -22,9 +22,9 @@ from typing import Any
 import pdfplumber
 import pytest
 
+from exporter.batch import export
 from exporter.options import Options
 from exporter.output import sha256_file
-from exporter.pipeline import export
 from exporter.service.app import LOOPBACK_NAMES, create_app
 from exporter.service.pages import write_index
 from tests.test_service_browser import (
@@ -135,8 +135,8 @@ def download(pg: Any, suffix: str) -> tuple[str, Path]:
 def test_a_word_file_in_lexend_24pt_widely_spaced_on_cream(person: Any, server: str) -> None:
     from docx.oxml.ns import qn
 
-    from exporter.writers.docx.check import open_word
     from exporter.writers.docx.check_variant import variant
+    from exporter.writers.docx.wordfile import open_word
 
     ask(person, server, "Word document", {
         "Font": "Lexend", "Colour scheme": "Black on cream",
@@ -171,7 +171,7 @@ def _docx_options() -> frozenset[str]:
 
 
 def test_an_epub_in_opendyslexic_with_wide_word_spacing(person: Any, server: str) -> None:
-    from exporter.writers.epub.check import open_book
+    from exporter.writers.epub.book import open_book
     from exporter.writers.epub.check_variant import variant
 
     ask(person, server, "EPUB e-book", {

@@ -18,10 +18,11 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
 from exporter import speech
+from exporter.batch import export
 from exporter.locale import messages
 from exporter.model import Document
 from exporter.outline import Outline
-from exporter.pipeline import JobResult, JobSpec, export, run_job
+from exporter.pipeline import JobResult, JobSpec, run_job
 from exporter.reader import read
 from exporter.sentences import missing_in_order
 from exporter.styles import Styles, load_styles

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from exporter.pipeline import export
+from exporter.batch import export
 from exporter.writers.audio import mp3
 from exporter.writers.audio.book import DECODER_DELAY
 from exporter.writers.talking.check_common import seconds

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from exporter import sentences
+from exporter.batch import export
 from exporter.model import Document
 from exporter.options import OptionsError, parse
-from exporter.pipeline import JobSpec, export, run_job
+from exporter.pipeline import JobSpec, run_job
 from exporter.reader import read
 from exporter.styles import Styles
 from exporter.writers.base import Options, WriterError

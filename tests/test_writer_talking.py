@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from exporter.pipeline import export
+from exporter.batch import export
 from exporter.writers.audio.mp3 import parse_mp3
 from exporter.writers.talking.check_common import seconds
 from tests.tamper import fresh_copy, only_failures, rehash

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from exporter.writers.docx.settings import Metrics
-from exporter.writers.docx.styles import fonts_xml, size_xml, style
-from exporter.writers.docx.tables import CELL_SIDE
+from exporter.writers.docx.settings import CELL_SIDE, Metrics
+from exporter.writers.docx.style_xml import fonts_xml, size_xml, style
 
 
 def _upright(m: Metrics) -> str:

@@ -47,7 +47,11 @@ from exporter.writers.docx.elements import (
     run,
 )
 from exporter.writers.docx.lists import Numbering
+from exporter.writers.docx.notes import Footnotes
+from exporter.writers.docx.pictures import picture
+from exporter.writers.docx.relations import Relations
 from exporter.writers.docx.settings import NBSP, UNKNOWN_PAGE, W_XMLNS, Element, Metrics
+from exporter.writers.docx.tables import write_table
 
 
 def bookmark_names(outline: Outline) -> dict[str, str]:
@@ -72,8 +76,6 @@ class Body:
     """Appends the document's blocks to a python-docx document as WordprocessingML."""
 
     def __init__(self, document: Any, outline: Outline, m: Metrics, words: Messages) -> None:
-        from exporter.writers.docx.notes import Footnotes
-
         self.document = document
         self.outline = outline
         self.m = m
@@ -81,6 +83,7 @@ class Body:
         self.bookmarks = bookmark_names(outline)
         self.body = document.element.body
         self.part: Any = document.part  #: where relationships go: the document or the notes
+        self.relations = Relations()
         self.width = m.text_width  #: twips a picture may fill here (less inside a table cell)
         self.base_style: str | None = None  #: paragraph style where a block names none
         self._anchor: Element | None = self.body.sectPr  # new paragraphs go before the section
@@ -148,8 +151,6 @@ class Body:
             self.paragraph(None)  # Word wants a paragraph between a table and the section end
 
     def block(self, node: Block, *, style: str | None = None) -> None:
-        from exporter.writers.docx.tables import write_table
-
         style = style or self.base_style
         callout = isinstance(node, Callout)
         if isinstance(node, Heading):
@@ -341,8 +342,6 @@ class Body:
 
     def figure(self, node: Figure) -> None:
         """The picture with its alt text, then its caption under it."""
-        from exporter.writers.docx.pictures import picture
-
         p = self.paragraph("Figure")
         p.append(picture(self, node.image, title=plain_text(node.caption)))
         if node.caption:
@@ -375,18 +374,14 @@ class Body:
                 self.notes.reference(node, parent)
             else:
                 assert isinstance(node, Image)
-                from exporter.writers.docx.pictures import picture
-
                 parent.append(picture(self, node))
 
     def _link(self, href: str) -> Element:
-        from docx.opc.constants import RELATIONSHIP_TYPE as RT
-
         self.counts["links"] += 1
         if href.startswith("#"):
             name = self.bookmarks.get(href[1:])
             if name is None:
                 raise WriterError(f"docx: a link points to '{href}', but no heading has that id")
             return hyperlink(anchor=name)
-        rid = self.part.relate_to(href, RT.HYPERLINK, is_external=True)
+        rid = self.relations.link(self.part, href)
         return hyperlink(rid=rid)

@@ -18,13 +18,12 @@ from exporter.model import (
     iter_inlines,
     plain_text,
 )
-from exporter.writers.docx.check import NOTE_MARK_STYLE, Element, Run, Word, _val, w
+from exporter.writers.docx.wordfile import NOTE_MARK_STYLE, OFF, Element, Run, Word, _val, w
 
 WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 IMAGE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
-_OFF = {"0", "false", "off"}
 B = TypeVar("B", Table, Quote)
 
 
@@ -123,7 +122,7 @@ def _table(word: Word, table: Table, tbl: Element) -> list[str]:
 
 def _bold(word: Word, r: Run) -> bool:
     el = word.styles.first(word.styles.run_props(r), "b")
-    return el is not None and (_val(el) or "true").lower() not in _OFF
+    return el is not None and (_val(el) or "true").lower() not in OFF
 
 
 # ------------------------------------------------------------------ pictures
@@ -228,7 +227,7 @@ def _shown_numbers(refs: list[tuple[Element, Element]]) -> list[int]:
     shown, auto = [], 0
     for _, r in refs:
         ref = r.find(w("footnoteReference"))
-        if (_val(ref, "customMarkFollows") or "0").lower() not in _OFF:
+        if (_val(ref, "customMarkFollows") or "0").lower() not in OFF:
             after = r.getnext()
             mark = "".join(t.text or "" for t in after.iter(w("t"))) if after is not None else ""
             shown.append(int(mark) if mark.strip().isdigit() else 0)

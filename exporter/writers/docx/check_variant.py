@@ -9,8 +9,8 @@ from typing import Any
 from exporter.fonts import family_of
 from exporter.options import Options, recorded
 from exporter.styles import Styles, load_styles
-from exporter.writers.docx.check import Run, Word, _val, w
 from exporter.writers.docx.embedding import obfuscate
+from exporter.writers.docx.wordfile import Run, Word, _val, w
 
 FONT_TABLE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable"
 R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"

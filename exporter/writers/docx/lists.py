@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from exporter.writers.docx.settings import W_XMLNS, Element, Metrics
-from exporter.writers.docx.styles import fonts_xml, size_xml
+from exporter.writers.docx.style_xml import fonts_xml, size_xml
 
 
 class Numbering:

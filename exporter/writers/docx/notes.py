@@ -9,14 +9,12 @@ reference, so the numbers agree with every other format.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from exporter.model import Note, NoteRef
 from exporter.writers.docx.elements import bookmark, field, run
+from exporter.writers.docx.flow import Flow
 from exporter.writers.docx.settings import W_XMLNS, Element
-
-if TYPE_CHECKING:
-    from exporter.writers.docx.body import Body
 
 STYLE = "FootnoteReference"
 _SEPARATORS = "".join(
@@ -29,7 +27,7 @@ _SEPARATORS = "".join(
 class Footnotes:
     """Writes each note as a footnote at its first reference; later references point to it."""
 
-    def __init__(self, body: Body) -> None:
+    def __init__(self, body: Flow) -> None:
         self.body = body
         self.part: Any = None
         self.notes: dict[int, Note] = {}

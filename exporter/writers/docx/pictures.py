@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from exporter.model import Image
+from exporter.writers.docx.flow import Flow
 from exporter.writers.docx.settings import Element, Metrics
-
-if TYPE_CHECKING:
-    from exporter.writers.docx.body import Body
 
 EMU_PER_TWIP = 635
 #: The size a picture is meant for, as browsers show it: 96 pixels an inch (1440 twips).
@@ -25,13 +21,13 @@ def picture_size(px_width: int, px_height: int, m: Metrics, width: int) -> tuple
     return max(1, round(w * scale)), max(1, round(h * scale))
 
 
-def picture(body: Body, image: Image, *, title: str = "") -> Element:
+def picture(body: Flow, image: Image, *, title: str = "") -> Element:
     """A run holding the picture inline: ``descr`` is its alt text, ``title`` its caption."""
     from docx.oxml import OxmlElement
     from docx.oxml.shape import CT_Inline
     from docx.shared import Emu
 
-    rid, found = body.part.get_or_add_image(image.path)
+    rid, found = body.relations.image(body.part, image.path)
     cx, cy = picture_size(found.px_width, found.px_height, body.m, body.width)
     body.shape_id += 1
     body.counts["images"] += 1

@@ -7,17 +7,15 @@ that section; the body's own ``w:sectPr`` describes the last section.
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from exporter.writers.docx.flow import Flow
 from exporter.writers.docx.settings import Element
-
-if TYPE_CHECKING:
-    from exporter.writers.docx.body import Body
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def begin_landscape(body: Body) -> None:
+def begin_landscape(body: Flow) -> None:
     """End the portrait section before the table, or before the headings that introduce it,
     so a heading is never left alone at the foot of the previous page."""
     last = body.last_placed()
@@ -36,7 +34,7 @@ def begin_landscape(body: Body) -> None:
     _end_section(last, _section(body, landscape=False))
 
 
-def end_landscape(body: Body) -> None:
+def end_landscape(body: Flow) -> None:
     """End the landscape section just after the table."""
     _end_section(body.paragraph(None), _section(body, landscape=True))
 
@@ -65,7 +63,7 @@ def _section_of(p: Element) -> Element | None:
     return p.find(f"{W}pPr/{W}sectPr")
 
 
-def _section(body: Body, *, landscape: bool) -> Element:
+def _section(body: Flow, *, landscape: bool) -> Element:
     """A copy of the document's section properties, turned on its side if asked."""
     sect = copy.deepcopy(body.body.sectPr)
     size = sect.find(f"{W}pgSz")

@@ -38,6 +38,9 @@ FOOTER_LINE = 1.25
 #: What a contents entry's page number shows until Word updates its fields (LibreOffice
 #: computes the real number itself): unknown, never a guess.
 UNKNOWN_PAGE = "?"
+#: Space inside a table cell left and right of its text, in multiples of the body size: the
+#: table style's cell margins (block_styles.py) and the column widths (tables.py) agree on it.
+CELL_SIDE = 0.3
 APP_XML = "docProps/app.xml"
 STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)  # the earliest time a zip entry can hold

@@ -37,10 +37,15 @@ def widen_spaces(roots: Iterable[Element], m: Metrics) -> int:
         return 0
     size = size_of(m)
     count = 0
+    # A paragraph's style, looked up once: finding it scans every child of a paragraph
+    # without properties, and a paragraph may hold thousands of runs (10,000 links).
+    styles: dict[Element, str | None] = {}
     for root in roots:
         for r in list(root.iter(f"{W}r")):
             paragraph = next((a for a in r.iterancestors(f"{W}p")), None)
-            style = _style(paragraph, "pPr", "pStyle")
+            if paragraph not in styles:
+                styles[paragraph] = _style(paragraph, "pPr", "pStyle")
+            style = styles[paragraph]
             if style in CODE_STYLES or _style(r, "rPr", "rStyle") in CODE_STYLES:
                 continue
             count += _split(r, m.space_twips(size(style)))

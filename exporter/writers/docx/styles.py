@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from exporter.writers.docx.block_styles import block_styles
 from exporter.writers.docx.settings import W_XMLNS, Metrics, quoteattr
+from exporter.writers.docx.style_xml import fonts_xml, size_xml, spacing_xml, style
 
 
 def install_styles(document: Any, m: Metrics, language: str) -> None:
     """Defaults, Normal, headings and the writer's own styles, all black, in the chosen font."""
     from docx.oxml import parse_xml
     from docx.oxml.ns import qn
-
-    from exporter.writers.docx.block_styles import block_styles
 
     root = document.styles.element
     old_defaults = root.find(qn("w:docDefaults"))
@@ -34,22 +34,6 @@ def install_styles(document: Any, m: Metrics, language: str) -> None:
             root.remove(old)
 
 
-def fonts_xml(font: str) -> str:
-    f = quoteattr(font)
-    return f"<w:rFonts w:ascii={f} w:hAnsi={f} w:eastAsia={f} w:cs={f}/>"
-
-
-def spacing_xml(m: Metrics, half_points: int) -> str:
-    """Extra space after each character (the reader's letter spacing, in ems of this size);
-    nothing when none was asked for."""
-    twips = m.letter_twips(half_points)
-    return f'<w:spacing w:val="{twips}"/>' if twips else ""
-
-
-def size_xml(half_points: int) -> str:
-    return f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>'
-
-
 def _doc_defaults(m: Metrics, language: str) -> str:
     lang = quoteattr(language)
     # w:val covers Latin text, w:eastAsia East Asian text; w:bidi is left out: the
@@ -62,16 +46,6 @@ def _doc_defaults(m: Metrics, language: str) -> str:
         f'<w:pPrDefault><w:pPr><w:spacing w:before="0" '
         f'w:after="{m.twips(m.cfg.paragraph_space)}" w:line="{m.line}" w:lineRule="auto"/>'
         '<w:jc w:val="left"/></w:pPr></w:pPrDefault></w:docDefaults>'
-    )
-
-
-def style(kind: str, style_id: str, name: str, body: str, *, based_on: str | None = "Normal",
-           custom: bool = False, extra: str = "") -> str:
-    custom_attr = ' w:customStyle="1"' if custom else ""
-    based = f'<w:basedOn w:val="{based_on}"/>' if based_on else ""
-    return (
-        f'<w:style {W_XMLNS} w:type="{kind}"{custom_attr} w:styleId="{style_id}">'
-        f'<w:name w:val="{name}"/>{based}{extra}{body}</w:style>'
     )
 
 

@@ -8,24 +8,18 @@ between portrait margins at the chosen size goes on landscape pages of its own.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from exporter.model import Table, plain_text
 from exporter.writers.docx.elements import run
+from exporter.writers.docx.flow import Flow
 from exporter.writers.docx.sections import begin_landscape, end_landscape
-from exporter.writers.docx.settings import W_XMLNS, Element, Metrics, quoteattr
-
-if TYPE_CHECKING:
-    from exporter.writers.docx.body import Body
+from exporter.writers.docx.settings import CELL_SIDE, W_XMLNS, Element, Metrics, quoteattr
 
 #: A column need not be wider than this many ems for its cells to read well.
 COMFORTABLE = 14
-#: Space inside a cell left and right of its text, in multiples of the body size.
-CELL_SIDE = 0.3
 PCT_WHOLE = 5000  # Word's percentages are fiftieths of a per cent
 
 
-def write_table(body: Body, node: Table) -> None:
+def write_table(body: Flow, node: Table) -> None:
     m, words = body.m, body.words
     mins, wants = column_needs(node, m)
     landscape = body.in_main_flow and sum(mins) > m.text_width

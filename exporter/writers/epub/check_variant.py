@@ -6,14 +6,12 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from exporter.fonts import family_of
 from exporter.options import recorded
 from exporter.styles import Styles, load_styles
-
-if TYPE_CHECKING:
-    from exporter.writers.epub.check import Book
+from exporter.writers.epub.book import Book
 
 _RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)

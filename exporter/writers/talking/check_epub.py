@@ -37,14 +37,14 @@ from exporter.writers.talking.check_common import (
 
 def check_epub(ctx: Context, entries: list[Mapping[str, Any]]) -> list[Finding]:
     """EPUBCheck (warnings too), the plain EPUB's structure checks, and the overlays."""
-    from exporter.writers.epub import check as plain
+    from exporter.writers.epub.book import open_book
 
     found: list[Finding] = []
     for entry in entries:
         path = ctx.path(entry)
         name = path.name
         found.append(_epubcheck(path))
-        book = plain.open_book(path)
+        book = open_book(path)
         with book.zip:
             found += _epub_structure(ctx, book, name)
             found += _overlay_findings(ctx, book, entry, name)
@@ -80,7 +80,7 @@ def _epub_structure(ctx: Context, book: Any, name: str) -> list[Finding]:
 
 def _epubcheck(path: Path) -> Finding:
     """EPUBCheck, failing on warnings as well as errors (the plain EPUB's check allows them)."""
-    from exporter.writers.epub.check import EPUBCHECK_TIMEOUT, JAVA_OPTIONS, _message
+    from exporter.writers.epub.check import EPUBCHECK_TIMEOUT, _message, java_options
 
     try:
         from epubcheck import const
@@ -91,7 +91,7 @@ def _epubcheck(path: Path) -> Finding:
     if java is None:
         return Finding("validity", "talking.epubcheck", path.name, False,
                        f"{path.name}: EPUBCheck needs Java 17")
-    env = {**os.environ, "JAVA_TOOL_OPTIONS": JAVA_OPTIONS}
+    env = {**os.environ, "JAVA_TOOL_OPTIONS": java_options(path)}
     try:
         run = subprocess.run([java, "-jar", const.EPUBCHECK, str(path), "-q", "--json", "-"],
                              capture_output=True, env=env, timeout=EPUBCHECK_TIMEOUT,
@@ -109,7 +109,7 @@ def _epubcheck(path: Path) -> Finding:
 
 def _overlay_findings(ctx: Context, book: Any, entry: Mapping[str, Any],
                       name: str) -> list[Finding]:
-    from exporter.writers.epub.check import NS
+    from exporter.writers.epub.book import NS
 
     by_id = {i: v for i, v in book.items.items()}
     meta = book.opf.find("opf:metadata", NS)
@@ -213,7 +213,8 @@ def _active_class(book: Any, metas: list[ET.Element]) -> list[str]:
 
 
 def _page_list(ctx: Context, book: Any, metas: list[ET.Element]) -> list[str]:
-    from exporter.writers.epub.check import NS, _targets
+    from exporter.writers.epub.book import NS
+    from exporter.writers.epub.check import _targets
 
     nav_path = book.item_with("nav")
     if nav_path is None:
