@@ -274,3 +274,14 @@ def _inner_borders(page: pr.Page) -> list[tuple[float, float, float, float]]:
             out.append((float(inner["x0"]), float(inner["top"]), float(inner["x1"]),
                         float(inner["bottom"])))
     return out
+
+
+def test_a_page_without_sections_prints_no_contents_page(tmp_path: Path, styles: Styles) -> None:
+    source = tmp_path / "note.md"
+    source.write_text("---\ntitle: Short note\nlanguage: en-GB\n---\n\n# Short note\n\n"
+                      "Just one paragraph of text.\n", encoding="utf-8")
+    pdf = render(read(source), styles, tmp_path, Options(size=18))
+    pages = read_pages(pdf)
+    assert len(pages) == 1
+    text = " ".join("".join(str(c["text"]) for c in pages[0].every).split())
+    assert "Contents" not in text and "Just one paragraph of text." in text

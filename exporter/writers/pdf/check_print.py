@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -274,11 +276,14 @@ def alignment(pages: Sequence[Page], kinds: Mapping[tuple[int, int], str] | None
     left = min(line.x0 for line in lines)
     right = max(line.x1 for line in lines)
     middle = (left + right) / 2
-    starts = [round(line.x0) for line in lines]
-    for line in lines:
-        alone = sum(abs(s - line.x0) <= 1 for s in starts) == 1
-        centred = abs((line.x0 + line.x1) / 2 - middle) <= 3 and line.x0 - left > 20
-        flush_right = abs(line.x1 - right) <= 1 and line.x0 - left > 20
+    # Counted once (a page of 10,000 links has as many lines): how many lines start at each
+    # whole point.
+    ends = [(line.x0, line.x1) for line in lines]
+    starts = Counter(round(x0) for x0, _ in ends)
+    for line, (x0, x1) in zip(lines, ends, strict=True):
+        alone = sum(starts[s] for s in range(math.ceil(x0 - 1), math.floor(x0 + 1) + 1)) == 1
+        centred = abs((x0 + x1) / 2 - middle) <= 3 and x0 - left > 20
+        flush_right = abs(x1 - right) <= 1 and x0 - left > 20
         if alone and (centred or flush_right):
             how = "centred" if centred else "set flush right"
             problems.append(f"page {line.page}: line '{line.text[:40]}' is {how}")

@@ -2,8 +2,9 @@
 page's language, rendered with the print markup.
 
 exporter.page.page() is the screen's page; print differs in what it leaves out: no viewport,
-no skip link, and no footer box at all when the source gives neither publisher nor date (an
-empty box would print a lone rule).
+no skip link, no contents when the page has no sections (an empty contents page would waste a
+sheet), and no footer box at all when the source gives neither publisher nor date (an empty
+box would print a lone rule).
 """
 
 from __future__ import annotations
@@ -27,6 +28,12 @@ def print_page(doc: Document, mk: PdfMarkup, css: str) -> str:
     body += f"\n{notes}" if notes else ""
     closing = footer(doc, words)
     foot = f"<footer>\n{closing}\n</footer>\n" if closing else ""
+    entries = mk.contents()
+    # A page with no sections has nothing to list: no contents page of its own on paper.
+    contents = (f'<nav class="contents" aria-labelledby="contents-label">\n'
+                f'<p class="contents-label" id="contents-label"><strong>'
+                f'{escape(words("contents"))}</strong></p>\n{entries}\n</nav>\n'
+                if entries else "")
     return f"""<!DOCTYPE html>
 <html lang="{lang}" xml:lang="{lang}" xmlns="http://www.w3.org/1999/xhtml">
 <head>
@@ -39,11 +46,7 @@ def print_page(doc: Document, mk: PdfMarkup, css: str) -> str:
 <header>
 {mk.heading(title)}
 </header>
-<nav class="contents" aria-labelledby="contents-label">
-<p class="contents-label" id="contents-label"><strong>{escape(words("contents"))}</strong></p>
-{mk.contents()}
-</nav>
-<main>
+{contents}<main>
 {body}
 </main>
 {foot}</body>
