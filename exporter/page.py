@@ -67,6 +67,13 @@ def page(doc: Document, outline: Outline, *, css: str, contents_label: str | Non
     body = mk.blocks(rest)
     notes = mk.notes_part(doc.notes)  # after the text, so the markers it links back to exist
     body += f"\n{notes}" if notes else ""
+    entries = mk.contents()
+    # A page with no sections has nothing to list: no empty navigation landmark.
+    nav = (f'<nav class="contents" aria-labelledby="{label_id}">\n'
+           f'<p class="contents-label" id="{label_id}"><strong>{label}</strong></p>\n'
+           f'{entries}\n</nav>\n' if entries else "")
+    closing = footer(doc, m)
+    foot = f"<footer>\n{closing}\n</footer>\n" if closing else ""
     return f"""<!DOCTYPE html>
 <html lang="{lang}" xml:lang="{lang}" xmlns="http://www.w3.org/1999/xhtml">
 <head>
@@ -79,16 +86,9 @@ def page(doc: Document, outline: Outline, *, css: str, contents_label: str | Non
 {skip}<header>
 {mk.heading(title)}
 </header>
-<nav class="contents" aria-labelledby="{label_id}">
-<p class="contents-label" id="{label_id}"><strong>{label}</strong></p>
-{mk.contents()}
-</nav>
-<main{main_attrs}>
+{nav}<main{main_attrs}>
 {body}
 </main>
-<footer>
-{footer(doc, m)}
-</footer>
-</body>
+{foot}</body>
 </html>
 """

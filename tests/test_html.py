@@ -147,7 +147,7 @@ def test_made_ids_never_clash_with_heading_ids() -> None:
 
 
 def test_interface_words_come_from_the_page_language(hsct_doc: Document) -> None:
-    welsh = _doc("Testun.[^a]\n\n[^a]: Nodyn.",
+    welsh = _doc("## Adran\n\nTestun.[^a]\n\n[^a]: Nodyn.",
                  "title: Tudalen\nlanguage: cy-GB\npublisher: Cymdeithas MS Cymru\n"
                  "updated: 2024-03-05\n")
     html = page(welsh, welsh.outline, css="")
@@ -191,3 +191,11 @@ def test_page_ids_never_clash_with_heading_ids() -> None:
     assert len(ids) == len(set(ids)), ids
     assert '<a class="skip-link" href="#main-x">' in html and '<main id="main-x"' in html
     assert 'aria-labelledby="contents-label-x"' in html
+
+
+def test_a_page_without_sections_or_closing_lines_has_no_empty_landmarks() -> None:
+    doc = parse(b"---\ntitle: Short note\nlanguage: en-GB\n---\n\n# Short note\n\nOne line.\n",
+                "note.md")
+    html = page(doc, doc.outline, css="")
+    assert "<nav" not in html and "<footer" not in html
+    assert "<main" in html and "One line." in html
