@@ -34,3 +34,10 @@ def test_a_link_to_a_missing_section_or_page_names_both(tmp_path: Path) -> None:
     assert not found.ok
     assert "link to 'b.html#gone', but b.html has no section 'gone'" in found.detail
     assert "link to 'c.html', but c.html is not in" in found.detail
+
+
+def test_a_page_exported_alone_may_link_to_neighbours_published_elsewhere(
+        tmp_path: Path) -> None:
+    _page(tmp_path / "a.html", '<a href="neighbour.html#part">Next</a>')
+    (found,) = check_links(tmp_path, _entries("a.html"))
+    assert found.ok

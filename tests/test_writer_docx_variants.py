@@ -287,29 +287,3 @@ def test_libreoffice_shows_the_embedded_face_and_real_page_numbers(
         found = [i + 1 for i, p in enumerate(pages) if i and re.search(
             rf"^\s*{re.escape(start)}", p, re.M)]
         assert found and found[-1] == page, (entry.label, page, found)
-
-
-def test_word_spacing_takes_time_in_proportion_to_the_text(tmp_path: Path,
-                                                             styles: Styles) -> None:
-    """A paragraph of 4,000 links with the reader's word spacing costs little more than 4
-    times one of 1,000 (looking up the paragraph's style for each run took 98 s for 5,000)."""
-    import time
-
-    from exporter.reader import parse
-    from exporter.writers.base import Job
-    from exporter.writers.docx.writer import DocxWriter
-
-    def seconds(n: int) -> float:
-        """CPU time of this process: the writer runs here, and other work on the machine
-        does not count."""
-        body = " ".join(f"[page {i}](https://example.org/{i})" for i in range(n))
-        doc = parse(f"---\ntitle: T\nlanguage: en-GB\n---\n\n# T\n\n{body}\n".encode(), "t.md")
-        dest = tmp_path / str(n)
-        dest.mkdir()
-        start = time.process_time()
-        DocxWriter().write(Job(doc, styles, DYSLEXIA, dest, "t"))
-        return time.process_time() - start
-
-    seconds(10)  # loads the faces and python-docx once
-    small, large = seconds(1_000), seconds(4_000)
-    assert large < 8 * small, (small, large)

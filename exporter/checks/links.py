@@ -28,6 +28,8 @@ def check_links(out_dir: Path, entries: Sequence[Mapping[str, Any]]) -> list[Fin
                 continue  # an address elsewhere, or a place in this page
             count += 1
             target = unquote(parts.path)
+            if target not in listed and len(pages) < 2:
+                continue  # a page exported alone links to neighbours published elsewhere
             if target not in listed or not (out_dir / target).is_file():
                 problems.append(f"{name}: link to '{href}', but {target} is not in "
                                 f"{out_dir}")

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from exporter.contrast import parse_hex
-from exporter.fonts import family_of
+from exporter.fonts import Font, family_of
 from exporter.options import Options, recorded
 from exporter.styles import Styles, load_styles
 from exporter.writers.pdf.check_print import Char, Page, _rgb, mcid
@@ -75,6 +75,14 @@ def _face(pdf: Any, body: Sequence[Char], want: Options, styles: Styles) -> list
     # A variable face names its default instance: "Source Code Pro ExtraLight".
     others = sorted(fam for fam in {fam for fam, _ in families.values()}
                     if not any(fam == a or fam.startswith(f"{a} ") for a in allowed))
+    if others:
+        # The system's faces may show only what no packaged face has (Hebrew, Arabic ...).
+        covered = _packaged_characters(font, settings)
+        shown = {str(c.get("text", "")) for c in body
+                 if families.get(_base(str(c.get("fontname", ""))), ("?", 0))[0] in others}
+        if covered is not None and all(ch and not any(ord(x) in covered for x in ch)
+                                       for ch in shown):
+            others = []
     if others:
         problems.append(f"faces other than {font.label} and the code and fallback faces: "
                         + ", ".join(others))
@@ -223,3 +231,27 @@ def _near(rgb: tuple[float, ...], hex_colour: str) -> bool:
 def _hex(rgb: tuple[float, ...] | None) -> str:
     return "#" + "".join(f"{round(v):02X}" for v in rgb) if rgb else "an unknown colour"
 
+
+def _packaged_characters(font: Font, settings: Mapping[str, Any]) -> set[int] | None:
+    """Code points the chosen face, the code face or the fallback face can show; None when
+    one of them cannot be read (then every other face stays a finding)."""
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+
+    from exporter.writers.pdf.css import (
+        DEFAULT_CODE_PACKAGE,
+        DEFAULT_FALLBACK_PACKAGE,
+        font_folder,
+        upright_font_file,
+    )
+
+    try:
+        files = [font.files()["regular"]] + [
+            upright_font_file(font_folder(str(settings.get(key, default))))
+            for key, default in (("code_font_package", DEFAULT_CODE_PACKAGE),
+                                 ("fallback_font_package", DEFAULT_FALLBACK_PACKAGE))]
+        covered: set[int] = set()
+        for path in files:
+            covered |= set(TTFont(str(path), lazy=True).getBestCmap())
+        return covered
+    except Exception:  # an unreadable face: report the other faces as before
+        return None
