@@ -259,3 +259,46 @@ def test_pictures_not_owned_up_to_in_the_metadata(every: Path) -> None:
                                          r'\s*<meta property="schema:accessMode">visual</meta>'))
     assert "has pictures but no schema:accessMode 'visual'" in only_every(
         every, {"epub.metadata"})
+
+
+def _page_marker(files: Files, label: str) -> str:
+    """The content document holding page ``label``'s marker."""
+    return next(n for n, data in files.items() if n.endswith(".xhtml") and "nav" not in n
+                and f'id="page-{label}" role="doc-pagebreak"'.encode() in data)
+
+
+def test_page_list_pointing_at_a_missing_marker(out: Path) -> None:
+    """The marker's id kept on a plain span: every link still lands (EPUBCheck is content),
+    but the page-list points at no page break."""
+    epub_edit(out, lambda files: sub(
+        files, _page_marker(files, "3"), r'(id="page-3") role="doc-pagebreak" '
+        r'epub:type="pagebreak" aria-label="3"', r"\1"))
+    assert "page 3 ('section-01.xhtml#page-3') has no page-break marker" in only(
+        out, {"epub.page-list"})
+
+
+def test_page_list_whose_marker_is_gone(out: Path) -> None:
+    epub_edit(out, lambda files: sub(files, _page_marker(files, "3"),
+                                     r'<span id="page-3" role="doc-pagebreak"[^>]*></span>'))
+    report, names = failed(out, SOURCE)
+    assert "epub.page-list" in names
+    assert "page 3" in "\n".join(f.detail for f in report.failures if f.check == "epub.page-list")
+
+
+def test_page_list_out_of_order(out: Path) -> None:
+    def swap(files: Files) -> None:
+        nav = member(files, "nav.xhtml")
+        sub(files, nav, r'(<li><a href="[^"]*#page-)2(">)2(</a></li>)\n'
+                        r'(<li><a href="[^"]*#page-)3(">)3(</a></li>)',
+            r"\g<1>3\g<2>3\g<3>\n\g<4>2\g<5>2\g<6>")
+
+    epub_edit(out, swap)
+    assert "pages listed ['1', '3', '2'" in only(out, {"epub.page-list"})
+
+
+def test_page_marker_the_page_list_does_not_list(out: Path) -> None:
+    epub_edit(out, lambda files: sub(files, member(files, "nav.xhtml"),
+                                     r'<li><a href="[^"]*#page-7">7</a></li>\n'))
+    detail = only(out, {"epub.page-list"})
+    assert "#page-7: a page-break marker the page-list does not list" in detail
+    assert "6 pages listed" in detail  # the manifest's count, and the 18pt PDF's if present

@@ -67,15 +67,12 @@ class EpubWriter(Writer):
 
     def write(self, job: Job) -> list[Produced]:
         chunks = job.outline.chunks(job.doc, depth=2)
-        pages = page_map(job) if page_list_wanted(job) else None
-        data, listed = build(job, chunks, pages)
+        data, pages = build(job, chunks, page_list=page_list_wanted(job))
         name = f"{job.stem}{file_suffix(job.options, self.option_names, job.styles)}.epub"
         # atomic_write goes through a temp file in job.dest: never a truncated .epub.
         atomic_write(job.dest / name, data, durable=False)
-        facts: dict[str, object] = {"documents": len(chunks), "identifier": identifier(job.doc)}
-        if pages is not None:
-            facts |= {"pages": listed, "print_edition": pages.edition.file}
-        return [Produced(name, facts)]
+        return [Produced(name, {"documents": len(chunks), "identifier": identifier(job.doc),
+                                **pages})]
 
 
 def page_list_wanted(job: Job) -> bool:
@@ -113,10 +110,11 @@ def nav_href(entry: Entry, where: Mapping[str, str]) -> str:
     return href.split("#", 1)[0] if entry.level <= 2 else href
 
 
-def build(job: Job, chunks: tuple[Chunk, ...], pages: PageMap | None = None
-          ) -> tuple[bytes, int]:
-    """The finished .epub bytes and how many print pages its page-list has (with ``pages``:
-    each page's marker in the text, the page-list in the nav, the edition as dc:source)."""
+def build(job: Job, chunks: tuple[Chunk, ...], *, page_list: bool = False
+          ) -> tuple[bytes, dict[str, object]]:
+    """The finished .epub bytes and the page-list's facts for the manifest (with
+    ``page_list``: each print page's marker in the text, the page-list in the nav, the
+    edition as dc:source)."""
     from ebooklib import epub  # heavy and optional: only this writer needs it
 
     doc, outline = job.doc, job.outline
@@ -130,7 +128,6 @@ def build(job: Job, chunks: tuple[Chunk, ...], pages: PageMap | None = None
     where = anchors(chunks, outline)
     files = file_names(chunks)
     book = epub.EpubBook()
-    _metadata(book, doc, job.styles.section("epub"), words, font.family, pages)
     book.add_item(epub.EpubItem(uid="css", file_name=CSS_HREF, media_type="text/css",
                                 content=css.encode()))
     for weight, data in faces.items():
@@ -141,6 +138,9 @@ def build(job: Job, chunks: tuple[Chunk, ...], pages: PageMap | None = None
     for path, (name, media_type) in pictures.items():
         book.add_item(epub.EpubItem(uid=_item_id(name, "image-"), file_name=name,
                                     media_type=media_type, content=_read(path, name)))
+    # After the pictures are read: a missing one is named as this writer names it.
+    pages = page_map(job) if page_list else None
+    _metadata(book, doc, job.styles.section("epub"), words, font.family, pages)
     homes = note_homes(chunks, files, doc.notes)
     docs, bodies = [], []
     breaks = pages.by_key() if pages is not None else {}
@@ -192,7 +192,10 @@ def build(job: Job, chunks: tuple[Chunk, ...], pages: PageMap | None = None
                                                                  words("page_list")),
         f"{_EPUB_ROOT}toc.ncx": lambda b: _fix_ncx(b, lang, outline),
     }
-    return rezip(raw.getvalue(), fixes, build_time()), len(listed)
+    facts: dict[str, object] = {}
+    if pages is not None:
+        facts = {"pages": len(listed), "print_edition": pages.edition.file}
+    return rezip(raw.getvalue(), fixes, build_time()), facts
 
 
 def _metadata(book: Any, doc: Document, settings: Mapping[str, Any], words: Messages,
