@@ -12,6 +12,8 @@ from exporter.writers.epub.book import NS, Book
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+#: epub:type and role values of a note or notes part.
+NOTES = {"endnotes", "endnote", "footnotes", "footnote", "doc-endnotes", "doc-footnote"}
 
 
 def page_list(out_dir: Path, book: Book, entry: Mapping[str, Any] | None = None, *,
@@ -21,9 +23,10 @@ def page_list(out_dir: Path, book: Book, entry: Mapping[str, Any] | None = None,
 
     Its pages are 1 to N in order; each link lands on a page-break marker (epub:type
     "pagebreak", role doc-pagebreak, its label as aria-label) in a document of the reading
-    order, the markers come in the text in the pages' order, every marker in the text is
-    listed; dc:source names the edition, and when that PDF is in the output folder its page
-    count is N. ``entry``: the manifest's, whose facts say how many pages were listed.
+    order, the markers come in the text in the pages' order (a page that begins in a note
+    aside: print has the notes at the end), every marker in the text is listed; dc:source
+    names the edition, and when that PDF is in the output folder its page count is N.
+    ``entry``: the manifest's, whose facts say how many pages were listed.
     """
     nav_path = book.item_with("nav")
     if nav_path is None:
@@ -43,7 +46,7 @@ def page_list(out_dir: Path, book: Book, entry: Mapping[str, Any] | None = None,
     if claimed is not None and claimed != len(labels):
         problems.append(f"{nav_path}: {len(labels)} pages listed, the manifest says {claimed}")
     markers = _markers(book)
-    where = {(file, mid): n for n, (file, mid, _) in enumerate(markers)}
+    where = {(file, mid): n for n, (file, mid, _, _) in enumerate(markers)}
     last = -1
     for href, label in links:
         file, _, frag = href.partition("#")
@@ -56,15 +59,17 @@ def page_list(out_dir: Path, book: Book, entry: Mapping[str, Any] | None = None,
         if markers[at][2] != label:
             problems.append(f"{target}#{frag}: the marker of page {label} says "
                             f"'{markers[at][2]}'")
+        if markers[at][3]:
+            continue  # in a note: print has the notes at the end, an EPUB beside their text
         if at <= last:
             problems.append(f"{nav_path}: page {label}'s marker comes before the previous "
                             "page's in the text")
-        last = max(last, at)
+        last = at
     listed = {(posixpath.normpath(posixpath.join(posixpath.dirname(nav_path),
                                                  h.partition("#")[0])), h.partition("#")[2])
               for h, _ in links}
     problems += [f"{file}#{mid}: a page-break marker the page-list does not list"
-                 for file, mid, _ in markers if (file, mid) not in listed]
+                 for file, mid, _, _ in markers if (file, mid) not in listed]
     meta = book.opf.find("opf:metadata", NS)
     source = ((meta.findtext("dc:source", "", NS) if meta is not None else "") or "").strip()
     if not source:
@@ -74,13 +79,21 @@ def page_list(out_dir: Path, book: Book, entry: Mapping[str, Any] | None = None,
     return problems
 
 
-def _markers(book: Book) -> list[tuple[str, str, str]]:
-    """(document, id, aria-label) of every page-break marker, in reading order."""
-    out = []
+def _markers(book: Book) -> list[tuple[str, str, str, bool]]:
+    """(document, id, aria-label, inside a note) of every page-break marker, in reading
+    order."""
+    out: list[tuple[str, str, str, bool]] = []
+
+    def walk(el: ET.Element, path: str, in_note: bool) -> None:
+        kinds = {*el.get(EPUB_TYPE, "").split(), el.get("role", "")}
+        if kinds & {"pagebreak", "doc-pagebreak"}:
+            out.append((path, el.get("id", ""), el.get("aria-label", ""), in_note))
+        in_note = in_note or bool(kinds & NOTES)
+        for child in el:
+            walk(child, path, in_note)
+
     for path in book.spine:
-        for el in ET.fromstring(book.zip.read(path)).iter():
-            if "pagebreak" in el.get(EPUB_TYPE, "").split() or el.get("role") == "doc-pagebreak":
-                out.append((path, el.get("id", ""), el.get("aria-label", "")))
+        walk(ET.fromstring(book.zip.read(path)), path, False)
     return out
 
 
