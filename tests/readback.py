@@ -107,9 +107,11 @@ def read_markup(documents: dict[str, bytes]) -> Markup:
            if isinstance(e.tag, str) and e.get("id")}
     found = Markup()
     # A note marker: a link shown as a number (in brackets) to a place in the documents. The
-    # same kind of link inside a note (its number linking back) is not a marker.
+    # same kind of link inside a note (its number linking back) is not a marker, nor is a
+    # navigation document's (an EPUB's page-list links each print page by its number).
     numbered = [(name, a) for name, t in trees.items() for a in t.iter("a")
-                if NUMBER.match(normalise(a.text_content())) and "#" in (a.get("href") or "")]
+                if NUMBER.match(normalise(a.text_content())) and "#" in (a.get("href") or "")
+                and not any(e.tag == "nav" for e in a.iterancestors())]
     notes = {id(ids[k]) for k in (_target(name, a.get("href") or "") for name, a in numbered)
              if k in ids}
     texts = []

@@ -160,8 +160,10 @@ def test_heading_level_changed(out: Path) -> None:
 def test_paragraph_missing(out: Path) -> None:
     def drop(files: Files) -> None:
         chapter = next(n for n, data in files.items() if n.endswith(".xhtml")
-                       and b"<p>European guidelines" in data)
-        sub(files, chapter, r"<p>European guidelines[^<]*</p>")
+                       and b"European guidelines" in data)
+        # A print page begins with it: its marker stays, so only the text is missing.
+        sub(files, chapter, r"<p>(<span [^>]*doc-pagebreak[^>]*></span>)?European guidelines"
+            r"[^<]*</p>", r"\1")
 
     epub_edit(out, drop)
     assert "European guidelines are based" in only(out, {"epub.sentences"})
@@ -243,7 +245,8 @@ def test_quotation_no_longer_a_quotation(every: Path) -> None:
 
 
 def test_note_sentence_lost(every: Path) -> None:
-    every_edit(every, r"<p>Studies were small, so results may change\. ", "<p>")
+    every_edit(every, r"<p>(<span [^>]*doc-pagebreak[^>]*></span>)?Studies were small, so "
+               r"results may change\. ", r"<p>\1")
     assert "Studies were small" in only_every(every, {"epub.notes"})
 
 
@@ -259,3 +262,47 @@ def test_pictures_not_owned_up_to_in_the_metadata(every: Path) -> None:
                                          r'\s*<meta property="schema:accessMode">visual</meta>'))
     assert "has pictures but no schema:accessMode 'visual'" in only_every(
         every, {"epub.metadata"})
+
+
+def _page_marker(files: Files, label: str) -> str:
+    """The content document holding page ``label``'s marker."""
+    return next(n for n, data in files.items() if n.endswith(".xhtml") and "nav" not in n
+                and f'id="page-{label}" role="doc-pagebreak"'.encode() in data)
+
+
+def test_page_list_pointing_at_a_missing_marker(out: Path) -> None:
+    """The marker's id kept on a plain span: every link still lands (EPUBCheck is content),
+    but the page-list points at no page break."""
+    epub_edit(out, lambda files: sub(
+        files, _page_marker(files, "3"), r'(id="page-3") role="doc-pagebreak" '
+        r'epub:type="pagebreak" aria-label="3"', r"\1"))
+    assert "page 3 ('section-01.xhtml#page-3') has no page-break marker" in only(
+        out, {"epub.page-list"})
+
+
+def test_page_list_whose_marker_is_gone(out: Path) -> None:
+    epub_edit(out, lambda files: sub(files, _page_marker(files, "3"),
+                                     r'<span id="page-3" role="doc-pagebreak"[^>]*></span>'))
+    report, names = failed(out, SOURCE)
+    assert "epub.page-list" in names
+    assert "page 3" in "\n".join(f.detail for f in report.failures if f.check == "epub.page-list")
+
+
+def test_page_list_out_of_order(out: Path) -> None:
+    def swap(files: Files) -> None:
+        nav = member(files, "nav.xhtml")
+        sub(files, nav, r'(#page-2">)2(</a>)', r"\g<1>3\g<2>")
+        sub(files, nav, r'(#page-3">)3(</a>)', r"\g<1>2\g<2>")
+
+    epub_edit(out, swap)
+    detail = only(out, {"epub.page-list"})
+    assert "pages listed ['1', '3', '2'" in detail
+    assert "the marker of page 3 says '2'" in detail
+
+
+def test_page_marker_the_page_list_does_not_list(out: Path) -> None:
+    epub_edit(out, lambda files: sub(files, member(files, "nav.xhtml"),
+                                     r'<li><a href="[^"]*#page-7">7</a></li>\n'))
+    detail = only(out, {"epub.page-list"})
+    assert "#page-7: a page-break marker the page-list does not list" in detail
+    assert "6 pages listed" in detail  # the manifest's count, and the 18pt PDF's if present

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from exporter.model import CodeBlock, walk_blocks
-from exporter.writers.talking.pages import locate
+from exporter.writers.printpages.pages import locate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,9 +47,9 @@ def test_an_epub_without_audio_gets_page_markers_and_nothing_else(tmp_path: Path
     from exporter.reader import read
     from exporter.styles import load_styles
     from exporter.writers.base import Job
-    from exporter.writers.talking import pagelist
-    from exporter.writers.talking.pages import page_map
-    from exporter.writers.talking.spans import EpubSentenceMarkup
+    from exporter.writers.epub.markup import EpubSentenceMarkup
+    from exporter.writers.printpages import pagelist
+    from exporter.writers.printpages.pages import page_map
 
     doc, styles = read(ROOT / "source" / "hsct.md"), load_styles()
     job = Job(doc, styles, defaults(styles), tmp_path, "hsct", tmp_path / "cache" / "epub")
@@ -72,7 +72,7 @@ def test_a_page_that_begins_inside_a_reflowed_table_begins_at_its_row(tmp_path: 
     from exporter.reader import read
     from exporter.styles import load_styles
     from exporter.writers.base import Job
-    from exporter.writers.talking.pages import page_map, sentence_stream
+    from exporter.writers.printpages.pages import page_map, sentence_stream
 
     doc, styles = read(ROOT / "tests" / "fixtures" / "pages" / "narrow-and-wide-tables.md"), \
         load_styles()
@@ -86,7 +86,8 @@ def test_a_page_that_begins_in_a_code_block_is_marked_before_its_line() -> None:
     """A print page may open with a code block (a text message to send): its marker goes
     before the line, with and without sentence spans."""
     from exporter.reader import read
-    from exporter.writers.talking.spans import EpubSentenceMarkup, PageBreak
+    from exporter.writers.epub.markup import EpubSentenceMarkup
+    from exporter.writers.printpages.spans import PageBreak
 
     doc = read(ROOT / "tests" / "fixtures" / "pages" / "code-break-bare-addresses-comment.md")
     code = next(b for b in walk_blocks(doc.blocks) if isinstance(b, CodeBlock))

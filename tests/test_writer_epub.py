@@ -601,7 +601,8 @@ def test_welsh_book_has_welsh_interface_words(built: dict[str, Path]) -> None:
     book = open_book(built[WELSH])
     cy = messages("cy")
     nav = book.xml(book.nav_path())
-    assert [text(h) for h in nav.iter(f"{X}h2")] == [cy("contents"), cy("landmarks")]
+    assert [text(h) for h in nav.iter(f"{X}h2")] == [cy("contents"), cy("landmarks"),
+                                                    cy("page_list")]
     assert nav.findtext(f"{X}head/{X}title") == cy("contents")
     guide = {r.get("type"): r.get("title") for r in book.opf.iterfind(".//opf:reference", NS)}
     assert guide["toc"] == cy("contents")

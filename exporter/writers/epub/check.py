@@ -27,6 +27,7 @@ from exporter.checks.markup import read_page
 from exporter.checks.numbering import flatten, numbering
 from exporter.outline import TreeNode
 from exporter.writers.epub.book import NS, Book, open_book
+from exporter.writers.epub.check_pages import page_list
 from exporter.writers.epub.check_variant import variant
 
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
@@ -57,6 +58,10 @@ def check(ctx: Context, entries: list[Mapping[str, Any]]) -> list[Finding]:
                                  "nav table of contents equals the outline; every link lands"))
             found.append(finding("navigation", "epub.ncx", name, _ncx(ctx, book),
                                  "NCX navMap equals the outline"))
+            found.append(finding("navigation", "epub.page-list", name,
+                                 page_list(ctx.out_dir, book, entry),
+                                 "page-list (when asked for): every page of the print edition "
+                                 "in order, each at its marker in the text"))
             pages = [read_page(book.zip.read(p).decode("utf-8")) for p in book.spine]
             headings = [h for page in pages for h in page.headings]
             found.append(finding("navigation", "epub.headings", name,

@@ -4,6 +4,7 @@ the text that first refers to it, pictures as files inside the package."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 from exporter.html import Markup
@@ -11,6 +12,7 @@ from exporter.links import Kind
 from exporter.model import Document, Image, Note, NoteRef, iter_inlines
 from exporter.outline import Chunk
 from exporter.writers.base import WriterError
+from exporter.writers.printpages.spans import SentenceMarkup
 
 IMAGE_FOLDER = "images"  #: inside the package, beside the content documents
 _EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg"}
@@ -24,6 +26,12 @@ class EpubMarkup(Markup):
 
     def semantic(self, kind: str) -> str:
         return f' epub:type="{kind}"'
+
+
+@dataclass(frozen=True)
+class EpubSentenceMarkup(SentenceMarkup, EpubMarkup):
+    """For EPUB content documents: epub:type semantics, a print page break an empty span
+    (``spans=False``, the plain EPUB: page markers only, no sentence ids)."""
 
 
 def note_homes(chunks: Sequence[Chunk], files: Sequence[str], notes: Sequence[Note]

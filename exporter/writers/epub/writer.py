@@ -1,4 +1,5 @@
-"""EPUB 3 writer: a document per section, nav and NCX, accessibility metadata, fixed zip."""
+"""EPUB 3 writer: a document per section, nav and NCX, print page list, accessibility metadata,
+fixed zip."""
 
 from __future__ import annotations
 
@@ -24,11 +25,14 @@ from exporter.writers.base import FileKind, Job, Produced, Writer, WriterError
 from exporter.writers.epub.accessibility import CONFORMANCE, Content, properties, summary
 from exporter.writers.epub.markup import (
     EpubMarkup,
+    EpubSentenceMarkup,
     image_names,
     image_src,
     note_homes,
     note_page,
 )
+from exporter.writers.printpages import pagelist
+from exporter.writers.printpages.pages import PageMap, page_map
 
 __all__ = ["CONFORMANCE", "EpubWriter", "build"]
 
@@ -58,14 +62,25 @@ class EpubWriter(Writer):
         {"font", "line_spacing", "letter_spacing", "word_spacing"})
     checker: ClassVar[str | None] = "exporter.writers.epub.check:check"
     order: ClassVar[int] = 30
+    cost: ClassVar[int] = 2  # the print edition's layout, when nothing has cached it yet
+    preload: ClassVar[tuple[str, ...]] = ("weasyprint",)  # its page layout
 
     def write(self, job: Job) -> list[Produced]:
         chunks = job.outline.chunks(job.doc, depth=2)
-        data = build(job, chunks)
+        data, pages = build(job, chunks, page_list=page_list_wanted(job))
         name = f"{job.stem}{file_suffix(job.options, self.option_names, job.styles)}.epub"
         # atomic_write goes through a temp file in job.dest: never a truncated .epub.
         atomic_write(job.dest / name, data, durable=False)
-        return [Produced(name, {"documents": len(chunks), "identifier": identifier(job.doc)})]
+        return [Produced(name, {"documents": len(chunks), "identifier": identifier(job.doc),
+                                **pages})]
+
+
+def page_list_wanted(job: Job) -> bool:
+    """styles/epub.yaml page_list: the print edition's page numbers in the book (default on)."""
+    value = job.styles.section("epub").get("page_list", True)
+    if not isinstance(value, bool):
+        raise WriterError(f"styles/epub.yaml: page_list must be true or false, not {value!r}")
+    return value
 
 
 def identifier(doc: Document) -> str:
@@ -95,8 +110,11 @@ def nav_href(entry: Entry, where: Mapping[str, str]) -> str:
     return href.split("#", 1)[0] if entry.level <= 2 else href
 
 
-def build(job: Job, chunks: tuple[Chunk, ...]) -> bytes:
-    """The finished .epub bytes."""
+def build(job: Job, chunks: tuple[Chunk, ...], *, page_list: bool = False
+          ) -> tuple[bytes, dict[str, object]]:
+    """The finished .epub bytes and the page-list's facts for the manifest (with
+    ``page_list``: each print page's marker in the text, the page-list in the nav, the
+    edition as dc:source)."""
     from ebooklib import epub  # heavy and optional: only this writer needs it
 
     doc, outline = job.doc, job.outline
@@ -110,7 +128,6 @@ def build(job: Job, chunks: tuple[Chunk, ...]) -> bytes:
     where = anchors(chunks, outline)
     files = file_names(chunks)
     book = epub.EpubBook()
-    _metadata(book, doc, job.styles.section("epub"), words, font.family)
     book.add_item(epub.EpubItem(uid="css", file_name=CSS_HREF, media_type="text/css",
                                 content=css.encode()))
     for weight, data in faces.items():
@@ -121,21 +138,30 @@ def build(job: Job, chunks: tuple[Chunk, ...]) -> bytes:
     for path, (name, media_type) in pictures.items():
         book.add_item(epub.EpubItem(uid=_item_id(name, "image-"), file_name=name,
                                     media_type=media_type, content=_read(path, name)))
+    # After the pictures are read: a missing one is named as this writer names it.
+    pages = page_map(job) if page_list else None
+    _metadata(book, doc, job.styles.section("epub"), words, font.family, pages)
     homes = note_homes(chunks, files, doc.notes)
-    docs = []
+    docs, bodies = [], []
+    breaks = pages.by_key() if pages is not None else {}
     for i, (chunk, file) in enumerate(zip(chunks, files, strict=True)):
         # One markup per content document: ids need only be unique within a document.
         mk = EpubMarkup(outline, anchor=lambda hid: where.get(hid, f"#{hid}"), words=words,
                         image_src=image_src(pictures), note_page=note_page(homes, file),
                         keep_words=True)
+        if pages is not None:  # the same, with the print pages' markers (no sentence ids)
+            mk = EpubSentenceMarkup(outline, anchor=lambda hid: where.get(hid, f"#{hid}"),
+                                    words=words, image_src=image_src(pictures),
+                                    note_page=note_page(homes, file), keep_words=True,
+                                    breaks=breaks, spans=False)
         parts = [mk.blocks(chunk.blocks),
                  mk.notes_part([n for n in doc.notes if homes[n.number] == file])]
         if i == len(chunks) - 1:
             parts.append(f"<footer>\n{footer(doc, words)}\n</footer>")
+        bodies.append("\n".join(p for p in parts if p))
         item = epub.EpubItem(uid=file.removesuffix(".xhtml"), file_name=file,
                              media_type="application/xhtml+xml",
-                             content=xhtml(doc.meta.language, chunk.entry.label,
-                                           "\n".join(p for p in parts if p)))
+                             content=xhtml(doc.meta.language, chunk.entry.label, bodies[-1]))
         book.add_item(item)
         docs.append(item)
     nav = epub.EpubNav(title=words("contents"))
@@ -155,16 +181,25 @@ def build(job: Job, chunks: tuple[Chunk, ...]) -> bytes:
     epub.write_epub(raw, book, {"raise_exceptions": True, "mtime": build_time(),
                                 "epub3_pages": False, "landmark_title": words("landmarks")})
     lang = doc.meta.language
+    try:
+        listed = pagelist.entries(pages, bodies, files) if pages is not None else []
+    except ValueError as exc:
+        raise WriterError(f"epub: {exc}; set page_list: false in styles/epub.yaml to leave "
+                          "the print page numbers out") from exc
     fixes: dict[str, Callable[[bytes], bytes]] = {
         f"{_EPUB_ROOT}content.opf": lambda b: _fix_opf(b, lang),
-        f"{_EPUB_ROOT}{NAV_FILE}": _fix_nav,
+        f"{_EPUB_ROOT}{NAV_FILE}": lambda b: pagelist.add_to_nav(_fix_nav(b), listed,
+                                                                 words("page_list")),
         f"{_EPUB_ROOT}toc.ncx": lambda b: _fix_ncx(b, lang, outline),
     }
-    return rezip(raw.getvalue(), fixes, build_time())
+    facts: dict[str, object] = {}
+    if pages is not None:
+        facts = {"pages": len(listed), "print_edition": pages.edition.file}
+    return rezip(raw.getvalue(), fixes, build_time()), facts
 
 
 def _metadata(book: Any, doc: Document, settings: Mapping[str, Any], words: Messages,
-              font: str) -> None:
+              font: str, pages: PageMap | None) -> None:
     m = doc.meta
     book.set_identifier(identifier(doc))
     book.set_title(m.title)
@@ -177,13 +212,19 @@ def _metadata(book: Any, doc: Document, settings: Mapping[str, Any], words: Mess
         book.add_metadata("DC", "subject", subject)
     if m.updated:
         book.add_metadata("DC", "date", m.updated.isoformat())
+    if pages is not None:  # the print edition the page list follows, and the page features
+        pagelist.metadata(book, pages)
     content = Content.of(doc)
     for prop, value in properties(content):
         book.add_metadata(None, "meta", value, {"property": prop})
     attrs = {"property": "schema:accessibilitySummary"}
     if not words.complete:  # the summary fell back to English: say so, under another language
         attrs[XML_LANG] = "en"
-    book.add_metadata(None, "meta", summary(words, content, font), attrs)
+    said = summary(words, content, font)
+    if pages is not None:
+        said += " " + words("talking_book.summary_pages", size=pages.edition.options.size,
+                            file=pages.edition.file)
+    book.add_metadata(None, "meta", said, attrs)
     # A conformance claim needs a named evaluator (EPUB Accessibility 1.1); automated checks
     # alone do not cover WCAG AA, so claim only when styles/epub.yaml names who evaluated it.
     certified_by = settings.get("certified_by")

@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from exporter.checks.common import Context, Finding, compare_flat, finding
+from exporter.writers.epub.check_pages import page_list
 from exporter.writers.talking.check_common import (
-    EPUB_NS,
     SMIL3,
     TOLERANCE,
-    XHTML,
     Clip,
     audio_lengths,
     clip_problems,
@@ -195,7 +194,8 @@ def _overlay_findings(ctx: Context, book: Any, entry: Mapping[str, Any],
                 "every sentence is highlighted while it is spoken, in order"),
         finding("validity", "talking.active-class", name, _active_class(book, metas),
                 "media:active-class is styled by the book's stylesheet"),
-        finding("navigation", "talking.page-list", name, _page_list(ctx, book, metas),
+        finding("navigation", "talking.page-list", name,
+                page_list(ctx.out_dir, book, entry, required=True),
                 "page-list: every page of the print edition, each target in the text"),
     ]
     return found
@@ -210,41 +210,3 @@ def _active_class(book: Any, metas: list[ET.Element]) -> list[str]:
     if not re.search(rf"\.{re.escape(name.strip())}\s*[{{,:]", css):
         return [f"media:active-class '{name}' has no rule in the book's stylesheets"]
     return []
-
-
-def _page_list(ctx: Context, book: Any, metas: list[ET.Element]) -> list[str]:
-    from exporter.writers.epub.book import NS
-    from exporter.writers.epub.check import _targets
-
-    nav_path = book.item_with("nav")
-    if nav_path is None:
-        return ["no navigation document"]
-    nav = book.xml(nav_path)
-    page_list = next((n for n in nav.iter(f"{XHTML}nav")
-                      if "page-list" in n.get(f"{EPUB_NS}type", "").split()), None)
-    if page_list is None:
-        return [f"{nav_path}: no page-list"]
-    links = [(a.get("href", ""), "".join(a.itertext())) for a in page_list.iter(f"{XHTML}a")]
-    problems = _targets(book, nav_path, [h for h, _ in links])
-    labels = [label for _, label in links]
-    if labels != [str(n) for n in range(1, len(labels) + 1)]:
-        problems.append(f"{nav_path}: pages listed {labels}, not 1 to {len(labels)} in order")
-    meta = book.opf.find("opf:metadata", NS)
-    source = (meta.findtext("dc:source", "", NS) if meta is not None else "") or ""
-    if not source.strip():
-        problems.append(f"{book.opf_path}: no dc:source naming the print edition")
-    else:
-        problems += _edition_pages(ctx, source.strip(), len(labels))
-    return problems
-
-
-def _edition_pages(ctx: Context, source: str, listed: int) -> list[str]:
-    """The edition's page count, when the PDF it names is in the output folder."""
-    pdf = ctx.out_dir / source
-    if not pdf.is_file():
-        return []
-    import pikepdf
-
-    with pikepdf.open(pdf) as p:
-        pages = len(p.pages)
-    return [] if pages == listed else [f"{listed} pages listed, {source} has {pages}"]

@@ -25,10 +25,11 @@ from exporter.page import footer
 from exporter.segments import Target, track_title, whole_seconds
 from exporter.writers.audio import book
 from exporter.writers.base import FileKind, Job, Produced, Writer
+from exporter.writers.printpages.pages import PageMap, page_map
+from exporter.writers.printpages.spans import resolver
 from exporter.writers.talking import announce, smil
 from exporter.writers.talking.epub import TALKING_CSS, identifier
-from exporter.writers.talking.pages import PageMap, page_map
-from exporter.writers.talking.spans import DaisySentenceMarkup, resolver
+from exporter.writers.talking.spans import DaisySentenceMarkup
 from exporter.writers.talking.timeline import hms, pars
 
 NCC = "ncc.html"

@@ -27,10 +27,17 @@ from exporter.writers.audio import book
 from exporter.writers.base import FileKind, Job, Produced, Writer, WriterError
 from exporter.writers.epub import writer as plain
 from exporter.writers.epub.accessibility import FEATURES, Content
-from exporter.writers.epub.markup import image_names, image_src, note_homes, note_page
-from exporter.writers.talking import announce, package, pagelist, smil
-from exporter.writers.talking.pages import PageMap, page_map
-from exporter.writers.talking.spans import EpubSentenceMarkup, SentenceMarkup, resolver
+from exporter.writers.epub.markup import (
+    EpubSentenceMarkup,
+    image_names,
+    image_src,
+    note_homes,
+    note_page,
+)
+from exporter.writers.printpages import pagelist
+from exporter.writers.printpages.pages import PageMap, page_map
+from exporter.writers.printpages.spans import SentenceMarkup, resolver
+from exporter.writers.talking import announce, package, smil
 from exporter.writers.talking.timeline import Par, clock, pars
 
 #: The class reading systems put on the sentence being spoken (styles/talking.css).

@@ -27,7 +27,7 @@ from exporter.fingerprint import job_fingerprint
 from exporter.locale import messages
 from exporter.options import Options, defaults
 from exporter.writers.base import Job, WriterError
-from exporter.writers.talking.spans import DaisySentenceMarkup, Key, PageBreak
+from exporter.writers.printpages.spans import Key, PageBreak, SentenceMarkup
 
 #: The cache folder beside the writers' own.
 SHARED = "print-pages"
@@ -122,7 +122,7 @@ def _labels(job: Job) -> re.Pattern[str]:
 def sentence_stream(job: Job) -> list[tuple[Key, str]]:
     """Every sentence piece of the document in the order one page shows them (the text,
     then the notes), as the talking books' markup cuts and keys them."""
-    mk = DaisySentenceMarkup(job.outline, words=messages(job.doc.meta.language))
+    mk = SentenceMarkup(job.outline, words=messages(job.doc.meta.language))
     mk.blocks(job.doc.blocks)
     mk.notes_part(list(job.doc.notes))
     return mk.order

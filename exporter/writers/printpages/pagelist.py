@@ -2,7 +2,7 @@
 
 For any EPUB writer (the talking book uses all four steps; the plain EPUB can too):
 1. ``pages = pages.page_map(job)``: the breaks (the layout is cached and shared);
-2. render each content document with ``spans.EpubSentenceMarkup(..., breaks=pages.by_key(),
+2. render each content document with ``epub.markup.EpubSentenceMarkup(..., breaks=pages.by_key(),
    counter=shared, spans=False)`` (``spans=False``: page markers only, no sentence ids);
 3. ``metadata(ebook, pages)`` before writing: dc:source and its role, the two features;
 4. ``add_to_nav(nav_bytes, entries(pages, bodies, files), words("page_list"))`` on nav.xhtml.
@@ -16,7 +16,7 @@ from html import escape
 from typing import Any
 
 from exporter.html import attr
-from exporter.writers.talking.pages import PageMap
+from exporter.writers.printpages.pages import PageMap
 
 #: Features a book with a page list has (schema.org accessibilityFeature).
 FEATURES = ("pageBreakMarkers", "pageNavigation")
