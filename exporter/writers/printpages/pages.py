@@ -82,7 +82,10 @@ def page_map(job: Job) -> PageMap:
     options = defaults(job.styles).changed(size=edition_size(job))
     name = file_name(job.stem, options, job.styles)
     stream = sentence_stream(job)
-    key = job_fingerprint(job.doc.source_sha256, "print-pages",
+    from exporter.collection import links_key
+
+    # Print shows the titles and addresses of the pages this one links to: they move breaks.
+    key = job_fingerprint(f"{job.doc.source_sha256}:{links_key(job.doc)}", "print-pages",
                           options.subset(PdfWriter.option_names), job.styles.roots)
     if job.cache is None:
         texts = page_texts(job, options)
