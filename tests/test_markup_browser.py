@@ -157,7 +157,8 @@ def test_epub_landmarks_list_is_not_shown(page: Any, site: Path) -> None:
     shown = page.evaluate("""() => [...document.querySelectorAll('nav')].map(n => (
         {type: n.getAttributeNS('http://www.idpf.org/2007/ops', 'type'),
          visible: n.getClientRects().length > 0}))""")
-    assert shown == [{"type": "toc", "visible": True}, {"type": "landmarks", "visible": False}]
+    assert shown == [{"type": "toc", "visible": True}, {"type": "landmarks", "visible": False},
+                     {"type": "page-list", "visible": False}]
 
 
 def entry_gaps(page: Any, selector: str) -> list[float]:

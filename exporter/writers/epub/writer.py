@@ -77,10 +77,23 @@ class EpubWriter(Writer):
 
 def page_list_wanted(job: Job) -> bool:
     """styles/epub.yaml page_list: the print edition's page numbers in the book (default on)."""
-    value = job.styles.section("epub").get("page_list", True)
+    settings = job.styles.section("epub")
+    value = settings.get("page_list", True)
     if not isinstance(value, bool):
         raise WriterError(f"styles/epub.yaml: page_list must be true or false, not {value!r}")
-    return value
+    limit = settings.get("page_list_max_characters", 40_000)
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+        raise WriterError("styles/epub.yaml: page_list_max_characters must be a whole number, "
+                          f"not {limit!r}")
+    # Laying out a very long page for its print pages costs more time and memory than the
+    # book itself (a 1,000-row table, 10,000 links): such a book is made without them.
+    return value and _characters(job.doc) <= limit
+
+
+def _characters(doc: Document) -> int:
+    from exporter import sentences
+
+    return sum(len(s) for s in (*sentences.of_blocks(doc.blocks), *sentences.of_notes(doc)))
 
 
 def identifier(doc: Document) -> str:
